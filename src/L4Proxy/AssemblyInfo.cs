@@ -1,0 +1,1 @@
+namespace CloudCoreLb.L4Proxy;
