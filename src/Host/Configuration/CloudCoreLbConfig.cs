@@ -1,0 +1,15 @@
+namespace CloudCoreLb.Host.Configuration;
+
+/// <summary>The whole configuration file, after validation and per-node selection.</summary>
+internal sealed class CloudCoreLbConfig
+{
+    /// <summary>Default location, used when <c>--config</c> is not given.</summary>
+    public const string DefaultPath = "/etc/cloudcore-lb/cloudcore-lb.yaml";
+
+    public required string SourceFile { get; init; }
+
+    /// <summary>The node name per-node overrides were selected with (the host name unless <c>--node</c> was given).</summary>
+    public required string NodeName { get; init; }
+
+    public IReadOnlyList<VrrpInstanceConfig> VrrpInstances { get; init; } = [];
+}

@@ -1,0 +1,13 @@
+using CloudCoreLb.Vrrp;
+using YamlDotNet.RepresentationModel;
+
+namespace CloudCoreLb.Host.Configuration;
+
+/// <summary>A configured VRRP instance: the protocol options plus what the host wires around it.</summary>
+internal sealed class VrrpInstanceConfig
+{
+    public required VrrpInstanceOptions Options { get; init; }
+
+    /// <summary>Where the instance sits in the config file, for messages that point back at it.</summary>
+    public required YamlNode Node { get; init; }
+}

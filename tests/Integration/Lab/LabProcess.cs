@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace CloudCoreLb.Integration.Tests.Lab;
+
+/// <summary>A long-running process inside a lab namespace (our daemon, keepalived, a server), with its output kept.</summary>
+internal sealed class LabProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private LabProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static LabProcess Start(string name, string netns, string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo("ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // ip netns exec execs the target, so the pid we hold is the program's own and signals reach it directly.
+        foreach (var a in new[] { "netns", "exec", netns, file }.Concat(args))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (env is not null)
+        {
+            foreach (var (k, v) in env)
+            {
+                psi.Environment[k] = v;
+            }
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file} in {netns}");
+        var lab = new LabProcess(name, process);
+        process.OutputDataReceived += (_, e) => lab.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => lab.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return lab;
+    }
+
+    /// <summary>Sends a signal (9 = SIGKILL, 15 = SIGTERM, 1 = SIGHUP).</summary>
+    public void Signal(int signal)
+    {
+        if (!_process.HasExited)
+        {
+            Shell.TryRun("kill", $"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>Waits until the output contains <paramref name="text"/>.</summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return false;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Signal(9);
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+    }
+}
