@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, then the integration tests (network namespaces; need root, skipped with a reason otherwise).
+# Runs every test: unit tests, then the integration tests in network namespaces (they need root and are skipped,
+# each with the reason printed, otherwise). Missing Debian packages are installed first when run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
+scripts/deps.sh
 dotnet build CloudCoreLb.sln -c Release -nologo -clp:ErrorsOnly
-dotnet test CloudCoreLb.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+status=0
+for project in tests/*/*.csproj; do
+  echo "=== $(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build -nologo --filter "Category!=Measure" \
+    --logger "console;verbosity=normal" "$@" | tee -a /tmp/cloudcore-lb-test.$$.log || status=1
+done
+# One closing line for the whole run, summed over the projects.
+awk '/^[[:space:]]*(Passed|Failed|Skipped):[[:space:]]*[0-9]+/ { gsub(/,/, ""); n[$1] += $2 }
+     /Total tests:/ {} END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' /tmp/cloudcore-lb-test.$$.log
+rm -f /tmp/cloudcore-lb-test.$$.log
+exit $status

@@ -1,1 +1,7 @@
-return 0;
+using CloudCoreLb.Host.Cli;
+
+return CommandLine.Build().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration
+{
+    // The generic host owns SIGTERM/SIGINT for `run` (clean VRRP release); the parser must not race it.
+    ProcessTerminationTimeout = null,
+});

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using CloudCoreLb.Host.Configuration;
+
+namespace CloudCoreLb.Host.Cli;
+
+/// <summary>The <c>cloudcore-lb</c> command tree. Every command has <c>--help</c>.</summary>
+internal static class CommandLine
+{
+    public static readonly Option<string> ConfigOption = new("--config", "-c")
+    {
+        Description = $"Configuration file (default {CloudCoreLbConfig.DefaultPath})",
+        DefaultValueFactory = _ => CloudCoreLbConfig.DefaultPath,
+    };
+
+    public static readonly Option<string?> NodeOption = new("--node")
+    {
+        Description = "Node name used to pick per-node values from the config's 'nodes:' maps (default: the host name)",
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("cloudcore-lb: VRRP virtual IP and L4 load balancer for KubeEdge CloudCore, replacing keepalived + haproxy.");
+
+        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption };
+        run.SetAction(p => RunCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption)));
+        root.Subcommands.Add(run);
+
+        var check = new Command("check", "Validate a configuration file and exit 0 if it is valid, 1 if not (like haproxy -c / keepalived -t).") { ConfigOption, NodeOption };
+        check.SetAction(p => CheckCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption), Console.Out, Console.Error));
+        root.Subcommands.Add(check);
+
+        var waitStdin = new Option<bool>("--wait-stdin")
+        {
+            Description = "Wait until standard input closes (the daemon died) before releasing; a line 'exit' means a clean stop and releases nothing",
+        };
+        var release = new Command("release-vips", "Remove every virtual address this daemon added (they carry its netlink mark); for ExecStopPost after a crash.") { waitStdin };
+        release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), Console.Out, Console.Error));
+        root.Subcommands.Add(release);
+
+        var version = new Command("version", "Print the version.");
+        version.SetAction(_ =>
+        {
+            Console.WriteLine($"cloudcore-lb {BuildInfo.Version}");
+            return 0;
+        });
+        root.Subcommands.Add(version);
+        return root;
+    }
+}

@@ -1,0 +1,56 @@
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Host.Cli;
+
+/// <summary><c>cloudcore-lb run</c>: the daemon.</summary>
+internal static class RunCommand
+{
+    public static int Execute(string path, string? node)
+    {
+        CloudCoreLbConfig config;
+        try
+        {
+            config = ConfigLoader.Load(path, node);
+        }
+        catch (ConfigException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                Console.Error.WriteLine(error);
+            }
+
+            Console.Error.WriteLine($"{path}: configuration rejected; not starting");
+            return 1;
+        }
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = false;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<VipGuardian>();
+        builder.Services.AddHostedService<VrrpService>();
+        using var host = builder.Build();
+        try
+        {
+            host.Run();
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("cloudcore-lb").LogCritical(ex, "daemon failed");
+            return 2;
+        }
+    }
+}

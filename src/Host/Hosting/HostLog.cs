@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Host.Hosting;
+
+/// <summary>Log messages of the host (event ids 5000-5199).</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 5000, EventName = "VrrpInstanceStarting", Level = LogLevel.Information,
+        Message = "{Instance}: starting on {Interface}, virtual_router_id {Vrid}, priority {Priority}, source {Source}")]
+    public static partial void InstanceStarting(ILogger logger, string instance, string @interface, byte vrid, byte priority, string source);
+
+    [LoggerMessage(EventId = 5001, EventName = "VrrpInstanceStopped", Level = LogLevel.Information, Message = "{Instance}: stopped; {Counters}")]
+    public static partial void InstanceStopped(ILogger logger, string instance, string counters);
+
+    [LoggerMessage(EventId = 5002, EventName = "VipGuardianStarted", Level = LogLevel.Debug, Message = "VIP guardian started as pid {Pid}")]
+    public static partial void GuardianStarted(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 5003, EventName = "VipGuardianFailed", Level = LogLevel.Warning,
+        Message = "VIP guardian could not start; VIPs would stay after a crash until release-vips runs")]
+    public static partial void GuardianFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Vrrp;
+
+/// <summary>
+/// One running virtual router: the <see cref="VrrpRouter"/> state machine plus the I/O that feeds it (the
+/// transport's receive loop and link events). Owns the transport and disposes it.
+/// </summary>
+internal sealed class VrrpInstance : IAsyncDisposable
+{
+    // Adverts are at most 20 + 8 + 4 x 255 + 8 bytes; room for IP options and a jumbo stray datagram.
+    private const int ReceiveBufferSize = 2048;
+    private readonly IVrrpTransport _transport;
+    private readonly ILinkMonitor _links;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _receiveLoop;
+
+    public VrrpInstance(VrrpInstanceOptions options, VrrpRouter router, IVrrpTransport transport, ILinkMonitor links, ILogger logger)
+    {
+        Options = options;
+        Router = router;
+        _transport = transport;
+        _links = links;
+        _logger = logger;
+    }
+
+    public VrrpInstanceOptions Options { get; }
+
+    public VrrpRouter Router { get; }
+
+    public void Start()
+    {
+        _links.LinkChanged += OnLinkChanged;
+        _links.AddressRemoved += OnAddressRemoved;
+        Router.Start();
+        if (!_links.IsUp(Options.Interface))
+        {
+            Router.OnLinkChanged(false);
+        }
+
+        _receiveLoop = ReceiveLoopAsync(_stop.Token);
+    }
+
+    private void OnLinkChanged(string name, bool up)
+    {
+        if (name == Options.Interface)
+        {
+            Router.OnLinkChanged(up);
+        }
+    }
+
+    private void OnAddressRemoved(string name, IPAddress address)
+    {
+        if (name == Options.Interface)
+        {
+            Router.OnAddressRemoved(address);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                VrrpDatagram datagram;
+                try
+                {
+                    datagram = await _transport.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    // A transient receive error must not stop the instance: log and keep reading.
+                    VrrpInstanceLog.ReceiveFailed(_logger, Options.Name, ex);
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (datagram.Truncated)
+                {
+                    continue;
+                }
+
+                Router.OnDatagram(buffer.AsSpan(0, datagram.Length), datagram.Destination);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Clean stop: the router releases (priority-0 advert, VIPs removed), then the I/O stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _links.LinkChanged -= OnLinkChanged;
+        _links.AddressRemoved -= OnAddressRemoved;
+        Router.Stop();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_receiveLoop is not null)
+        {
+            await _receiveLoop.ConfigureAwait(false);
+        }
+
+        Router.Dispose();
+        _transport.Dispose();
+        _stop.Dispose();
+    }
+}
