@@ -193,6 +193,12 @@ internal sealed partial class VrrpRouter : IDisposable
     }
 
     /// <summary>
+    /// Counts a datagram the socket reported as truncated (MSG_TRUNC, <see cref="VrrpDatagram.Truncated"/>): it is
+    /// dropped without being parsed, as keepalived does.
+    /// </summary>
+    public void OnTruncatedDatagram() => Counters.Dropped(VrrpDropReason.Truncated);
+
+    /// <summary>
     /// Link down: Fault (priority-0 advert if master, VIPs removed). Link up: Backup with the full timer (the
     /// owner becomes master at once).
     /// </summary>
