@@ -1,0 +1,189 @@
+using System.Net;
+using System.Security.Cryptography;
+
+namespace CloudCoreLb.Vrrp.Protocol;
+
+/// <summary>
+/// Receive validation of one VRRPv2 instance (RFC 3768 §7.1) in keepalived's order (<c>vrrp_check_packet</c>,
+/// vrrp.md §3). It is a pure function of the instance options, our source address, the datagram and the address
+/// it was sent to; everything derived from the options is computed once in the constructor so
+/// <see cref="Validate"/> does not allocate.
+/// </summary>
+internal sealed class VrrpAdvertValidator
+{
+    // Largest IPv4 datagram that still fits the Ethernet minimum payload: anything beyond the VRRP message up to
+    // this size is padding a driver may have left (keepalived tolerates it the same way).
+    private const int EthernetMinimumPayload = 46;
+
+    private readonly byte virtualRouterId;
+    private readonly VrrpAuthType authType;
+    private readonly byte[] authData;
+    private readonly byte advertIntervalSeconds;
+    private readonly uint[] addresses;
+    private readonly bool unicast;
+    private readonly uint group;
+    private readonly uint ourAddress;
+
+    /// <summary>Creates the validator for an instance whose adverts leave from <paramref name="ourAddress"/>.</summary>
+    public VrrpAdvertValidator(VrrpInstanceOptions options, IPAddress ourAddress)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(ourAddress);
+        virtualRouterId = options.VirtualRouterId;
+        authType = options.AuthType;
+        authData = VrrpAuthData.Create(options.AuthType, options.AuthPassword);
+        advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
+        addresses = options.VirtualAddresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
+        unicast = options.IsUnicast;
+        group = Ipv4Address.ToUInt32(options.MulticastGroup);
+        this.ourAddress = Ipv4Address.ToUInt32(ourAddress);
+    }
+
+    /// <summary>
+    /// Validates a received IPv4 datagram (header included, as raw sockets deliver it).
+    /// </summary>
+    /// <param name="datagram">The datagram from the first byte of the IPv4 header.</param>
+    /// <param name="destination">The address it was sent to (the group, or our unicast address).</param>
+    /// <param name="ip">The IPv4 header, valid once the reason is past <see cref="VrrpDropReason.InvalidIpHeader"/>.</param>
+    /// <param name="advert">The VRRP header, valid once the reason is past <see cref="VrrpDropReason.Truncated"/>.</param>
+    /// <returns><see cref="VrrpDropReason.None"/> when the advert is acceptable, otherwise the first failed check.</returns>
+    public VrrpDropReason Validate(
+        ReadOnlySpan<byte> datagram,
+        IPAddress destination,
+        out Ipv4Header ip,
+        out VrrpAdvertisement advert)
+    {
+        advert = default;
+        if (datagram.Length < Ipv4Header.MinimumLength + VrrpAdvertisement.HeaderLength)
+        {
+            ip = default;
+            return VrrpDropReason.Truncated;
+        }
+
+        if (!Ipv4Header.TryRead(datagram, out ip))
+        {
+            return VrrpDropReason.InvalidIpHeader;
+        }
+
+        var message = datagram[ip.HeaderLength..];
+        if (!VrrpAdvertisement.TryRead(message, out advert))
+        {
+            return VrrpDropReason.Truncated;
+        }
+
+        if (ip.Protocol != Ipv4Header.ProtocolVrrp)
+        {
+            return VrrpDropReason.NotVrrpProtocol;
+        }
+
+        if (advert.VirtualRouterId != virtualRouterId)
+        {
+            return VrrpDropReason.UnknownVirtualRouterId;
+        }
+
+        // Computed from the count the sender claims, so a short message is caught before anything reads past it.
+        var expectedLength = VrrpAdvertisement.GetLength(advert.AddressCount);
+        if (message.Length < expectedLength
+            || (message.Length > expectedLength && datagram.Length > EthernetMinimumPayload))
+        {
+            return VrrpDropReason.LengthMismatch;
+        }
+
+        message = message[..expectedLength];
+        Ipv4Address.TryToUInt32(destination, out var destinationAddress);
+        var multicastDestination = Ipv4Address.IsMulticast(destinationAddress);
+        if (multicastDestination && ip.TimeToLive != Ipv4Header.VrrpTimeToLive)
+        {
+            return VrrpDropReason.InvalidTtl;
+        }
+
+        if (advert.Version != VrrpAdvertisement.Version2)
+        {
+            return VrrpDropReason.InvalidVersion;
+        }
+
+        if (advert.AuthType > (byte)VrrpAuthType.IpAuthenticationHeader)
+        {
+            return VrrpDropReason.InvalidAuthType;
+        }
+
+        if (advert.AuthType != (byte)authType)
+        {
+            return VrrpDropReason.AuthTypeMismatch;
+        }
+
+        // All 8 bytes, constant time, so the password cannot be guessed byte by byte from timing.
+        if (authType == VrrpAuthType.SimpleText
+            && !CryptographicOperations.FixedTimeEquals(VrrpAdvertisement.GetAuthData(message, advert.AddressCount), authData))
+        {
+            return VrrpDropReason.AuthFailure;
+        }
+
+        if (advert.AdvertIntervalSeconds != advertIntervalSeconds)
+        {
+            return VrrpDropReason.AdvertIntervalMismatch;
+        }
+
+        if (advert.Type != VrrpAdvertisement.TypeAdvertisement)
+        {
+            return VrrpDropReason.InvalidType;
+        }
+
+        if (ip.TotalLength != ip.HeaderLength + expectedLength)
+        {
+            return VrrpDropReason.IpTotalLengthMismatch;
+        }
+
+        if (!InternetChecksum.IsValid(message))
+        {
+            return VrrpDropReason.BadChecksum;
+        }
+
+        if (unicast ? multicastDestination : destinationAddress != group)
+        {
+            return VrrpDropReason.DestinationMismatch;
+        }
+
+        if (ip.Source == ourAddress)
+        {
+            return VrrpDropReason.OwnAdvert;
+        }
+
+        // RFC 3768 §7.1: a VIP list that differs from ours MUST be dropped unless the owner (255) sent it.
+        if (advert.Priority != VrrpAdvertisement.PriorityOwner)
+        {
+            if (advert.AddressCount != addresses.Length)
+            {
+                return VrrpDropReason.AddressCountMismatch;
+            }
+
+            if (!ContainsAllAddresses(message, advert.AddressCount))
+            {
+                return VrrpDropReason.AddressListMismatch;
+            }
+        }
+
+        return VrrpDropReason.None;
+    }
+
+    // Order does not matter (keepalived compares sets); counts are equal here, so "every configured VIP is present"
+    // means the sets are equal. Quadratic, but VIP lists are a handful of entries.
+    private bool ContainsAllAddresses(ReadOnlySpan<byte> message, int count)
+    {
+        foreach (var address in addresses)
+        {
+            var found = false;
+            for (var i = 0; i < count && !found; i++)
+            {
+                found = VrrpAdvertisement.ReadAddress(message, i) == address;
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,91 @@
+using CloudCoreLb.Vrrp.Diagnostics;
+
+namespace CloudCoreLb.Vrrp.Router;
+
+// Side effects on the seams. Each is isolated: a failing send, netlink call or GARP is logged and the state
+// machine carries on, because stalling it would be worse (a master that stops advertising loses the VIP anyway).
+internal sealed partial class VrrpRouter
+{
+    private void SendAdvert(byte priority)
+    {
+        Protocol.VrrpAdvertisementWriter.SetPriority(advert, priority);
+        try
+        {
+            transport.Send(advert);
+            Counters.AdvertSent(priority);
+        }
+        catch (Exception ex)
+        {
+            VrrpLog.SendFailed(logger, options.Name, ex);
+        }
+    }
+
+    private void AddAddresses()
+    {
+        foreach (var vip in addresses)
+        {
+            try
+            {
+                vips.Add(vip);
+            }
+            catch (Exception ex)
+            {
+                VrrpLog.AddressOperationFailed(logger, options.Name, "add", vip, ex);
+            }
+        }
+    }
+
+    private void RemoveAddresses()
+    {
+        foreach (var vip in addresses)
+        {
+            try
+            {
+                vips.Remove(vip);
+            }
+            catch (Exception ex)
+            {
+                VrrpLog.AddressOperationFailed(logger, options.Name, "removal", vip, ex);
+            }
+        }
+    }
+
+    private bool AnyAddressPresent()
+    {
+        foreach (var vip in addresses)
+        {
+            try
+            {
+                if (vips.IsPresent(vip))
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex)
+            {
+                VrrpLog.AddressOperationFailed(logger, options.Name, "lookup", vip, ex);
+            }
+        }
+
+        return false;
+    }
+
+    private void SendGarpBurst(int repeat)
+    {
+        for (var i = 0; i < repeat; i++)
+        {
+            foreach (var vip in addresses)
+            {
+                try
+                {
+                    garp.Send(vip.Address);
+                    Counters.Garp();
+                }
+                catch (Exception ex)
+                {
+                    VrrpLog.GarpFailed(logger, options.Name, vip.Address, ex);
+                }
+            }
+        }
+    }
+}

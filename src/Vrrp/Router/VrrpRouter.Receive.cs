@@ -1,0 +1,187 @@
+using System.Net;
+using CloudCoreLb.Vrrp.Diagnostics;
+using CloudCoreLb.Vrrp.Protocol;
+
+namespace CloudCoreLb.Vrrp.Router;
+
+internal sealed partial class VrrpRouter
+{
+    // keepalived rate-limits error logs per kind and re-arms them on a state change (vrrp.md §3, RFC 9568).
+    private static readonly TimeSpan DropLogInterval = TimeSpan.FromMinutes(1);
+
+    private readonly TimeSpan?[] dropLogTimes;
+
+    private void ReceiveLocked(ReadOnlySpan<byte> datagram, IPAddress destination)
+    {
+        var reason = validator.Validate(datagram, destination, out var ip, out var advert);
+        if (reason == VrrpDropReason.UnknownVirtualRouterId)
+        {
+            // Several instances can share one socket; another VRID is not an error (keepalived row 1).
+            Counters.Dropped(reason);
+            VrrpLog.UnknownVirtualRouterId(logger, options.Name, advert.VirtualRouterId);
+            return;
+        }
+
+        if (state is VrrpState.Initialize or VrrpState.Fault)
+        {
+            Counters.Dropped(VrrpDropReason.NotListening);
+            return;
+        }
+
+        if (reason != VrrpDropReason.None)
+        {
+            Counters.Dropped(reason);
+            OnDropped(reason, ip, advert);
+            return;
+        }
+
+        Counters.AdvertReceived(advert.Priority);
+        if (configurationFault is not null && ip.Source == configurationFaultSource)
+        {
+            configurationFault = null;
+            VrrpLog.ConfigurationFaultCleared(logger, options.Name, Ipv4Address.FromUInt32(ip.Source));
+        }
+
+        if (state == VrrpState.Backup)
+        {
+            BackupReceive(ip.Source, advert.Priority);
+        }
+        else
+        {
+            MasterReceive(ip.Source, advert.Priority);
+        }
+    }
+
+    /// <summary>RFC 3768 §6.4.2 and keepalived <c>vrrp_state_backup</c> (vrrp.md §5.2).</summary>
+    private void BackupReceive(uint sender, byte priority)
+    {
+        var ours = effectivePriority;
+        if (priority == VrrpAdvertisement.PriorityRelease)
+        {
+            // The master released the router: take over after Skew_Time only.
+            masterReleased = true;
+            VrrpLog.PriorityZeroReceived(logger, options.Name, Ipv4Address.FromUInt32(sender));
+            masterDownTimer.Arm(Skew(ours));
+            return;
+        }
+
+        bool accept;
+        if (!options.Preempt || priority >= ours)
+        {
+            // Equal priority is always accepted in Backup, whatever the addresses (keepalived).
+            accept = true;
+            preemptDelayStart = null;
+        }
+        else if (options.PreemptDelay > TimeSpan.Zero)
+        {
+            // The first lower-priority advert starts the preempt_delay clock; lower adverts are accepted until it ends.
+            preemptDelayStart ??= Now;
+            accept = Now - preemptDelayStart.Value < options.PreemptDelay;
+        }
+        else
+        {
+            accept = false;
+        }
+
+        if (!accept)
+        {
+            // Not resetting the timer is what makes a higher-priority backup preempt after the master-down interval.
+            VrrpLog.LowerPriorityDiscarded(logger, options.Name, priority, Ipv4Address.FromUInt32(sender), ours);
+            return;
+        }
+
+        masterReleased = false;
+        RecordMaster(sender, priority);
+        masterDownTimer.Arm(MasterDownInterval(ours));
+
+        // A leftover VIP is only ours to keep while we may still become master: once we accept a master we will not
+        // preempt (higher or equal priority, or nopreempt), two holders would fight over ARP, so release it now.
+        if (holdingLeftoverAddresses && !(options.Preempt && priority < ours))
+        {
+            holdingLeftoverAddresses = false;
+            RemoveAddresses();
+            VrrpLog.LeftoverAddressesRemoved(logger, options.Name, Ipv4Address.FromUInt32(sender), priority);
+        }
+    }
+
+    /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (vrrp.md §5.3).</summary>
+    private void MasterReceive(uint sender, byte priority)
+    {
+        var ours = effectivePriority;
+        if (priority == VrrpAdvertisement.PriorityRelease)
+        {
+            // Another master released the router: re-assert at once so its backups do not wait for our next advert.
+            SendAdvert(ours);
+            return;
+        }
+
+        if (priority > ours || (priority == ours && sender > source))
+        {
+            RecordMaster(sender, priority);
+            EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {Ipv4Address.FromUInt32(sender)} with priority {priority}, ours {ours}");
+            return;
+        }
+
+        // Split-brain healing: the winner re-asserts and re-GARPs so the loser steps down and switches learn the MAC
+        // again (keepalived #160/#166).
+        VrrpLog.ForcingNewElection(logger, options.Name, Ipv4Address.FromUInt32(sender), priority, ours);
+        SendAdvert(ours);
+        SendGarpBurst(options.GarpLowerPriorityRepeat);
+        if (options.GarpLowerPriorityDelay > TimeSpan.Zero && options.GarpLowerPriorityRepeat > 0)
+        {
+            lowerPriorityGarpTimer.Arm(options.GarpLowerPriorityDelay);
+        }
+    }
+
+    private void RecordMaster(uint address, byte priority)
+    {
+        if (lastMasterAddress is null || address != lastMaster)
+        {
+            lastMaster = address;
+            lastMasterAddress = Ipv4Address.FromUInt32(address);
+        }
+
+        lastMasterPriority = priority;
+    }
+
+    private void OnDropped(VrrpDropReason reason, in Ipv4Header ip, in VrrpAdvertisement advert)
+    {
+        var fault = reason switch
+        {
+            VrrpDropReason.AdvertIntervalMismatch =>
+                $"advert interval mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AdvertIntervalSeconds} s, ours is {advertIntervalSeconds} s",
+            VrrpDropReason.AuthTypeMismatch =>
+                $"authentication type mismatch: {Ipv4Address.FromUInt32(ip.Source)} uses type {advert.AuthType}, ours is {(byte)options.AuthType}",
+            VrrpDropReason.AuthFailure =>
+                $"authentication failure: {Ipv4Address.FromUInt32(ip.Source)} sends a different password",
+            VrrpDropReason.AddressCountMismatch =>
+                $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AddressCount} addresses, ours has {addresses.Length}",
+            VrrpDropReason.AddressListMismatch =>
+                $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises another set of addresses",
+            _ => null,
+        };
+
+        if (fault is not null)
+        {
+            // Not Fault state: the peer would time out too and both nodes would release the VIP. Make it loud instead.
+            configurationFault = fault;
+            configurationFaultSource = ip.Source;
+        }
+
+        var now = Now;
+        if (dropLogTimes[(int)reason] is { } last && now - last < DropLogInterval)
+        {
+            return;
+        }
+
+        dropLogTimes[(int)reason] = now;
+        if (fault is not null)
+        {
+            VrrpLog.ConfigurationFault(logger, options.Name, fault);
+        }
+        else
+        {
+            VrrpLog.AdvertDropped(logger, options.Name, Ipv4Address.FromUInt32(ip.Source), reason);
+        }
+    }
+}

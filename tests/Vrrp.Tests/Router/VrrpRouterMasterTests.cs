@@ -1,0 +1,158 @@
+using System.Net;
+using CloudCoreLb.Vrrp.Router;
+using CloudCoreLb.Vrrp.Tests.Protocol;
+using CloudCoreLb.Vrrp.Tests.TestDoubles;
+using static CloudCoreLb.Vrrp.Tests.Router.Timing;
+
+namespace CloudCoreLb.Vrrp.Tests.Router;
+
+public sealed class VrrpRouterMasterTests
+{
+    private readonly InMemoryVrrpNetwork network = new();
+
+    [Fact]
+    public void EqualPriority_TieBreakGoesToTheHigherAddress()
+    {
+        var low = network.AddRouter("10.10.102.10", 100);
+        var high = network.AddRouter("10.10.102.11", 100);
+        low.Start();
+        high.Start();
+
+        network.Advance(S(10));
+
+        // Same skew: both time out at the same instant and advertise; each then hears the other.
+        Assert.Equal(MasterDown100, low.BecameMasterAt);
+        Assert.Equal(MasterDown100, high.BecameMasterAt);
+        Assert.Equal(VrrpState.Master, high.State);
+        Assert.Equal(VrrpState.Backup, low.State);
+        var stepDown = low.Changes.Last();
+        Assert.Equal((MasterDown100 + Latency, VrrpTransitionReason.HigherPriorityAdvert), (stepDown.At, stepDown.Change.Reason));
+        Assert.Empty(low.Vips.Present);
+        Assert.Contains(new VirtualAddress(SeedOptions.Vip, 24), high.Vips.Present);
+
+        // The higher address heard an equal priority from a lower address: it re-asserted at once with a GARP burst.
+        Assert.Contains(high.SentAdverts, a => a.At == MasterDown100 + Latency);
+        Assert.Equal(5, high.Garp.CountAt(MasterDown100 + Latency));
+        Assert.Equal(0, low.Router.Counters.PriorityZeroSent);
+    }
+
+    [Fact]
+    public void AddressOwner_BecomesMasterImmediatelyAtStart()
+    {
+        var owner = network.AddRouter("10.10.102.10", 255);
+        var backup = network.AddRouter("10.10.102.11", 100);
+        owner.Start();
+        backup.Start();
+
+        Assert.Equal(VrrpState.Master, owner.State);
+        Assert.Equal((TimeSpan.Zero, VrrpTransitionReason.AddressOwner), (owner.BecameMasterAt!.Value, owner.Changes.Single().Change.Reason));
+        Assert.Equal(255, owner.Router.EffectivePriority);
+
+        network.Advance(S(10));
+
+        Assert.Equal(VrrpState.Backup, backup.State);
+        Assert.Equal(255, backup.Router.LastMasterPriority);
+        Assert.All(owner.SentAdverts, a => Assert.Equal(255, a.Priority));
+        Assert.Equal(11, owner.SentAdverts.Count());
+    }
+
+    [Fact]
+    public void OwnerIgnoresTrackingDeltas()
+    {
+        var owner = network.AddRouter("10.10.102.10", 255);
+        owner.Start();
+
+        owner.Router.SetTracking(-50, fault: false);
+
+        Assert.Equal(255, owner.Router.EffectivePriority);
+    }
+
+    [Fact]
+    public void MasterHearingLowerPriority_ReAdvertisesAtOnceAndSendsTwoGarpBursts()
+    {
+        var master = ElectSingleMaster();
+        var injectedAt = network.Now;
+
+        master.Router.OnDatagram(new AdvertDatagramBuilder { Priority = 50, Source = IPAddress.Parse("10.10.102.99") }.Build(), SeedOptions.Group);
+
+        Assert.Equal(VrrpState.Master, master.State);
+        Assert.Contains(master.SentAdverts, a => a.At == injectedAt);
+        Assert.Equal(5, master.Garp.CountAt(injectedAt));
+        Assert.Equal(1, master.Logger.Count("VrrpForcingNewElection"));
+
+        network.Advance(S(6));
+
+        Assert.Equal(5, master.Garp.CountAt(injectedAt + S(5)));
+    }
+
+    [Fact]
+    public void MasterHearingPriorityZero_AdvertisesAtOnceWithoutGarp()
+    {
+        var master = ElectSingleMaster();
+        var injectedAt = network.Now;
+        var garps = master.Garp.Sent.Count;
+
+        master.Router.OnDatagram(new AdvertDatagramBuilder { Priority = 0, Source = IPAddress.Parse("10.10.102.99") }.Build(), SeedOptions.Group);
+
+        Assert.Equal(VrrpState.Master, master.State);
+        Assert.Contains(master.SentAdverts, a => a.At == injectedAt && a.Priority == 100);
+        Assert.Equal(garps, master.Garp.Sent.Count);
+        Assert.Equal(1, master.Router.Counters.PriorityZeroReceived);
+    }
+
+    [Fact]
+    public void SplitBrain_HealsToTheHigherPriorityOnceAdvertsFlowAgain()
+    {
+        var r100 = network.AddRouter("10.10.102.10", 100);
+        var r99 = network.AddRouter("10.10.102.11", 99);
+        r100.Start();
+        r99.Start();
+        network.AdvanceTo(S(10.5));
+
+        network.Partition(r100, r99);
+        network.AdvanceTo(S(15.1));
+
+        // The last advert 99 heard left at 9.609375 s.
+        Assert.Equal(MasterDown100 + S(6) + Latency + MasterDown99, r99.BecameMasterAt);
+        Assert.Equal(VrrpState.Master, r100.State);
+        Assert.Equal(VrrpState.Master, r99.State);
+
+        network.Heal();
+        network.Advance(S(5));
+
+        // 99 advertises first (at 15.222756 s): 100 hears a lower priority, re-advertises and re-GARPs, 99 steps down.
+        var r99Advert = r99.SentAdverts.First(a => a.At >= S(15.1)).At;
+        Assert.Equal(5, r100.Garp.CountAt(r99Advert + Latency));
+        var stepDown = r99.Changes.Last();
+        Assert.Equal((r99Advert + Latency + Latency, VrrpState.Backup, VrrpTransitionReason.HigherPriorityAdvert), (stepDown.At, stepDown.Change.To, stepDown.Change.Reason));
+        Assert.Equal(VrrpState.Master, r100.State);
+        Assert.Empty(r99.Vips.Present);
+    }
+
+    [Fact]
+    public void GarpRefresh_RepeatsWhileMaster()
+    {
+        var master = network.AddRouter("10.10.102.10", 100, o =>
+        {
+            o.GarpMasterDelay = TimeSpan.Zero;
+            o.GarpMasterRefresh = S(2);
+            o.GarpMasterRefreshRepeat = 2;
+        });
+        master.Start();
+
+        network.AdvanceTo(MasterDown100 + S(6.5));
+
+        Assert.Equal(5, master.Garp.CountAt(MasterDown100));
+        Assert.Equal(new[] { 2, 2, 2 }, new[] { 2, 4, 6 }.Select(k => master.Garp.CountAt(MasterDown100 + S(k))));
+        Assert.Equal(11, master.Garp.Sent.Count);
+    }
+
+    private RouterHarness ElectSingleMaster()
+    {
+        var master = network.AddRouter("10.10.102.10", 100);
+        master.Start();
+        network.AdvanceTo(S(10.5));
+        Assert.Equal(VrrpState.Master, master.State);
+        return master;
+    }
+}
