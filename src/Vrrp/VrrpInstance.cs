@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using CloudCoreLb.Vrrp.Router;
 using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.Vrrp;
@@ -35,11 +36,13 @@ internal sealed class VrrpInstance : IAsyncDisposable
     {
         _links.LinkChanged += OnLinkChanged;
         _links.AddressRemoved += OnAddressRemoved;
-        Router.Start();
+        // The router remembers link state reported before Start, so a node booting with eth0 down starts in Fault.
         if (!_links.IsUp(Options.Interface))
         {
             Router.OnLinkChanged(false);
         }
+
+        Router.Start();
 
         _receiveLoop = ReceiveLoopAsync(_stop.Token);
     }
@@ -91,6 +94,7 @@ internal sealed class VrrpInstance : IAsyncDisposable
 
                 if (datagram.Truncated)
                 {
+                    Router.OnTruncatedDatagram();
                     continue;
                 }
 
