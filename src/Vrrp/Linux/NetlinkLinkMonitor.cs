@@ -13,7 +13,7 @@ namespace CloudCoreLb.Vrrp.Linux;
 /// </summary>
 /// <remarks>
 /// The sockets are opened in the constructor and belong to the network namespace of the constructing thread. Events
-/// are raised on the monitor's receive loop; a throwing handler is logged and does not stop the loop. When the kernel
+/// are raised on the monitor's receive loop, one at a time; a throwing handler is logged and does not stop the loop. When the kernel
 /// drops events because the socket buffer overflowed (ENOBUFS), link state is resynchronised from a dump and the
 /// differences are raised; removed addresses lost in the overflow cannot be recovered, so callers that care should
 /// re-check their VIPs on <see cref="Resynchronised"/>.
@@ -27,6 +27,7 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
     private readonly NetlinkSocket _events;
     private readonly NetlinkSocket _requests;
     private readonly Dictionary<int, LinkState> _links = [];
+    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _receiveLoop;
 
@@ -141,6 +142,14 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
     /// <summary>Applies every message of one datagram; internal so tests can feed captured datagrams.</summary>
     internal void HandleDatagram(ReadOnlySpan<byte> datagram)
     {
+        lock (_gate)
+        {
+            HandleDatagramLocked(datagram);
+        }
+    }
+
+    private void HandleDatagramLocked(ReadOnlySpan<byte> datagram)
+    {
         var reader = new NetlinkMessageReader(datagram);
         while (reader.TryRead(out var message))
         {
@@ -185,6 +194,23 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
 
     private void Resynchronise()
     {
+        lock (_gate)
+        {
+            ResynchroniseLocked();
+        }
+
+        try
+        {
+            Resynchronised?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            VrrpLinuxLog.LinkEventHandlerFailed(_logger, ex);
+        }
+    }
+
+    private void ResynchroniseLocked()
+    {
         try
         {
             var seen = new HashSet<int>();
@@ -206,15 +232,6 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
         catch (Exception ex) when (ex is SocketException or System.ComponentModel.Win32Exception)
         {
             VrrpLinuxLog.LinkMonitorReceiveFailed(_logger, ex);
-        }
-
-        try
-        {
-            Resynchronised?.Invoke();
-        }
-        catch (Exception ex)
-        {
-            VrrpLinuxLog.LinkEventHandlerFailed(_logger, ex);
         }
     }
 
