@@ -79,7 +79,43 @@ public sealed class KeepalivedInteropTests : IDisposable
         Assert.True(await keepalived.WaitForAsync("Entering MASTER STATE", s_timeout), keepalived.Output);
     }
 
-    private RawVrrpTransport OpenTransport()
+    [KeepalivedFact]
+    public async Task KeepalivedUnicastAdverts_AreReceivedByOurUnicastTransport()
+    {
+        using var transport = _ours.Run(() => OpenTransport(unicast: true));
+        using var keepalived = KeepalivedProcess.Start(_theirs, Configuration("MASTER", 255, unicast: true));
+
+        var buffer = new byte[1500];
+        using var cts = new CancellationTokenSource(s_timeout);
+        var datagram = await transport.ReceiveAsync(buffer, cts.Token);
+
+        Assert.Equal(IPAddress.Parse("10.205.0.1"), datagram.Destination);
+        Assert.Equal(40, datagram.Length);
+        Assert.Equal(255, buffer[8]); // unicast_ttl default
+        Assert.Equal(IPAddress.Parse("10.205.0.2"), new IPAddress(buffer.AsSpan(12, 4)));
+        Assert.Equal(Convert.FromHexString("21a7ff0101010af70a0a66f23131313100000000"), buffer[20..40]);
+    }
+
+    [KeepalivedFact]
+    public async Task OurUnicastAdverts_KeepAUnicastKeepalivedInBackup()
+    {
+        using var transport = _ours.Run(() => OpenTransport(unicast: true));
+        using var keepalived = KeepalivedProcess.Start(_theirs, Configuration("BACKUP", 99, unicast: true));
+        Assert.True(await keepalived.WaitForAsync("Entering BACKUP STATE", s_timeout), keepalived.Output);
+
+        for (var i = 0; i < 5; i++)
+        {
+            transport.Send(s_advertPriority100);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.DoesNotContain("Entering MASTER STATE", keepalived.Output);
+        Assert.True(await keepalived.WaitForAsync("Entering MASTER STATE", s_timeout), keepalived.Output);
+    }
+
+    private RawVrrpTransport OpenTransport() => OpenTransport(unicast: false);
+
+    private RawVrrpTransport OpenTransport(bool unicast)
     {
         var options = new VrrpInstanceOptions
         {
@@ -89,10 +125,16 @@ public sealed class KeepalivedInteropTests : IDisposable
             MulticastGroup = s_group,
             VirtualAddresses = [new VirtualAddress(IPAddress.Parse("10.10.102.242"), 24)],
         };
+        if (unicast)
+        {
+            options.UnicastSourceAddress = IPAddress.Parse("10.205.0.1");
+            options.UnicastPeers = [IPAddress.Parse("10.205.0.2")];
+        }
+
         return RawVrrpTransport.Open(options, InterfaceInfo.Get("ko", [IPAddress.Parse("10.10.102.242")]), _logger);
     }
 
-    private static string Configuration(string state, int priority) => $$"""
+    private static string Configuration(string state, int priority, bool unicast = false) => $$"""
         global_defs {
             router_id ccltest
             vrrp_mcast_group4 224.0.0.19
@@ -103,6 +145,7 @@ public sealed class KeepalivedInteropTests : IDisposable
             virtual_router_id 167
             priority {{priority}}
             advert_int 1
+            {{(unicast ? "unicast_src_ip 10.205.0.2\n    unicast_peer {\n        10.205.0.1\n    }" : "")}}
             authentication {
                 auth_type PASS
                 auth_pass 1111

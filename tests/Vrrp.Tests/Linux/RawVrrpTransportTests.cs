@@ -93,6 +93,26 @@ public sealed class RawVrrpTransportTests : IDisposable
     }
 
     [RootFact]
+    public async Task Receive_IntoASmallBuffer_ReportsTruncation()
+    {
+        using var sender = _a.Run(() => Open("va", [], _ => { }));
+        using var receiver = _b.Run(() => Open("vb", [], _ => { }));
+        var buffer = new byte[30];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var receive = receiver.ReceiveAsync(buffer, timeout.Token).AsTask();
+
+        while (!receive.IsCompleted)
+        {
+            sender.Send(s_advert);
+            await Task.WhenAny(receive, Task.Delay(200, timeout.Token));
+        }
+
+        var datagram = await receive;
+        Assert.True(datagram.Truncated);
+        Assert.Equal(30, datagram.Length);
+    }
+
+    [RootFact]
     public void SourceAddress_SkipsAVipThatIsAlreadyOnTheInterface()
     {
         _a.Ip("addr", "del", "10.202.0.1/24", "dev", "va");
