@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using CloudCoreLb.Vrrp.Linux.Netlink;
+
+namespace CloudCoreLb.Vrrp.Linux;
+
+/// <summary>
+/// What the VRRP components need to know about one interface, read over rtnetlink rather than
+/// <see cref="NetworkInterface"/> so it reflects the network namespace of the calling thread (System.Net's view mixes
+/// in /sys, which belongs to the mount namespace).
+/// </summary>
+internal sealed class InterfaceInfo
+{
+    public InterfaceInfo(string name, int index, PhysicalAddress macAddress, IReadOnlyList<IPAddress> addresses, IPAddress? primaryAddress, bool isUp)
+    {
+        Name = name;
+        Index = index;
+        MacAddress = macAddress;
+        Addresses = addresses;
+        PrimaryAddress = primaryAddress;
+        IsUp = isUp;
+    }
+
+    /// <summary>Interface name, e.g. eth0.</summary>
+    public string Name { get; }
+
+    /// <summary>Kernel interface index (ifindex).</summary>
+    public int Index { get; }
+
+    /// <summary>Hardware address; GARP frames leave from it (vrrp.md §6). Empty for interfaces without one.</summary>
+    public PhysicalAddress MacAddress { get; }
+
+    /// <summary>IPv4 addresses in kernel order, VIPs included.</summary>
+    public IReadOnlyList<IPAddress> Addresses { get; }
+
+    /// <summary>
+    /// The first IPv4 address that is not a configured VIP: keepalived's advert source and tie-break key. A VIP left
+    /// behind by a crash must never become our identity (keepalived <c>remove_residual_vips</c>, vrrp.md §1.1).
+    /// </summary>
+    public IPAddress? PrimaryAddress { get; }
+
+    /// <summary>IFF_UP and IFF_RUNNING at the time of the query.</summary>
+    public bool IsUp { get; }
+
+    /// <summary>Reads the interface from the kernel of the calling thread's network namespace.</summary>
+    /// <exception cref="InvalidOperationException">No interface has that name.</exception>
+    public static InterfaceInfo Get(string name, IEnumerable<IPAddress> excludeAddresses)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(excludeAddresses);
+        using var socket = NetlinkSocket.Open();
+        foreach (var link in socket.GetLinks())
+        {
+            if (link.Name == name)
+            {
+                return Create(link, socket.GetIPv4Addresses(), excludeAddresses);
+            }
+        }
+
+        throw new InvalidOperationException($"Network interface '{name}' does not exist.");
+    }
+
+    /// <summary>Builds the view from parsed netlink data; separate from <see cref="Get"/> for tests.</summary>
+    internal static InterfaceInfo Create(RtnlLink link, IEnumerable<RtnlAddress> allAddresses, IEnumerable<IPAddress> excludeAddresses)
+    {
+        var excluded = new HashSet<IPAddress>(excludeAddresses);
+        var addresses = new List<IPAddress>();
+        IPAddress? primary = null;
+        foreach (var address in allAddresses)
+        {
+            if (address.InterfaceIndex != link.InterfaceIndex || address.EffectiveAddress is not { } ip)
+            {
+                continue;
+            }
+
+            addresses.Add(ip);
+            if (primary is null && !excluded.Contains(ip))
+            {
+                primary = ip;
+            }
+        }
+
+        return new InterfaceInfo(
+            link.Name ?? throw new ArgumentException("Link has no name.", nameof(link)),
+            link.InterfaceIndex,
+            link.HardwareAddress ?? PhysicalAddress.None,
+            addresses,
+            primary,
+            link.IsUpAndRunning);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} (ifindex {Index}, {MacAddress}, primary {PrimaryAddress?.ToString() ?? "none"})";
+}

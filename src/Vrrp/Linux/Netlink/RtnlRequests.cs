@@ -1,0 +1,66 @@
+using static CloudCoreLb.Vrrp.Linux.Netlink.NetlinkConstants;
+
+namespace CloudCoreLb.Vrrp.Linux.Netlink;
+
+/// <summary>Builds the rtnetlink requests this daemon sends (rtnetlink(7); keepalived vrrp_ipaddress.c for the choices).</summary>
+internal static class RtnlRequests
+{
+    private const byte AF_INET = LinuxInterop.AF_INET;
+
+    /// <summary>Large enough for an address request with a 15-character label.</summary>
+    public const int MaxAddressRequestLength = 128;
+
+    /// <summary>
+    /// RTM_NEWADDR for one IPv4 VIP: ifaddrmsg {AF_INET, prefix, 0, scope global, ifindex}, IFA_LOCAL, IFA_ADDRESS,
+    /// optional IFA_LABEL and, when <paramref name="protocol"/> is not 0, IFA_PROTO to mark the address as ours
+    /// (Linux 5.18+; older kernels ignore the unknown attribute). Flags REQUEST|ACK|CREATE|EXCL: a second add reports
+    /// EEXIST, which the caller treats as success.
+    /// </summary>
+    public static int WriteNewAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address, string? label, byte protocol)
+    {
+        var writer = new NetlinkWriter(buffer, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sequence);
+        writer.WriteIfAddrMsg(AF_INET, checked((byte)address.PrefixLength), 0, 0, interfaceIndex);
+        writer.WriteAttribute(IFA_LOCAL, address.Address);
+        writer.WriteAttribute(IFA_ADDRESS, address.Address);
+        if (!string.IsNullOrEmpty(label))
+        {
+            writer.WriteAttribute(IFA_LABEL, label);
+        }
+
+        if (protocol != 0)
+        {
+            writer.WriteAttribute(IFA_PROTO, protocol);
+        }
+
+        return writer.Complete();
+    }
+
+    /// <summary>
+    /// RTM_DELADDR for one IPv4 address. No IFA_LABEL: the kernel refuses a delete whose label differs from the
+    /// address's (EADDRNOTAVAIL, dotnet-notes.md §2), and address + prefix already identify it.
+    /// </summary>
+    public static int WriteDeleteAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address)
+    {
+        var writer = new NetlinkWriter(buffer, RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, sequence);
+        writer.WriteIfAddrMsg(AF_INET, checked((byte)address.PrefixLength), 0, 0, interfaceIndex);
+        writer.WriteAttribute(IFA_LOCAL, address.Address);
+        writer.WriteAttribute(IFA_ADDRESS, address.Address);
+        return writer.Complete();
+    }
+
+    /// <summary>RTM_GETADDR dump of every IPv4 address (filtering by interface happens in the reader).</summary>
+    public static int WriteGetAddressDump(Span<byte> buffer, uint sequence)
+    {
+        var writer = new NetlinkWriter(buffer, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, sequence);
+        writer.WriteIfAddrMsg(AF_INET, 0, 0, 0, 0);
+        return writer.Complete();
+    }
+
+    /// <summary>RTM_GETLINK dump of every link.</summary>
+    public static int WriteGetLinkDump(Span<byte> buffer, uint sequence)
+    {
+        var writer = new NetlinkWriter(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, sequence);
+        writer.WriteIfInfoMsg(0, 0);
+        return writer.Complete();
+    }
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using CloudCoreLb.Vrrp.Linux.Netlink;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Vrrp.Linux;
+
+/// <summary>
+/// Adds and removes VIPs with rtnetlink RTM_NEWADDR / RTM_DELADDR (vrrp.md §7). Every address it adds carries
+/// IFA_PROTO <see cref="AddressProtocol"/> so leftovers of a crashed daemon are found and released by
+/// <see cref="ListMarkedAddresses"/> / <see cref="RemoveMarkedAddresses"/> instead of lingering as a duplicate VIP
+/// (keepalived #2361, #2201). The netlink socket is opened in the constructor and so belongs to the network namespace
+/// of the constructing thread.
+/// </summary>
+internal sealed class NetlinkVipManager : IVipManager, IDisposable
+{
+    /// <summary>
+    /// Our IFA_PROTO value (Linux 5.18+). 0-3 are kernel-reserved and keepalived uses 18 (RTPROT_KEEPALIVED); 0xCC
+    /// ("CloudCore") is unassigned in iproute2's rt_addrprotos. `ip -d addr` on iproute2 6.3+ shows it as "proto 204".
+    /// </summary>
+    public const byte AddressProtocol = 0xCC;
+
+    private const int EEXIST = 17;
+    private const int EADDRNOTAVAIL = 99;
+
+    private readonly InterfaceInfo _interface;
+    private readonly string? _label;
+    private readonly ILogger _logger;
+    private readonly NetlinkSocket _socket;
+
+    public NetlinkVipManager(InterfaceInfo interfaceInfo, string? label, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(interfaceInfo);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (label is { Length: > 15 })
+        {
+            // IFNAMSIZ - 1: the kernel rejects longer labels with ERANGE/EINVAL.
+            throw new ArgumentException($"Address label '{label}' is longer than 15 characters.", nameof(label));
+        }
+
+        _interface = interfaceInfo;
+        _label = string.IsNullOrEmpty(label) ? null : label;
+        _logger = logger;
+        _socket = NetlinkSocket.Open();
+    }
+
+    /// <inheritdoc />
+    public void Add(VirtualAddress address)
+    {
+        Span<byte> request = stackalloc byte[RtnlRequests.MaxAddressRequestLength];
+        var sequence = _socket.NextSequence();
+        var length = RtnlRequests.WriteNewAddress(request, sequence, _interface.Index, address, _label, AddressProtocol);
+        switch (-_socket.Execute(request[..length], sequence))
+        {
+            case 0:
+                VrrpLinuxLog.VipAdded(_logger, address, _interface.Name);
+                break;
+            case EEXIST:
+                VrrpLinuxLog.VipAlreadyPresent(_logger, address, _interface.Name);
+                break;
+            case var errno:
+                throw NetlinkSocket.ErrnoException(errno, $"Adding {address} to {_interface.Name}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Remove(VirtualAddress address)
+    {
+        switch (DeleteAddress(_socket, _interface.Index, address))
+        {
+            case 0:
+                VrrpLinuxLog.VipRemoved(_logger, address, _interface.Name);
+                break;
+            case EADDRNOTAVAIL:
+                VrrpLinuxLog.VipAlreadyAbsent(_logger, address, _interface.Name);
+                break;
+            case var errno:
+                throw NetlinkSocket.ErrnoException(errno, $"Removing {address} from {_interface.Name}");
+        }
+    }
+
+    /// <inheritdoc />
+    public bool IsPresent(VirtualAddress address)
+    {
+        foreach (var existing in _socket.GetIPv4Addresses())
+        {
+            if (existing.InterfaceIndex == _interface.Index
+                && existing.PrefixLength == address.PrefixLength
+                && address.Address.Equals(existing.EffectiveAddress))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Addresses carrying our IFA_PROTO mark, on every interface or on <paramref name="interfaceName"/> only, in the
+    /// calling thread's network namespace. Addresses added by anyone else (`ip addr add`, DHCP) are never listed.
+    /// </summary>
+    public static IReadOnlyList<MarkedAddress> ListMarkedAddresses(string? interfaceName = null)
+    {
+        using var socket = NetlinkSocket.Open();
+        return ListMarkedAddresses(socket, interfaceName);
+    }
+
+    /// <summary>
+    /// Removes every address carrying our mark (on <paramref name="interfaceName"/> only when given) and returns them:
+    /// the `release-vips` clean-up after a crash. Addresses that vanish meanwhile count as removed.
+    /// </summary>
+    public static IReadOnlyList<MarkedAddress> RemoveMarkedAddresses(ILogger logger, string? interfaceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        using var socket = NetlinkSocket.Open();
+        var marked = ListMarkedAddresses(socket, interfaceName);
+        foreach (var address in marked)
+        {
+            var errno = DeleteAddress(socket, address.InterfaceIndex, address.Address);
+            if (errno is not 0 and not EADDRNOTAVAIL)
+            {
+                throw NetlinkSocket.ErrnoException(errno, $"Removing {address}");
+            }
+
+            VrrpLinuxLog.MarkedAddressRemoved(logger, address.Address, address.InterfaceName, address.Label);
+        }
+
+        return marked;
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private static List<MarkedAddress> ListMarkedAddresses(NetlinkSocket socket, string? interfaceName)
+    {
+        var names = new Dictionary<int, string>();
+        foreach (var link in socket.GetLinks())
+        {
+            names[link.InterfaceIndex] = link.Name ?? link.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var marked = new List<MarkedAddress>();
+        foreach (var address in socket.GetIPv4Addresses())
+        {
+            if (address.Protocol != AddressProtocol || address.EffectiveAddress is not { } ip)
+            {
+                continue;
+            }
+
+            var name = names.GetValueOrDefault(address.InterfaceIndex, "?");
+            if (interfaceName is null || name == interfaceName)
+            {
+                marked.Add(new MarkedAddress(name, address.InterfaceIndex, new VirtualAddress(ip, address.PrefixLength), address.Label));
+            }
+        }
+
+        return marked;
+    }
+
+    /// <summary>Sends RTM_DELADDR and returns the positive errno (0 on success).</summary>
+    private static int DeleteAddress(NetlinkSocket socket, int interfaceIndex, VirtualAddress address)
+    {
+        Span<byte> request = stackalloc byte[RtnlRequests.MaxAddressRequestLength];
+        var sequence = socket.NextSequence();
+        var length = RtnlRequests.WriteDeleteAddress(request, sequence, interfaceIndex, address);
+        return -socket.Execute(request[..length], sequence);
+    }
+}

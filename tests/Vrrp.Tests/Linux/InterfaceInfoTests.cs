@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using CloudCoreLb.Vrrp.Linux;
+using CloudCoreLb.Vrrp.Linux.Netlink;
+
+namespace CloudCoreLb.Vrrp.Tests.Linux;
+
+public sealed class InterfaceInfoTests
+{
+    private static readonly RtnlLink s_eth0 = new(2, 0x11043, "eth0", PhysicalAddress.Parse("52-54-00-12-34-56"), 6);
+
+    private static RtnlAddress Address(int index, string ip, byte prefix = 24) =>
+        new(2, prefix, 0, 0, index, IPAddress.Parse(ip), IPAddress.Parse(ip), null, 0);
+
+    [Fact]
+    public void PrimaryAddress_IsTheFirstAddressOfTheInterfaceThatIsNotAVip()
+    {
+        RtnlAddress[] addresses =
+        [
+            Address(1, "127.0.0.1", 8),
+            Address(2, "10.10.102.242", 32), // a VIP left behind by a crash, listed first
+            Address(2, "10.10.102.10"),
+            Address(2, "10.10.102.11"),
+        ];
+
+        var info = InterfaceInfo.Create(s_eth0, addresses, [IPAddress.Parse("10.10.102.242")]);
+
+        Assert.Equal(IPAddress.Parse("10.10.102.10"), info.PrimaryAddress);
+        Assert.Equal(3, info.Addresses.Count);
+        Assert.Equal("eth0", info.Name);
+        Assert.Equal(2, info.Index);
+        Assert.True(info.IsUp);
+        Assert.Equal(PhysicalAddress.Parse("52-54-00-12-34-56"), info.MacAddress);
+    }
+
+    [Fact]
+    public void PrimaryAddress_IsNull_WhenOnlyVipsAreConfigured()
+    {
+        var info = InterfaceInfo.Create(s_eth0, [Address(2, "10.10.102.242", 32)], [IPAddress.Parse("10.10.102.242")]);
+
+        Assert.Null(info.PrimaryAddress);
+    }
+
+    [Fact]
+    public void Get_ForAMissingInterface_ThrowsWithItsName()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => InterfaceInfo.Get("ccl-no-such0", []));
+
+        Assert.Contains("ccl-no-such0", ex.Message);
+    }
+
+    [Fact]
+    public void Get_ForLoopback_ReadsIndexAndAddressFromNetlink()
+    {
+        var info = InterfaceInfo.Get("lo", []);
+
+        Assert.Equal(1, info.Index);
+        Assert.Contains(IPAddress.Loopback, info.Addresses);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using CloudCoreLb.Vrrp.Linux.Netlink;
+
+namespace CloudCoreLb.Vrrp.Tests.Linux.Netlink;
+
+public sealed class RtnlRequestsTests
+{
+    private static readonly VirtualAddress s_vip = new(IPAddress.Parse("192.168.77.100"), 32);
+
+    [Fact]
+    public void NewAddress_WithLabelAndProtocol_IsByteExact()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        var length = RtnlRequests.WriteNewAddress(buffer, sequence: 1, interfaceIndex: 2, s_vip, "eth0:vip", protocol: 0xCC);
+
+        var expected = Convert.FromHexString(
+            "40000000" + "1400" + "0506" + "01000000" + "00000000" + // nlmsghdr: len 64, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE, seq 1, pid 0
+            "02200000" + "02000000" + //                                ifaddrmsg: AF_INET, /32, flags 0, scope 0, ifindex 2
+            "08000200" + "c0a84d64" + //                                IFA_LOCAL 192.168.77.100
+            "08000100" + "c0a84d64" + //                                IFA_ADDRESS 192.168.77.100
+            "0d000300" + "657468303a76697000" + "000000" + //           IFA_LABEL "eth0:vip\0", padded to 4
+            "05000b00" + "cc" + "000000"); //                           IFA_PROTO 0xCC, padded to 4
+        Assert.Equal(expected, buffer[..length]);
+    }
+
+    [Fact]
+    public void NewAddress_WithoutLabelOrProtocol_Is40Bytes()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        var length = RtnlRequests.WriteNewAddress(buffer, 5, 7, new VirtualAddress(IPAddress.Parse("10.10.102.242"), 24), null, 0);
+
+        Assert.Equal(40, length);
+        Assert.Equal(Convert.FromHexString("28000000140005060500000000000000021800000700000008000200" + "0a0a66f2" + "08000100" + "0a0a66f2"), buffer[..length]);
+    }
+
+    [Fact]
+    public void DeleteAddress_CarriesNoLabel_SoALabelMismatchCannotTurnItIntoANoOp()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        var length = RtnlRequests.WriteDeleteAddress(buffer, 9, 2, s_vip);
+
+        Assert.Equal(
+            Convert.FromHexString("28000000" + "1500" + "0500" + "09000000" + "00000000" + "02200000" + "02000000" + "08000200c0a84d64" + "08000100c0a84d64"),
+            buffer[..length]);
+    }
+
+    [Fact]
+    public void AddressDump_RequestsEveryIPv4Address()
+    {
+        var buffer = new byte[64];
+
+        var length = RtnlRequests.WriteGetAddressDump(buffer, 3);
+
+        Assert.Equal(Convert.FromHexString("18000000" + "1600" + "0103" + "03000000" + "00000000" + "0200000000000000"), buffer[..length]);
+    }
+
+    [Fact]
+    public void LinkDump_IsHeaderPlusIfInfoMsg()
+    {
+        var buffer = new byte[64];
+
+        var length = RtnlRequests.WriteGetLinkDump(buffer, 4);
+
+        Assert.Equal(32, length);
+        Assert.Equal(Convert.FromHexString("20000000" + "1200" + "0103" + "04000000" + "00000000"), buffer[..16]);
+    }
+
+    [Fact]
+    public void NewAddress_WithTooSmallBuffer_Throws()
+    {
+        var buffer = new byte[40];
+
+        Assert.Throws<ArgumentException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, s_vip, "eth0:vip", 0xCC));
+    }
+
+    [Fact]
+    public void NewAddress_ForIPv6Address_Throws()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        Assert.Throws<ArgumentException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, new VirtualAddress(IPAddress.IPv6Loopback, 128), null, 0));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using CloudCoreLb.Vrrp.Linux;
+
+namespace CloudCoreLb.Vrrp.Tests.Linux;
+
+public sealed class NetlinkLinkMonitorTests : IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+
+    private readonly NetworkNamespace _ns;
+    private readonly TestLogger _logger = new();
+    private readonly BlockingCollection<string> _events = [];
+
+    public NetlinkLinkMonitorTests()
+    {
+        _ns = NetworkNamespace.Create();
+        try
+        {
+            _ns.Ip("link", "add", "lm0", "type", "veth", "peer", "name", "lm1");
+            _ns.Ip("link", "set", "dev", "lm1", "up");
+            _ns.Ip("link", "set", "dev", "lm0", "up");
+        }
+        catch
+        {
+            _ns.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _ns.Dispose();
+        _events.Dispose();
+    }
+
+    [RootFact]
+    public void AdminDownAndUp_RaiseLinkChanged_AndIsUpFollows()
+    {
+        using var monitor = Start();
+        Assert.True(monitor.IsUp("lm0"));
+
+        _ns.Ip("link", "set", "dev", "lm0", "down");
+        Assert.Equal("link lm0 False", Next(e => e.StartsWith("link lm0", StringComparison.Ordinal)));
+        Assert.False(monitor.IsUp("lm0"));
+
+        _ns.Ip("link", "set", "dev", "lm0", "up");
+        Assert.Equal("link lm0 True", Next(e => e.StartsWith("link lm0", StringComparison.Ordinal)));
+        Assert.True(monitor.IsUp("lm0"));
+    }
+
+    [RootFact]
+    public void PeerDown_LeavesIffUpButClearsRunning_AndCountsAsDown()
+    {
+        using var monitor = Start();
+
+        _ns.Ip("link", "set", "dev", "lm1", "down");
+
+        Assert.Equal("link lm0 False", Next(e => e.StartsWith("link lm0", StringComparison.Ordinal)));
+        Assert.False(monitor.IsUp("lm0"));
+    }
+
+    [RootFact]
+    public void ExternalAddressDelete_RaisesAddressRemoved()
+    {
+        _ns.Ip("addr", "add", "10.204.0.100/32", "dev", "lm0");
+        using var monitor = Start();
+
+        _ns.Ip("addr", "del", "10.204.0.100/32", "dev", "lm0");
+
+        Assert.Equal("deladdr lm0 10.204.0.100", Next(e => e.StartsWith("deladdr", StringComparison.Ordinal)));
+    }
+
+    [RootFact]
+    public void IsUp_ForAnUnknownInterface_IsFalse()
+    {
+        using var monitor = Start();
+
+        Assert.False(monitor.IsUp("ccl-none0"));
+    }
+
+    private NetlinkLinkMonitor Start()
+    {
+        var monitor = _ns.Run(() => new NetlinkLinkMonitor(_logger));
+        monitor.LinkChanged += (name, up) => _events.Add($"link {name} {up}");
+        monitor.AddressRemoved += (name, address) => _events.Add($"deladdr {name} {address}");
+        return monitor;
+    }
+
+    private string Next(Func<string, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        foreach (var e in _events.GetConsumingEnumerable(timeout.Token))
+        {
+            if (match(e))
+            {
+                return e;
+            }
+        }
+
+        throw new TimeoutException();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using CloudCoreLb.Vrrp.Linux;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Vrrp.Tests.Linux;
+
+/// <summary>Runs the VIP manager against the kernel inside a namespace the test creates and deletes.</summary>
+public sealed class NetlinkVipManagerTests : IDisposable
+{
+    private static readonly VirtualAddress s_vip = new(IPAddress.Parse("10.201.0.100"), 32);
+
+    private readonly NetworkNamespace _ns;
+    private readonly TestLogger _logger = new();
+
+    public NetlinkVipManagerTests()
+    {
+        _ns = NetworkNamespace.Create();
+        try
+        {
+            _ns.Ip("link", "add", "vip0", "type", "veth", "peer", "name", "vip1");
+            _ns.Ip("addr", "add", "10.201.0.1/24", "dev", "vip0");
+            _ns.Ip("link", "set", "dev", "vip0", "up");
+        }
+        catch
+        {
+            _ns.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _ns.Dispose();
+
+    [RootFact]
+    public void Add_MakesTheVipVisibleWithLabelAndOurProtocolMark_AndIsIdempotent()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", [s_vip.Address]), "vip0:vip", _logger);
+
+            Assert.False(manager.IsPresent(s_vip));
+            manager.Add(s_vip);
+            Assert.True(manager.IsPresent(s_vip));
+            manager.Add(s_vip); // EEXIST counts as success
+
+            var marked = NetlinkVipManager.ListMarkedAddresses("vip0");
+            var only = Assert.Single(marked);
+            Assert.Equal(s_vip, only.Address);
+            Assert.Equal("vip0:vip", only.Label);
+        });
+
+        var shown = _ns.Ip("-4", "-o", "addr", "show", "dev", "vip0");
+        Assert.Contains("inet 10.201.0.100/32 scope global vip0:vip", shown);
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1220);
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1221);
+    }
+
+    [RootFact]
+    public void Remove_DeletesTheVip_AndASecondRemoveIsNotAnError()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", [s_vip.Address]), "vip0:vip", _logger);
+            manager.Add(s_vip);
+
+            manager.Remove(s_vip);
+            Assert.False(manager.IsPresent(s_vip));
+            manager.Remove(s_vip); // EADDRNOTAVAIL counts as success
+        });
+
+        Assert.DoesNotContain("10.201.0.100", _ns.Ip("-4", "-o", "addr", "show", "dev", "vip0"));
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1223);
+    }
+
+    [RootFact]
+    public void IsPresent_RequiresTheSamePrefixLength()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", []), null, _logger);
+            manager.Add(s_vip);
+
+            Assert.False(manager.IsPresent(s_vip with { PrefixLength = 24 }));
+            Assert.True(manager.IsPresent(s_vip));
+        });
+    }
+
+    [RootFact]
+    public void Add_OnAVanishedInterface_ThrowsWithTheErrnoText()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", []), null, _logger);
+            _ns.Ip("link", "del", "vip0");
+
+            var ex = Assert.Throws<System.ComponentModel.Win32Exception>(() => manager.Add(s_vip));
+            Assert.Contains("No such device", ex.Message);
+        });
+    }
+
+    [RootFact]
+    public void MarkedAddresses_ListOnlyOurs_AndReleaseRemovesOnlyOurs()
+    {
+        _ns.Ip("addr", "add", "10.201.0.50/32", "dev", "vip0"); // someone else's address
+        var released = _ns.Run(() =>
+        {
+            using (var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", []), null, _logger))
+            {
+                manager.Add(s_vip);
+            }
+
+            // The manager is gone as after a crash; a fresh process finds and releases the leftover.
+            var listed = NetlinkVipManager.ListMarkedAddresses();
+            Assert.Equal([s_vip], listed.Select(m => m.Address));
+            Assert.Empty(NetlinkVipManager.ListMarkedAddresses("lo"));
+            return NetlinkVipManager.RemoveMarkedAddresses(_logger);
+        });
+
+        Assert.Equal("vip0", Assert.Single(released).InterfaceName);
+        var shown = _ns.Ip("-4", "-o", "addr", "show", "dev", "vip0");
+        Assert.DoesNotContain("10.201.0.100", shown);
+        Assert.Contains("10.201.0.50/32", shown);
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1224 && e.Level == LogLevel.Information);
+    }
+}

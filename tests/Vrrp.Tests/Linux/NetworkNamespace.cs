@@ -1,0 +1,101 @@
+using System.Runtime.ExceptionServices;
+using CloudCoreLb.Vrrp.Linux;
+
+namespace CloudCoreLb.Vrrp.Tests.Linux;
+
+/// <summary>
+/// A throw-away network namespace (`ip netns add ccltest-&lt;random&gt;`), deleted on dispose whatever happened.
+/// Code that opens sockets in it runs through <see cref="Run{T}"/>: a dedicated thread enters the namespace with
+/// setns(CLONE_NEWNET) first, so every socket it creates (raw, netlink, packet) belongs to the namespace and keeps
+/// working from any thread afterwards.
+/// </summary>
+internal sealed class NetworkNamespace : IDisposable
+{
+    private bool _disposed;
+
+    private NetworkNamespace(string name) => Name = name;
+
+    public string Name { get; }
+
+    public static NetworkNamespace Create()
+    {
+        var name = $"ccltest-{Guid.NewGuid().ToString("N")[..8]}";
+        IpCommand.Run("ip", "netns", "add", name);
+        var ns = new NetworkNamespace(name);
+        try
+        {
+            ns.Ip("link", "set", "dev", "lo", "up");
+            return ns;
+        }
+        catch
+        {
+            ns.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs `ip -n NAME args`.</summary>
+    public string Ip(params string[] arguments) => IpCommand.Run("ip", ["-n", Name, .. arguments]);
+
+    /// <summary>Runs <paramref name="action"/> on a thread inside the namespace and returns its result.</summary>
+    public T Run<T>(Func<T> action)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/var/run/netns/{Name}");
+                LinuxInterop.SetNetworkNamespace(handle);
+                result = action();
+            }
+            catch (Exception ex)
+            {
+                failure = ExceptionDispatchInfo.Capture(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"netns {Name}",
+        };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    public void Run(Action action) => Run(() =>
+    {
+        action();
+        return 0;
+    });
+
+    /// <summary>Creates a veth pair between two namespaces, both ends up, each with an address.</summary>
+    public static void Connect(NetworkNamespace a, string aName, string aAddress, NetworkNamespace b, string bName, string bAddress)
+    {
+        a.Ip("link", "add", aName, "type", "veth", "peer", "name", bName, "netns", b.Name);
+        a.Ip("addr", "add", aAddress, "dev", aName);
+        b.Ip("addr", "add", bAddress, "dev", bName);
+        a.Ip("link", "set", "dev", aName, "up");
+        b.Ip("link", "set", "dev", bName, "up");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            IpCommand.Run("ip", "netns", "del", Name);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone; nothing left to clean.
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using CloudCoreLb.Vrrp.Linux;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Vrrp.Tests.Linux;
+
+/// <summary>GARP sent through libpcap in namespace A and captured with an AF_PACKET socket in namespace B.</summary>
+public sealed class PcapGarpSenderTests : IDisposable
+{
+    private const ushort EtherTypeArp = 0x0806;
+    private static readonly IPAddress s_vip = IPAddress.Parse("10.203.0.100");
+
+    private readonly NetworkNamespace _a;
+    private readonly NetworkNamespace _b;
+    private readonly TestLogger _logger = new();
+
+    public PcapGarpSenderTests()
+    {
+        _a = NetworkNamespace.Create();
+        _b = NetworkNamespace.Create();
+        try
+        {
+            NetworkNamespace.Connect(_a, "ga", "10.203.0.1/24", _b, "gb", "10.203.0.2/24");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+    }
+
+    [RootFact]
+    public async Task Send_PutsTheGratuitousArpOnTheWire()
+    {
+        // ETH_P_ARP in network byte order selects ARP frames only; nothing else runs in B, so no bind is needed.
+        using var capture = _b.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        var info = _a.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        using var sender = new PcapGarpSender(info, _logger);
+
+        _a.Run(() => sender.Send(s_vip));
+
+        var frame = new byte[1514];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var length = await capture.ReceiveAsync(frame, SocketFlags.None, timeout.Token);
+        var expected = new byte[GratuitousArpFrame.Length];
+        GratuitousArpFrame.Write(expected, info.MacAddress, s_vip);
+        Assert.Equal(expected, frame[..GratuitousArpFrame.Length]);
+        Assert.True(length >= GratuitousArpFrame.Length);
+        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [RootFact]
+    public void Send_OnAMissingDevice_LogsOneErrorAndKeepsGoing()
+    {
+        var ghost = new InterfaceInfo("ccl-ghost0", 999, PhysicalAddress.Parse("02-00-00-00-00-09"), [], null, isUp: false);
+        using var sender = new PcapGarpSender(ghost, _logger);
+
+        sender.Send(s_vip);
+        sender.Send(s_vip);
+
+        Assert.Single(_logger.Entries, e => e.EventId.Id == 1261 && e.Level == LogLevel.Error);
+    }
+}
