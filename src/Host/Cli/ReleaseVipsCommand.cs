@@ -1,4 +1,4 @@
-using CloudCoreLb.Vrrp;
+using CloudCoreLb.Vrrp.Linux;
 
 namespace CloudCoreLb.Host.Cli;
 

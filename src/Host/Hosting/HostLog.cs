@@ -9,8 +9,9 @@ internal static partial class HostLog
         Message = "{Instance}: starting on {Interface}, virtual_router_id {Vrid}, priority {Priority}, source {Source}")]
     public static partial void InstanceStarting(ILogger logger, string instance, string @interface, byte vrid, byte priority, string source);
 
-    [LoggerMessage(EventId = 5001, EventName = "VrrpInstanceStopped", Level = LogLevel.Information, Message = "{Instance}: stopped; {Counters}")]
-    public static partial void InstanceStopped(ILogger logger, string instance, string counters);
+    [LoggerMessage(EventId = 5001, EventName = "VrrpInstanceStopped", Level = LogLevel.Information,
+        Message = "{Instance}: stopped; adverts sent {Sent}, received {Received}, GARPs {Garps}, drops: {Drops}")]
+    public static partial void InstanceStopped(ILogger logger, string instance, long sent, long received, long garps, string drops);
 
     [LoggerMessage(EventId = 5002, EventName = "VipGuardianStarted", Level = LogLevel.Debug, Message = "VIP guardian started as pid {Pid}")]
     public static partial void GuardianStarted(ILogger logger, int pid);

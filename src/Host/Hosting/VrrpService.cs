@@ -1,5 +1,7 @@
 using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Vrrp;
+using CloudCoreLb.Vrrp.Linux;
+using CloudCoreLb.Vrrp.Router;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -56,7 +58,9 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         foreach (var instance in _instances)
         {
             await instance.DisposeAsync().ConfigureAwait(false);
-            HostLog.InstanceStopped(logger, instance.Options.Name, instance.Router.Counters.ToString());
+            var c = instance.Router.Counters.Snapshot();
+            var drops = string.Join(", ", c.Drops.Where(d => d.Value > 0).Select(d => $"{d.Key}={d.Value}"));
+            HostLog.InstanceStopped(logger, instance.Options.Name, c.AdvertsSent, c.AdvertsReceived, c.GarpSent, drops.Length == 0 ? "none" : drops);
         }
 
         _instances.Clear();

@@ -127,13 +127,22 @@ internal sealed class NetnsLab : IDisposable
             "--checkers_pid", Path.Combine(run, "checkers.pid"));
     }
 
-    /// <summary>SIGKILLs every process in the node's namespace (keepalived's parent and child alike).</summary>
+    /// <summary>
+    /// Signals every process in the node's namespace (keepalived's parent and child alike). For SIGKILL they are
+    /// stopped first: keepalived's child has PR_SET_PDEATHSIG=SIGTERM and would otherwise release cleanly in the
+    /// moment between the parent's death and its own, which is not what a crash or power loss looks like.
+    /// </summary>
     public void KillAll(LabNode node, int signal = 9)
     {
         var pids = Shell.RunChecked("ip", ["netns", "pids", node.Netns], check: false).Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (pids.Length > 0)
         {
+            if (signal == 9)
+            {
+                Shell.TryRun("kill", ["-STOP", .. pids]);
+            }
+
             Shell.TryRun("kill", [$"-{signal}", .. pids]);
         }
     }
