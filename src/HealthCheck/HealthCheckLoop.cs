@@ -155,7 +155,7 @@ public sealed class HealthCheckLoop : IAsyncDisposable
         {
             if (_timing.InitialDelay > TimeSpan.Zero)
             {
-                await Task.Delay(_timing.InitialDelay, _time, cancellationToken).ConfigureAwait(false);
+                await TimeProviderDelay.DelayAsync(_time, _timing.InitialDelay, cancellationToken).ConfigureAwait(false);
             }
 
             while (!cancellationToken.IsCancellationRequested)
@@ -176,7 +176,7 @@ public sealed class HealthCheckLoop : IAsyncDisposable
                     }
                 }
 
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                await TimeProviderDelay.DelayAsync(_time, wait, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

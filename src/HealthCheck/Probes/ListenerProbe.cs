@@ -17,23 +17,40 @@ public sealed class ListenerProbe : IHealthProbe
 {
     private static readonly string[] Tables = ["tcp", "tcp6"];
     private readonly string _procNetDirectory;
+    private readonly int[] _ports;
 
-    /// <summary>Creates a probe.</summary>
+    /// <summary>Creates a probe for one port.</summary>
     /// <param name="port">TCP port, 1-65535.</param>
     /// <param name="address">Local address the listener must accept; null = any (a wildcard bind always matches).</param>
     /// <param name="procNetDirectory">Where <c>tcp</c>/<c>tcp6</c> live. <remarks>Defaults to <c>/proc/net</c>.</remarks></param>
     public ListenerProbe(int port, IPAddress? address = null, string procNetDirectory = "/proc/net")
+        : this([port], address, procNetDirectory)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
-        Port = port;
-        Address = address;
-        _procNetDirectory = procNetDirectory;
-        Description = address is null ? $"listen *:{port}" : $"listen {new IPEndPoint(address, port)}";
     }
 
-    /// <summary>The port checked.</summary>
-    public int Port { get; }
+    /// <summary>Creates a probe that passes only when every port in <paramref name="ports"/> has a listener.</summary>
+    /// <param name="ports">TCP ports, 1-65535, at least one.</param>
+    /// <param name="address">Local address the listeners must accept; null = any.</param>
+    /// <param name="procNetDirectory">Where <c>tcp</c>/<c>tcp6</c> live. <remarks>Defaults to <c>/proc/net</c>.</remarks></param>
+    public ListenerProbe(IReadOnlyCollection<int> ports, IPAddress? address = null, string procNetDirectory = "/proc/net")
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentOutOfRangeException.ThrowIfZero(ports.Count);
+        foreach (var port in ports)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        }
+
+        _ports = [.. ports.Distinct()];
+        Address = address;
+        _procNetDirectory = procNetDirectory;
+        var host = address is null ? "*" : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        Description = $"listen {host}:{string.Join(',', _ports)}";
+    }
+
+    /// <summary>The ports checked.</summary>
+    public IReadOnlyList<int> Ports => _ports;
 
     /// <summary>The local address required, or null for any.</summary>
     public IPAddress? Address { get; }
@@ -44,19 +61,24 @@ public sealed class ListenerProbe : IHealthProbe
     /// <inheritdoc />
     public async ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
+        var found = new bool[_ports.Length];
+        var missing = _ports.Length;
         foreach (var table in Tables)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await TableHasListenerAsync(Path.Combine(_procNetDirectory, table), cancellationToken).ConfigureAwait(false))
+            missing = await ScanTableAsync(Path.Combine(_procNetDirectory, table), found, missing, cancellationToken)
+                .ConfigureAwait(false);
+            if (missing == 0)
             {
                 return ProbeResult.Ok("LISTEN");
             }
         }
 
-        return ProbeResult.Fail("NOLISTEN", $"no socket listening on {Description["listen ".Length..]}");
+        var absent = _ports.Where((_, i) => !found[i]);
+        return ProbeResult.Fail("NOLISTEN", $"nothing listening on port {string.Join(',', absent)}");
     }
 
-    private async ValueTask<bool> TableHasListenerAsync(string path, CancellationToken cancellationToken)
+    private async ValueTask<int> ScanTableAsync(string path, bool[] found, int missing, CancellationToken cancellationToken)
     {
         StreamReader reader;
         try
@@ -65,37 +87,34 @@ public sealed class ListenerProbe : IHealthProbe
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return false; // no IPv6 in this kernel / namespace
+            return missing; // no IPv6 in this kernel / namespace
         }
 
         using (reader)
         {
-            var header = true;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (missing > 0 && await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
-                if (header)
-                {
-                    header = false;
-                    continue;
-                }
-
                 if (!ProcNetTcpParser.TryParseLine(line, out var entry))
                 {
-                    continue;
+                    continue; // the header
                 }
 
                 if (!entry.IsListening)
                 {
-                    return false; // listeners come first; see the remarks
+                    break; // listeners come first; see the remarks
                 }
 
-                if (ProcNetTcpParser.Matches(entry, Port, Address))
+                for (var i = 0; i < _ports.Length; i++)
                 {
-                    return true;
+                    if (!found[i] && ProcNetTcpParser.Matches(entry, _ports[i], Address))
+                    {
+                        found[i] = true;
+                        missing--;
+                    }
                 }
             }
         }
 
-        return false;
+        return missing;
     }
 }
