@@ -68,4 +68,42 @@ public sealed class ListenerProbeTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task SeveralPorts_PassOnlyWhenAllListen_AndTheDetailNamesTheMissingOnes()
+    {
+        var dir = Directory.CreateTempSubdirectory("procnet");
+        try
+        {
+            // 10010 and 10012 listen (tcp and tcp6); 10013 only has an established connection.
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "tcp"), """
+                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 00000000:271A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+                   1: 0100007F:271D 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1
+                """);
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "tcp6"), """
+                  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 00000000000000000000000000000000:271C 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0
+                """);
+
+            var both = await new ListenerProbe([10010, 10012], null, dir.FullName).ProbeAsync(CancellationToken.None);
+            var three = await new ListenerProbe([10010, 10012, 10013], null, dir.FullName).ProbeAsync(CancellationToken.None);
+
+            Assert.True(both.Success);
+            Assert.False(three.Success);
+            Assert.Equal("nothing listening on port 10013", three.Detail);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void InvalidPorts_AreRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ListenerProbe(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ListenerProbe(65536));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ListenerProbe(Array.Empty<int>()));
+    }
 }
