@@ -77,7 +77,18 @@ public static class ScriptSecurity
         }
 
         CheckWriteAndOwner(shown, mode, owner, uid, who, errors);
-        for (var dir = Path.GetDirectoryName(real); dir is not null; dir = Path.GetDirectoryName(dir))
+
+        // The directories of the link as well as of its target: whoever can replace the link picks the script.
+        var directories = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var start in (string[])[real, Path.GetFullPath(path)])
+        {
+            for (var dir = Path.GetDirectoryName(start); dir is not null; dir = Path.GetDirectoryName(dir))
+            {
+                directories.Add(dir);
+            }
+        }
+
+        foreach (var dir in directories)
         {
             if (!TryStat(dir, out var dirMode, out var dirOwner))
             {

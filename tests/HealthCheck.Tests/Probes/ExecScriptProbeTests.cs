@@ -147,6 +147,31 @@ public sealed class ExecScriptProbeTests : IDisposable
         Assert.False(result.Success);
     }
 
+    [Fact]
+    public async Task InALoop_TicksWhileATimedOutRunIsStillBeingKilledAreSkipped()
+    {
+        var probe = Probe(_dir.WriteScript("deaf.sh", "trap '' TERM\nsleep 30"), killGrace: TimeSpan.FromMilliseconds(600));
+        var loop = new HealthCheckLoop(probe, new RiseFallTracker(1, 1, HealthInitialState.Down), new HealthCheckTiming
+        {
+            Interval = TimeSpan.FromMilliseconds(200),
+            Timeout = TimeSpan.FromMilliseconds(200),
+            Schedule = HealthCheckSchedule.FixedRate,
+        }, TimeProvider.System);
+        try
+        {
+            loop.Start();
+            await WaitUntilAsync(() => loop.Counters.Skipped >= 2, TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            await loop.DisposeAsync();
+            await probe.DisposeAsync();
+        }
+
+        Assert.True(loop.Counters.Skipped >= 2, $"skipped {loop.Counters.Skipped}");
+        Assert.Equal(loop.Counters.Runs, loop.Counters.FailuresByStatus()["TIMEOUT"]); // skips recorded nothing
+    }
+
     private static ExecScriptProbe Probe(string command, TimeSpan? killGrace = null) =>
         new(new ExecScriptProbeOptions { Command = command, KillGrace = killGrace ?? TimeSpan.FromSeconds(2) }, TimeProvider.System);
 

@@ -110,6 +110,30 @@ public sealed class ScriptSecurityTests : IDisposable
         Assert.Contains(errors, e => e.EndsWith("file not found", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void SymlinkInAWorldWritableDirectory_IsRejectedEvenIfItsTargetIsSafe()
+    {
+        var target = _dir.WriteScript("real.sh", "exit 0");
+        var open = Directory.CreateDirectory(Path.Combine(_dir.Path, "links")).FullName;
+        File.SetUnixFileMode(open, TestDirectory.Mode755 | UnixFileMode.OtherWrite);
+        var link = Path.Combine(open, "check.sh");
+        File.CreateSymbolicLink(link, target);
+
+        var errors = ScriptSecurity.Validate(link, null);
+
+        Assert.Contains(errors, e => e.StartsWith($"directory '{open}' of script '{link}'", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public void SymlinkToASafeScript_IsAccepted()
+    {
+        var target = _dir.WriteScript("real.sh", "exit 0");
+        var link = Path.Combine(_dir.Path, "check.sh");
+        File.CreateSymbolicLink(link, target);
+
+        Assert.Empty(ScriptSecurity.Validate(link, null));
+    }
+
     private static unsafe void ChangeOwner(string path, uint uid)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
