@@ -20,11 +20,17 @@ internal static class TimeProviderDelay
             return Task.CompletedTask;
         }
 
+        // Register before arming the timer so a very short delay cannot fire first and leave the registration behind.
         var state = new DelayState(cancellationToken);
-        state.Timer = time.CreateTimer(static s => ((DelayState)s!).Complete(), state, delay, Timeout.InfiniteTimeSpan);
         if (cancellationToken.CanBeCanceled)
         {
             state.Registration = cancellationToken.Register(static s => ((DelayState)s!).Cancel(), state);
+        }
+
+        state.Timer = time.CreateTimer(static s => ((DelayState)s!).Complete(), state, delay, Timeout.InfiniteTimeSpan);
+        if (state.Task.IsCompleted)
+        {
+            state.Timer.Dispose(); // cancelled while arming
         }
 
         return state.Task;

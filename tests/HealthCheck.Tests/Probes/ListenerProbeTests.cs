@@ -50,6 +50,31 @@ public sealed class ListenerProbeTests
     }
 
     [Fact]
+    public async Task ListenerOpenedAfterEstablishedConnections_IsStillFound()
+    {
+        // ListenerProbe stops reading at the first non-LISTEN line because the kernel lists the listening hash
+        // first; this checks that assumption against the running kernel.
+        var first = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)first.LocalEndpoint).Port);
+        using var accepted = await first.AcceptTcpClientAsync();
+        var second = new TcpListener(IPAddress.Loopback, 0);
+        second.Start();
+        try
+        {
+            var result = await new ListenerProbe(((IPEndPoint)second.LocalEndpoint).Port).ProbeAsync(CancellationToken.None);
+
+            Assert.True(result.Success, result.Detail);
+        }
+        finally
+        {
+            first.Stop();
+            second.Stop();
+        }
+    }
+
+    [Fact]
     public async Task ProcFilesFromAnotherDirectory_AreRead()
     {
         var dir = Directory.CreateTempSubdirectory("procnet");
