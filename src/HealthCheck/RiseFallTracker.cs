@@ -19,6 +19,7 @@ public sealed class RiseFallTracker
         ArgumentOutOfRangeException.ThrowIfLessThan(fall, 1);
         Rise = rise;
         Fall = fall;
+        InitialState = initialState;
         Health = initialState switch
         {
             HealthInitialState.FullyUp => rise + fall - 1,
@@ -32,6 +33,9 @@ public sealed class RiseFallTracker
 
     /// <summary>Consecutive successes needed to go up.</summary>
     public int Rise { get; }
+
+    /// <summary>Where the counter started; tells "no result yet" apart from "down" for keepalived's INIT state.</summary>
+    public HealthInitialState InitialState { get; }
 
     /// <summary>Consecutive failures needed to go down.</summary>
     public int Fall { get; }

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text;
+
+namespace CloudCoreLb.HealthCheck.Probes;
+
+/// <summary>
+/// Splits a keepalived <c>script</c> line into argv (vrrp.md §10): whitespace separates words; <c>"..."</c> and
+/// <c>'...'</c> group, and adjacent quoted and unquoted parts join into one word (<c>a"b c"'d'</c> is <c>ab cd</c>);
+/// outside single quotes a backslash escapes: <c>\a \b \E \f \n \r \t \v \\ \" \' \xHH \NNN</c> (octal), any other
+/// character stands for itself. Single quotes keep everything literal, as in the shell.
+/// </summary>
+internal static class ScriptCommandLine
+{
+    /// <summary>Splits <paramref name="commandLine"/>; throws <see cref="FormatException"/> with the reason.</summary>
+    public static string[] Split(string commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(commandLine);
+        var words = new List<string>();
+        var word = new StringBuilder();
+        var inWord = false;
+        var i = 0;
+        while (i < commandLine.Length)
+        {
+            var c = commandLine[i];
+            if (char.IsWhiteSpace(c))
+            {
+                if (inWord)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                    inWord = false;
+                }
+
+                i++;
+                continue;
+            }
+
+            inWord = true;
+            switch (c)
+            {
+                case '\'':
+                    var close = commandLine.IndexOf('\'', i + 1);
+                    if (close < 0)
+                    {
+                        throw new FormatException($"unterminated single quote at position {i} in '{commandLine}'");
+                    }
+
+                    word.Append(commandLine, i + 1, close - i - 1);
+                    i = close + 1;
+                    break;
+                case '"':
+                    i++;
+                    while (true)
+                    {
+                        if (i >= commandLine.Length)
+                        {
+                            throw new FormatException($"unterminated double quote in '{commandLine}'");
+                        }
+
+                        if (commandLine[i] == '"')
+                        {
+                            i++;
+                            break;
+                        }
+
+                        i = commandLine[i] == '\\' ? Escape(commandLine, i, word) : Append(commandLine, i, word);
+                    }
+
+                    break;
+                case '\\':
+                    i = Escape(commandLine, i, word);
+                    break;
+                default:
+                    word.Append(c);
+                    i++;
+                    break;
+            }
+        }
+
+        if (inWord)
+        {
+            words.Add(word.ToString());
+        }
+
+        if (words.Count == 0)
+        {
+            throw new FormatException("the script command line is empty");
+        }
+
+        return [.. words];
+    }
+
+    private static int Append(string s, int i, StringBuilder word)
+    {
+        word.Append(s[i]);
+        return i + 1;
+    }
+
+    /// <summary>Decodes the escape starting at the backslash <c>s[i]</c>; returns the index after it.</summary>
+    private static int Escape(string s, int i, StringBuilder word)
+    {
+        if (i + 1 >= s.Length)
+        {
+            word.Append('\\');
+            return i + 1;
+        }
+
+        var c = s[i + 1];
+        switch (c)
+        {
+            case 'a': word.Append('\a'); return i + 2;
+            case 'b': word.Append('\b'); return i + 2;
+            case 'E': word.Append('\u001b'); return i + 2;
+            case 'f': word.Append('\f'); return i + 2;
+            case 'n': word.Append('\n'); return i + 2;
+            case 'r': word.Append('\r'); return i + 2;
+            case 't': word.Append('\t'); return i + 2;
+            case 'v': word.Append('\v'); return i + 2;
+            case 'x':
+                var hex = 0;
+                while (hex < 2 && i + 2 + hex < s.Length && char.IsAsciiHexDigit(s[i + 2 + hex]))
+                {
+                    hex++;
+                }
+
+                if (hex == 0)
+                {
+                    word.Append('x');
+                    return i + 2;
+                }
+
+                word.Append((char)int.Parse(s.AsSpan(i + 2, hex), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                return i + 2 + hex;
+            case >= '0' and <= '7':
+                var value = 0;
+                var digits = 0;
+                while (digits < 3 && i + 1 + digits < s.Length && s[i + 1 + digits] is >= '0' and <= '7')
+                {
+                    value = (value * 8) + (s[i + 1 + digits] - '0');
+                    digits++;
+                }
+
+                word.Append((char)(value & 0xFF));
+                return i + 1 + digits;
+            default:
+                word.Append(c); // \\ \" \' \<space> and anything else: the character itself
+                return i + 2;
+        }
+    }
+}
