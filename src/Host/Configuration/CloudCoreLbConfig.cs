@@ -12,4 +12,7 @@ internal sealed class CloudCoreLbConfig
     public required string NodeName { get; init; }
 
     public IReadOnlyList<VrrpInstanceConfig> VrrpInstances { get; init; } = [];
+
+    /// <summary>Named checks from <c>checks:</c>.</summary>
+    public IReadOnlyDictionary<string, CheckDefinition> Checks { get; init; } = new Dictionary<string, CheckDefinition>();
 }
