@@ -23,6 +23,7 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
     private CancellationTokenSource? _kick;
     private bool _kickPending;
     private Task? _run;
+    private int _parked;
 
     public ServerHealthMonitor(ProxyServer server, IHealthProbe probe, TimeProvider time, ILogger logger, Action<ProxyServer, bool> stateChanged)
     {
@@ -47,6 +48,9 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
     public ProxyServer Server { get; }
 
     public HealthCheckLoop Loop { get; }
+
+    /// <summary>How many waits have started; lets fake-clock tests advance time only once the wait's timer exists.</summary>
+    internal int WaitsStarted => Volatile.Read(ref _parked);
 
     public void Start() => _run ??= RunAsync(_stop.Token);
 
@@ -108,7 +112,9 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
                 var remaining = wait - _time.GetElapsedTime(ended);
                 if (remaining > TimeSpan.Zero)
                 {
-                    await Task.Delay(remaining, _time, kick.Token).ConfigureAwait(false);
+                    var delay = Task.Delay(remaining, _time, kick.Token);
+                    Interlocked.Increment(ref _parked);
+                    await delay.ConfigureAwait(false);
                 }
 
                 return;
