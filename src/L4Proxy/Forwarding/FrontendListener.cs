@@ -4,9 +4,9 @@ using System.Net.Sockets;
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
 /// <summary>
-/// The accept loop of one frontend. It takes a global and a frontend slot before each accept, so when either limit
-/// is reached it simply stops accepting and excess connections wait in the kernel backlog (haproxy's behaviour,
-/// l4proxy.md §6), resuming as soon as a session ends.
+/// The accept loop of one frontend. It takes a frontend slot before each accept, so at the frontend limit it simply
+/// stops accepting and excess connections wait in the kernel backlog (haproxy's behaviour, l4proxy.md §6), resuming
+/// as soon as a session ends. The global limit is taken right after accept (see the comment there).
 /// </summary>
 internal sealed class FrontendListener
 {
@@ -53,10 +53,7 @@ internal sealed class FrontendListener
         {
             try
             {
-                if (!await AcquireSlotsAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return;
-                }
+                await AcquireAsync(_frontend.Limiter, "frontend", cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -70,12 +67,12 @@ internal sealed class FrontendListener
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
-                ReleaseSlots();
+                _frontend.Limiter.Release();
                 return;
             }
             catch (SocketException ex)
             {
-                ReleaseSlots();
+                _frontend.Limiter.Release();
                 if (cancellationToken.IsCancellationRequested)
                 {
                     return;
@@ -95,41 +92,40 @@ internal sealed class FrontendListener
                 continue;
             }
 
+            // The global slot is taken after accept: a listener must not hold a shared slot while no connection is
+            // pending, or an idle frontend would starve a busy one. So each frontend may hold one accepted but not
+            // yet served connection while the global limit is reached; the rest wait in the kernel backlog.
+            try
+            {
+                await AcquireAsync(_context.GlobalLimiter, "global", cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                _frontend.Limiter.Release();
+                return;
+            }
+
             client.NoDelay = true;
             _frontend.Counters.Opened();
             ThreadPool.UnsafeQueueUserWorkItem(new ProxyConnection(_context, _frontend, client), preferLocal: false);
         }
     }
 
-    private async ValueTask<bool> AcquireSlotsAsync(CancellationToken cancellationToken)
+    private async ValueTask AcquireAsync(ConnectionLimiter limiter, string which, CancellationToken cancellationToken)
     {
         var paused = false;
-        while (!cancellationToken.IsCancellationRequested)
+        while (!limiter.TryAcquire())
         {
-            if (_context.GlobalLimiter.TryAcquire())
-            {
-                if (_frontend.Limiter.TryAcquire())
-                {
-                    if (paused)
-                    {
-                        L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);
-                    }
-
-                    return true;
-                }
-
-                _context.GlobalLimiter.Release();
-                Pause(ref paused, "frontend");
-                await _frontend.Limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                Pause(ref paused, "global");
-                await _context.GlobalLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            Pause(ref paused, which);
+            await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return false;
+        if (paused)
+        {
+            L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);
+        }
     }
 
     private void Pause(ref bool paused, string which)
@@ -140,11 +136,5 @@ internal sealed class FrontendListener
             _frontend.Counters.LimitPaused();
             L4ProxyLog.ListenerPaused(_context.Logger, _frontend.Name, which);
         }
-    }
-
-    private void ReleaseSlots()
-    {
-        _frontend.Limiter.Release();
-        _context.GlobalLimiter.Release();
     }
 }

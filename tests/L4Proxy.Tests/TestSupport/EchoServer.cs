@@ -88,6 +88,13 @@ internal sealed class EchoServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops accepting (checks fail) but keeps established sessions.</summary>
+    public void StopListening()
+    {
+        _stop.Cancel();
+        _listener.Dispose();
+    }
+
     /// <summary>Simulates a crash: closes the listener and every session.</summary>
     public void Kill()
     {
