@@ -105,6 +105,8 @@ public sealed class FailoverTests
         await using var echo = new EchoServer();
         await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+        await client.SendAsync(new byte[] { 8 });
+        await TestProxy.ReadExactlyAsync(client, 1); // the session reached the server
         echo.StopListening();
         await Wait.UntilAsync(() => !proxy.GetServerStatus().Single().Usable, "server marked down");
         await client.SendAsync(new byte[] { 9 });

@@ -4,6 +4,9 @@ using CloudCoreLb.L4Proxy.Tests.TestSupport;
 
 namespace CloudCoreLb.L4Proxy.Tests.Forwarding;
 
+/// <summary>Runs alone: 5 000 sessions saturate the thread pool and would make timing tests elsewhere flaky.</summary>
+[Collection(nameof(ScaleTests))]
+[CollectionDefinition(nameof(ScaleTests), DisableParallelization = true)]
 public sealed class ScaleTests
 {
     private const int Sessions = 5000;

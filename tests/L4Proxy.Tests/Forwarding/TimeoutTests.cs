@@ -69,14 +69,14 @@ public sealed class TimeoutTests
     {
         await using var echo = new EchoServer();
         var fe = TestProxy.Frontend("fe", "be");
-        fe.ClientTimeout = TimeSpan.FromMilliseconds(400);
+        fe.ClientTimeout = TimeSpan.FromMilliseconds(1000);
         var be = TestProxy.Backend("be", echo.EndPoint);
-        be.ServerTimeout = TimeSpan.FromMilliseconds(400);
+        be.ServerTimeout = TimeSpan.FromMilliseconds(1000);
         await using var proxy = await TestProxy.StartAsync(fe, be);
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < 10; i++)
         {
-            await Task.Delay(150);
+            await Task.Delay(250);
             await client.SendAsync(new byte[] { 1 });
             await TestProxy.ReadExactlyAsync(client, 1);
         }
