@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+using CloudCoreLb.L4Proxy.Counters;
+using CloudCoreLb.L4Proxy.Forwarding;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.L4Proxy;
+
+/// <summary>Every log line of the L4 proxy. EventIds 2000-2299 are this component's; names are stable.</summary>
+internal static partial class L4ProxyLog
+{
+    [LoggerMessage(EventId = 2000, EventName = "ProxyStarted", Level = LogLevel.Information,
+        Message = "L4 proxy started: {Frontends} frontends, {Backends} backends, global maxconn {MaxConnections}")]
+    public static partial void ProxyStarted(ILogger logger, int frontends, int backends, int maxConnections);
+
+    [LoggerMessage(EventId = 2001, EventName = "ProxyStopping", Level = LogLevel.Information,
+        Message = "L4 proxy stopping: {Active} sessions open, grace {GraceMs} ms")]
+    public static partial void ProxyStopping(ILogger logger, int active, double graceMs);
+
+    [LoggerMessage(EventId = 2002, EventName = "ProxyStopped", Level = LogLevel.Information,
+        Message = "L4 proxy stopped; {Aborted} sessions aborted")]
+    public static partial void ProxyStopped(ILogger logger, int aborted);
+
+    [LoggerMessage(EventId = 2003, EventName = "ProxyReloaded", Level = LogLevel.Information,
+        Message = "L4 proxy reloaded: {Frontends} frontends, {Backends} backends; {Active} established sessions kept")]
+    public static partial void ProxyReloaded(ILogger logger, int frontends, int backends, int active);
+
+    [LoggerMessage(EventId = 2010, EventName = "FrontendListening", Level = LogLevel.Information,
+        Message = "Frontend {Frontend} listening on {EndPoint} -> backend {Backend}")]
+    public static partial void FrontendListening(ILogger logger, string frontend, IPEndPoint endPoint, string backend);
+
+    [LoggerMessage(EventId = 2011, EventName = "FrontendClosed", Level = LogLevel.Information,
+        Message = "Frontend {Frontend} stopped listening")]
+    public static partial void FrontendClosed(ILogger logger, string frontend);
+
+    [LoggerMessage(EventId = 2012, EventName = "ListenerPaused", Level = LogLevel.Warning,
+        Message = "Frontend {Frontend} reached its {Limit} connection limit; new connections wait in the backlog")]
+    public static partial void ListenerPaused(ILogger logger, string frontend, string limit);
+
+    [LoggerMessage(EventId = 2013, EventName = "ListenerResumed", Level = LogLevel.Information,
+        Message = "Frontend {Frontend} accepting again")]
+    public static partial void ListenerResumed(ILogger logger, string frontend);
+
+    [LoggerMessage(EventId = 2014, EventName = "AcceptFailed", Level = LogLevel.Error,
+        Message = "Frontend {Frontend}: accept failed with {Error}; retrying")]
+    public static partial void AcceptFailed(ILogger logger, string frontend, SocketError error);
+
+    [LoggerMessage(EventId = 2020, EventName = "SessionEstablished", Level = LogLevel.Debug,
+        Message = "{Frontend}: {Client} -> {Server} connected after {Retries} retries")]
+    public static partial void SessionEstablished(ILogger logger, string frontend, IPEndPoint? client, string server, int retries);
+
+    [LoggerMessage(EventId = 2021, EventName = "SessionClosed", Level = LogLevel.Debug,
+        Message = "{Frontend}: {Client} -> {Server} closed: {Reason} after {DurationMs} ms")]
+    public static partial void SessionClosed(ILogger logger, string frontend, IPEndPoint? client, string server, CloseReason reason, double durationMs);
+
+    [LoggerMessage(EventId = 2022, EventName = "SessionFailed", Level = LogLevel.Error,
+        Message = "{Frontend}: session of {Client} failed unexpectedly")]
+    public static partial void SessionFailed(ILogger logger, string frontend, IPEndPoint? client, Exception exception);
+
+    [LoggerMessage(EventId = 2023, EventName = "ConnectAttemptFailed", Level = LogLevel.Debug,
+        Message = "{Frontend}: {Client} -> {Server} connect attempt {Attempt} failed: {Failure}")]
+    public static partial void ConnectAttemptFailed(ILogger logger, string frontend, IPEndPoint? client, string server, ConnectFailure failure, int attempt);
+
+    [LoggerMessage(EventId = 2030, EventName = "ServerUp", Level = LogLevel.Warning,
+        Message = "Server {Server} is UP ({Reason}); {Usable} usable servers in backend {Backend}")]
+    public static partial void ServerUp(ILogger logger, string server, string reason, int usable, string backend);
+
+    [LoggerMessage(EventId = 2031, EventName = "ServerDown", Level = LogLevel.Warning,
+        Message = "Server {Server} is DOWN ({Reason}); {Usable} usable servers in backend {Backend}")]
+    public static partial void ServerDown(ILogger logger, string server, string reason, int usable, string backend);
+
+    [LoggerMessage(EventId = 2032, EventName = "BackendHasNoServer", Level = LogLevel.Error,
+        Message = "Backend {Backend} has no server available")]
+    public static partial void BackendHasNoServer(ILogger logger, string backend);
+
+    [LoggerMessage(EventId = 2033, EventName = "SessionsShutDown", Level = LogLevel.Warning,
+        Message = "Server {Server} marked down: {Count} sessions shut down (on-marked-down shutdown-sessions)")]
+    public static partial void SessionsShutDown(ILogger logger, string server, int count);
+
+    [LoggerMessage(EventId = 2034, EventName = "CheckCompleted", Level = LogLevel.Trace,
+        Message = "Check of {Server}: {Status} {Detail} in {DurationMs} ms, health {Health}")]
+    public static partial void CheckCompleted(ILogger logger, string server, string status, string? detail, double durationMs, int health);
+}

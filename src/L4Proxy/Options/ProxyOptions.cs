@@ -1,0 +1,36 @@
+namespace CloudCoreLb.L4Proxy.Options;
+
+/// <summary>
+/// The whole L4 proxy: what the seed haproxy.cfg's <c>global</c>, <c>frontend</c> and <c>backend</c> sections say.
+/// Validate with <see cref="ProxyOptionsValidator"/> (the runtime does it on start and reload).
+/// </summary>
+public sealed class ProxyOptions
+{
+    /// <summary>
+    /// Process-wide limit of concurrent client connections (haproxy global <c>maxconn</c>). When reached every
+    /// listener stops accepting and new connections wait in the kernel backlog until one ends.
+    /// <remarks>Defaults to 4000 (the seed haproxy.cfg).</remarks>
+    /// </summary>
+    public int MaxConnections { get; set; } = 4000;
+
+    /// <summary>Listeners. <remarks>Defaults to none.</remarks></summary>
+    public IList<FrontendOptions> Frontends { get; set; } = new List<FrontendOptions>();
+
+    /// <summary>Server pools. <remarks>Defaults to none.</remarks></summary>
+    public IList<BackendOptions> Backends { get; set; } = new List<BackendOptions>();
+
+    /// <summary>
+    /// Treat servers with the same host address in different backends as one host (KubeEdge #3439, #5784: an edge's
+    /// 10000 hub and 10004 stream connections must reach the same CloudCore). The consistent hash is then computed
+    /// over host addresses, so a client maps to the same host on every port, and a host is down for every backend as
+    /// soon as the active check of any of its grouped servers says down.
+    /// <remarks>Defaults to true.</remarks>
+    /// </summary>
+    public bool GroupServersByHost { get; set; } = true;
+
+    /// <summary>
+    /// How long <c>StopAsync</c> lets established connections finish before aborting them.
+    /// <remarks>Defaults to 5 s.</remarks>
+    /// </summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+}

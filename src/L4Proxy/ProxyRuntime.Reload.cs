@@ -1,0 +1,133 @@
+using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.L4Proxy.Health;
+using CloudCoreLb.L4Proxy.Options;
+
+namespace CloudCoreLb.L4Proxy;
+
+/// <summary>
+/// In-process reload. haproxy reloads by starting a new process that only inherits listening sockets, so every
+/// established WebSocket either pins an old worker or is cut (l4proxy.md §7, kubeedge.md §10). Here nothing moves:
+/// established sessions keep their sockets and the server they were connected to; frontends whose bind address is
+/// unchanged keep their listening socket (no SYN is lost); servers that keep their backend, name and address keep
+/// their health state and counters.
+/// </summary>
+public sealed partial class ProxyRuntime
+{
+    /// <summary>Applies a new configuration without dropping established sessions. Throws on invalid options
+    /// (the running configuration stays) or when a new bind fails (new listeners are rolled back).</summary>
+    public async Task ApplyAsync(ProxyOptions newOptions, CancellationToken cancellationToken = default)
+    {
+        ProxyOptionsValidator.ThrowIfInvalid(newOptions);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var context = _context ?? throw new InvalidOperationException("The proxy is not running.");
+            var previous = new Dictionary<string, ProxyServer>(StringComparer.Ordinal);
+            foreach (var backend in _backends.Values)
+            {
+                foreach (var server in backend.Servers)
+                {
+                    previous[$"{backend.Name}/{server.Name}"] = server;
+                }
+            }
+
+            var (backends, monitors) = BuildBackends(newOptions, previous);
+
+            // Bind new listeners first so a failure leaves the running configuration untouched.
+            var added = new List<ProxyFrontend>();
+            var kept = new List<(ProxyFrontend Frontend, FrontendOptions Options)>();
+            try
+            {
+                foreach (var fo in newOptions.Frontends)
+                {
+                    if (_frontends.TryGetValue(fo.Name, out var existing) && existing.Options.Bind!.Equals(fo.Bind) && fo.Bind!.Port != 0)
+                    {
+                        kept.Add((existing, fo));
+                        continue;
+                    }
+
+                    var frontend = new ProxyFrontend(fo, backends[fo.Backend]);
+                    frontend.Listener = new FrontendListener(context, frontend);
+                    added.Add(frontend);
+                }
+            }
+            catch
+            {
+                foreach (var frontend in added)
+                {
+                    await frontend.Listener!.StopAsync().ConfigureAwait(false);
+                }
+
+                foreach (var monitor in monitors)
+                {
+                    await monitor.DisposeAsync().ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            var removed = new List<ProxyFrontend>();
+            var frontends = new Dictionary<string, ProxyFrontend>(StringComparer.Ordinal);
+            List<ServerHealthMonitor> oldMonitors;
+            lock (_stateLock)
+            {
+                foreach (var (frontend, fo) in kept)
+                {
+                    frontend.Options = fo;
+                    frontend.Backend = backends[fo.Backend];
+                    frontends.Add(frontend.Name, frontend);
+                }
+
+                foreach (var frontend in added)
+                {
+                    frontends.Add(frontend.Name, frontend);
+                }
+
+                foreach (var frontend in _frontends.Values)
+                {
+                    if (!frontends.TryGetValue(frontend.Name, out var now) || now != frontend)
+                    {
+                        removed.Add(frontend);
+                    }
+                }
+
+                oldMonitors = _monitors;
+                _backends = backends;
+                _frontends = frontends;
+                _options = newOptions;
+                SetMonitors(monitors);
+                context.GlobalLimiter.Max = newOptions.MaxConnections;
+                context.GlobalLimiter.WakeAll();
+            }
+
+            foreach (var monitor in oldMonitors)
+            {
+                await monitor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var monitor in monitors)
+            {
+                monitor.Start();
+            }
+
+            foreach (var frontend in removed)
+            {
+                await frontend.Listener!.StopAsync().ConfigureAwait(false);
+                L4ProxyLog.FrontendClosed(_logger, frontend.Name);
+            }
+
+            foreach (var frontend in added)
+            {
+                frontend.Listener!.Start();
+                L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint!, frontend.Backend.Name);
+            }
+
+            _sweeper?.Reschedule(ShortestTimeout(newOptions));
+            L4ProxyLog.ProxyReloaded(_logger, frontends.Count, backends.Count, context.Connections.Count);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+using System.Net;
+using CloudCoreLb.HealthCheck;
+using CloudCoreLb.HealthCheck.Probes;
+using CloudCoreLb.L4Proxy.Counters;
+using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.L4Proxy.Health;
+using CloudCoreLb.L4Proxy.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CloudCoreLb.L4Proxy;
+
+/// <summary>
+/// The L4 proxy as the host sees it: start from <see cref="ProxyOptions"/>, reload in process keeping every
+/// established session (<see cref="ApplyAsync"/>), stop with a grace period, and report state.
+/// </summary>
+public sealed partial class ProxyRuntime : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly IDuplexCopier _copier;
+    private readonly Lock _stateLock = new();
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private ProxyContext? _context;
+    private TimeoutSweeper? _sweeper;
+    private ProxyOptions? _options;
+    private Dictionary<string, ProxyBackend> _backends = new(StringComparer.Ordinal);
+    private Dictionary<string, ProxyFrontend> _frontends = new(StringComparer.Ordinal);
+    private List<ServerHealthMonitor> _monitors = [];
+    private Dictionary<ProxyServer, ServerHealthMonitor> _monitorByServer = [];
+
+    /// <summary>Creates a runtime.</summary>
+    /// <param name="loggerFactory">Logging; defaults to none.</param>
+    /// <param name="time">Clock for timeouts and checks; defaults to the system clock.</param>
+    public ProxyRuntime(ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+        : this(loggerFactory, time, null, null)
+    {
+    }
+
+    internal ProxyRuntime(ILoggerFactory? loggerFactory, TimeProvider? time, IDuplexCopier? copier, Func<ProxyServer, IHealthProbe>? probeFactory)
+    {
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CloudCoreLb.L4Proxy");
+        _time = time ?? TimeProvider.System;
+        _copier = copier ?? new SocketDuplexCopier();
+        ProbeFactory = probeFactory ?? (server => new TcpConnectProbe(server.EndPoint, server.CheckTimeout, _time));
+    }
+
+    internal Func<ProxyServer, IHealthProbe> ProbeFactory { get; }
+
+    /// <summary>Whether the runtime is serving.</summary>
+    public bool IsRunning => _context is not null;
+
+    /// <summary>Sessions open now.</summary>
+    public int ActiveSessions => _context?.Connections.Count ?? 0;
+
+    internal ProxyContext? Context => _context;
+
+    /// <summary>Validates the options, starts the checks and binds every frontend. Throws if a bind fails.</summary>
+    public async Task StartAsync(ProxyOptions options, CancellationToken cancellationToken)
+    {
+        ProxyOptionsValidator.ThrowIfInvalid(options);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_context is not null)
+            {
+                throw new InvalidOperationException("The proxy is already running; use ApplyAsync to change its configuration.");
+            }
+
+            var context = new ProxyContext(_time, _logger, _copier, options.MaxConnections);
+            context.ConnectFailed = OnConnectFailed;
+            var (backends, monitors) = BuildBackends(options, previous: null);
+            var frontends = new Dictionary<string, ProxyFrontend>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var fo in options.Frontends)
+                {
+                    var frontend = new ProxyFrontend(fo, backends[fo.Backend]);
+                    frontend.Listener = new FrontendListener(context, frontend);
+                    frontends.Add(fo.Name, frontend);
+                }
+            }
+            catch
+            {
+                foreach (var frontend in frontends.Values)
+                {
+                    await frontend.Listener!.StopAsync().ConfigureAwait(false);
+                }
+
+                foreach (var monitor in monitors)
+                {
+                    await monitor.DisposeAsync().ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            lock (_stateLock)
+            {
+                _context = context;
+                _options = options;
+                _backends = backends;
+                _frontends = frontends;
+                SetMonitors(monitors);
+            }
+
+            _sweeper = new TimeoutSweeper(context.Connections, _time, ShortestTimeout(options));
+            foreach (var monitor in monitors)
+            {
+                monitor.Start();
+            }
+
+            foreach (var frontend in frontends.Values)
+            {
+                frontend.Listener!.Start();
+                L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint!, frontend.Backend.Name);
+            }
+
+            L4ProxyLog.ProxyStarted(_logger, frontends.Count, backends.Count, options.MaxConnections);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Closes every listener, lets open sessions finish for <see cref="ProxyOptions.StopGracePeriod"/> (or until
+    /// <paramref name="cancellationToken"/> fires), then aborts the rest with <see cref="CloseReason.ProxyStopping"/>.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var context = _context;
+            if (context is null)
+            {
+                return;
+            }
+
+            foreach (var frontend in _frontends.Values)
+            {
+                await frontend.Listener!.StopAsync().ConfigureAwait(false);
+            }
+
+            L4ProxyLog.ProxyStopping(_logger, context.Connections.Count, _options!.StopGracePeriod.TotalMilliseconds);
+            await WaitForDrainAsync(context, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
+            await context.Stopping.CancelAsync().ConfigureAwait(false);
+            var aborted = context.Connections.Count;
+            context.Connections.ForEach(static (connection, _) => connection.Abort(CloseReason.ProxyStopping), 0);
+            await WaitForDrainAsync(context, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+
+            _sweeper?.Dispose();
+            _sweeper = null;
+            foreach (var monitor in _monitors)
+            {
+                await monitor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            lock (_stateLock)
+            {
+                _monitors = [];
+                _monitorByServer = [];
+                _context = null;
+            }
+
+            L4ProxyLog.ProxyStopped(_logger, aborted);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops with no grace period left.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync().ConfigureAwait(false);
+        await StopAsync(cts.Token).ConfigureAwait(false);
+        _lifecycle.Dispose();
+    }
+
+    /// <summary>Every server of every backend, in configuration order.</summary>
+    public IReadOnlyList<ServerStatus> GetServerStatus()
+    {
+        var result = new List<ServerStatus>();
+        lock (_stateLock)
+        {
+            foreach (var backend in _backends.Values)
+            {
+                foreach (var s in backend.Servers)
+                {
+                    result.Add(new ServerStatus(backend.Name, s.Name, s.EndPoint, s.IsUsable, s.CheckUp, s.Checked, s.Backup, s.Weight, s.LastCheckStatus, s.Counters));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Every frontend.</summary>
+    public IReadOnlyList<FrontendStatus> GetFrontendStatus()
+    {
+        var result = new List<FrontendStatus>();
+        lock (_stateLock)
+        {
+            foreach (var f in _frontends.Values)
+            {
+                result.Add(new FrontendStatus(f.Name, f.BoundEndPoint!, f.Backend.Name, f.Options.MaxConnections, f.Counters));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Aggregated counters of a backend, or null if unknown.</summary>
+    public ServerCounters? GetBackendCounters(string backend)
+    {
+        lock (_stateLock)
+        {
+            return _backends.TryGetValue(backend, out var b) ? b.Counters : null;
+        }
+    }
+
+    /// <summary>The address a frontend is bound to (the real port when configured with 0).</summary>
+    public IPEndPoint GetFrontendEndPoint(string frontend)
+    {
+        lock (_stateLock)
+        {
+            return _frontends[frontend].BoundEndPoint!;
+        }
+    }
+
+    internal ProxyBackend GetBackend(string name)
+    {
+        lock (_stateLock)
+        {
+            return _backends[name];
+        }
+    }
+
+    internal ServerHealthMonitor? GetMonitor(ProxyServer server)
+    {
+        lock (_stateLock)
+        {
+            return _monitorByServer.GetValueOrDefault(server);
+        }
+    }
+
+    private static async Task WaitForDrainAsync(ProxyContext context, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        while (context.Connections.Count > 0 && context.Time.GetElapsedTime(started) < grace && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), context.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static TimeSpan ShortestTimeout(ProxyOptions options)
+    {
+        var shortest = TimeSpan.MaxValue;
+        void Consider(TimeSpan? t)
+        {
+            if (t is { } value && value < shortest)
+            {
+                shortest = value;
+            }
+        }
+
+        foreach (var f in options.Frontends)
+        {
+            Consider(f.ClientTimeout);
+            Consider(f.ClientFinTimeout);
+        }
+
+        foreach (var b in options.Backends)
+        {
+            Consider(b.ServerTimeout);
+            Consider(b.TunnelTimeout);
+            Consider(b.ServerFinTimeout);
+        }
+
+        return shortest == TimeSpan.MaxValue ? TimeSpan.FromSeconds(8) : shortest;
+    }
+
+    private void SetMonitors(List<ServerHealthMonitor> monitors)
+    {
+        _monitors = monitors;
+        _monitorByServer = new Dictionary<ProxyServer, ServerHealthMonitor>(monitors.Count);
+        foreach (var monitor in monitors)
+        {
+            _monitorByServer[monitor.Server] = monitor;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace CloudCoreLb.L4Proxy;
+
+/// <summary>One server's state for status output and metrics.</summary>
+/// <param name="Backend">Backend name.</param>
+/// <param name="Server">Server name.</param>
+/// <param name="EndPoint">Server address.</param>
+/// <param name="Usable">Takes new sessions now (own check and, when grouped, its host's other ports).</param>
+/// <param name="CheckUp">Its own active check verdict.</param>
+/// <param name="Checked">Whether an active check runs.</param>
+/// <param name="Backup">Backup server.</param>
+/// <param name="Weight">Configured weight.</param>
+/// <param name="LastCheckStatus">L4OK / L4CON / L4TOUT / ..., null before the first check.</param>
+/// <param name="Counters">Live counters.</param>
+public sealed record ServerStatus(
+    string Backend,
+    string Server,
+    IPEndPoint EndPoint,
+    bool Usable,
+    bool CheckUp,
+    bool Checked,
+    bool Backup,
+    int Weight,
+    string? LastCheckStatus,
+    Counters.ServerCounters Counters);

@@ -1,0 +1,85 @@
+using System.Net.Sockets;
+using System.Text;
+using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.L4Proxy.Tests.TestSupport;
+
+namespace CloudCoreLb.L4Proxy.Tests.Forwarding;
+
+public sealed class DataPathTests
+{
+    [Fact]
+    public async Task OneMegabyte_RoundTripsThroughTheProxy_AndIsCounted()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+
+        var payload = new byte[1 << 20];
+        new Random(1).NextBytes(payload);
+        var send = client.SendAsync(payload);
+        var echoed = await TestProxy.ReadExactlyAsync(client, payload.Length);
+        await send;
+        Assert.Equal(payload, echoed);
+
+        client.Shutdown(SocketShutdown.Send);
+        Assert.True(await TestProxy.ClosedByPeerAsync(client, 5000));
+        var fe = proxy.GetFrontendStatus().Single().Counters;
+        await Wait.UntilAsync(() => fe.Closed(CloseReason.ClientClosed) == 1, "session recorded as closed by the client");
+        Assert.Equal(payload.Length, fe.BytesIn);
+        Assert.Equal(payload.Length, fe.BytesOut);
+        Assert.Equal(payload.Length, proxy.GetServerStatus().Single().Counters.BytesIn);
+        Assert.Equal(0, fe.Active);
+    }
+
+    [Fact]
+    public async Task ClientHalfClose_ReachesTheServer_WhichCanStillAnswer()
+    {
+        // The echo server answers our FIN with its own only after echoing: data after our FIN proves the
+        // server-to-client direction stayed open.
+        await using var echo = new EchoServer();
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+
+        var payload = new byte[200_000];
+        new Random(2).NextBytes(payload);
+        await client.SendAsync(payload);
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(payload, await TestProxy.ReadExactlyAsync(client, payload.Length));
+        Assert.True(await TestProxy.ClosedByPeerAsync(client, 5000));
+        var fe = proxy.GetFrontendStatus().Single().Counters;
+        await Wait.UntilAsync(() => fe.Closed(CloseReason.ClientClosed) == 1, "closed by the client");
+    }
+
+    [Fact]
+    public async Task ServerHalfClose_ReachesTheClient_WhichCanStillSend()
+    {
+        await using var sink = new SinkServer(greetingThenFin: "bye");
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", sink.EndPoint));
+        using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+
+        Assert.Equal("bye", await TestProxy.ReadLineAsync(client));
+        Assert.Equal(0, await client.ReceiveAsync(new byte[16], SocketFlags.None));
+
+        await client.SendAsync(Encoding.ASCII.GetBytes("still here"));
+        await Wait.UntilAsync(() => sink.Received == 10, "bytes sent after the server's FIN arrive");
+
+        client.Shutdown(SocketShutdown.Send);
+        await sink.PeerClosed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var fe = proxy.GetFrontendStatus().Single().Counters;
+        await Wait.UntilAsync(() => fe.Closed(CloseReason.ServerClosed) == 1, "closed by the server first");
+    }
+
+    [Fact]
+    public async Task ClientReset_IsRecordedAsClientReset()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+        await client.SendAsync(new byte[10]);
+        await TestProxy.ReadExactlyAsync(client, 10);
+        client.LingerState = new LingerOption(true, 0);
+        client.Dispose();
+        var fe = proxy.GetFrontendStatus().Single().Counters;
+        await Wait.UntilAsync(() => fe.Closed(CloseReason.ClientReset) == 1, "closed by a client reset");
+    }
+}
