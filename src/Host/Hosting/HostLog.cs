@@ -19,4 +19,16 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 5003, EventName = "VipGuardianFailed", Level = LogLevel.Warning,
         Message = "VIP guardian could not start; VIPs would stay after a crash until release-vips runs")]
     public static partial void GuardianFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5010, EventName = "NotifyFailed", Level = LogLevel.Warning, Message = "{Instance}: notify command '{Command}' exited {ExitCode}")]
+    public static partial void NotifyFailed(ILogger logger, string instance, string command, int exitCode);
+
+    [LoggerMessage(EventId = 5011, EventName = "NotifyTimedOut", Level = LogLevel.Warning, Message = "{Instance}: notify command '{Command}' killed after the timeout")]
+    public static partial void NotifyTimedOut(ILogger logger, string instance, string command);
+
+    [LoggerMessage(EventId = 5012, EventName = "NotifyStartFailed", Level = LogLevel.Error, Message = "{Instance}: notify command '{Command}' could not start")]
+    public static partial void NotifyStartFailed(ILogger logger, string instance, string command, Exception exception);
+
+    [LoggerMessage(EventId = 5013, EventName = "TrackingStarted", Level = LogLevel.Information, Message = "{Instance}: tracking {Check} ({Type}, weight {Weight})")]
+    public static partial void TrackingStarted(ILogger logger, string instance, string check, string type, int weight);
 }
