@@ -13,6 +13,13 @@ internal sealed class CloudCoreLbConfig
 
     public IReadOnlyList<VrrpInstanceConfig> VrrpInstances { get; init; } = [];
 
+    /// <summary>The proxy, or null when the file has no <c>proxy:</c> section.</summary>
+    public CloudCoreLb.L4Proxy.Options.ProxyOptions? Proxy { get; init; }
+
+    public MetricsOptions Metrics { get; init; } = new();
+
+    public ControlOptions Control { get; init; } = new();
+
     /// <summary>Named checks from <c>checks:</c>.</summary>
     public IReadOnlyDictionary<string, CheckDefinition> Checks { get; init; } = new Dictionary<string, CheckDefinition>();
 }

@@ -1,3 +1,5 @@
+using YamlDotNet.RepresentationModel;
+
 namespace CloudCoreLb.Host.Configuration;
 
 /// <summary>
@@ -28,11 +30,17 @@ internal static partial class ConfigLoader
         var root = r.ParseRoot(text);
         IReadOnlyList<VrrpInstanceConfig> instances = [];
         IReadOnlyDictionary<string, CheckDefinition> checks = new Dictionary<string, CheckDefinition>();
+        CloudCoreLb.L4Proxy.Options.ProxyOptions? proxy = null;
+        var metrics = new MetricsOptions();
+        var control = new ControlOptions();
         if (root is not null)
         {
-            r.CheckKeys(root, "", "vrrp", "checks");
+            r.CheckKeys(root, "", "vrrp", "checks", "proxy", "metrics", "control");
             checks = ReadChecks(r, r.Mapping(root, "", "checks"));
             instances = ReadVrrp(r, r.Mapping(root, "", "vrrp"), nodeName, checks);
+            proxy = ReadProxy(r, r.Mapping(root, "", "proxy"));
+            metrics = ReadMetrics(r, r.Mapping(root, "", "metrics"));
+            control = ReadControl(r, r.Mapping(root, "", "control"));
         }
 
         if (r.Errors.Count > 0)
@@ -40,6 +48,52 @@ internal static partial class ConfigLoader
             throw new ConfigException(r.Errors);
         }
 
-        return new CloudCoreLbConfig { SourceFile = file, NodeName = nodeName, VrrpInstances = instances, Checks = checks };
+        return new CloudCoreLbConfig { SourceFile = file, NodeName = nodeName, VrrpInstances = instances, Checks = checks, Proxy = proxy, Metrics = metrics, Control = control };
+    }
+
+    private static MetricsOptions ReadMetrics(YamlReader r, YamlMappingNode? section)
+    {
+        if (section is null)
+        {
+            return new MetricsOptions();
+        }
+
+        r.CheckKeys(section, "metrics", "listen");
+        var text = r.String(section, "metrics", "listen");
+        if (text is null)
+        {
+            return new MetricsOptions();
+        }
+
+        if (text == "off")
+        {
+            return new MetricsOptions { Listen = null };
+        }
+
+        if (System.Net.IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
+        {
+            return new MetricsOptions { Listen = endPoint };
+        }
+
+        r.Error(YamlReader.Get(section, "listen"), "metrics.listen", $"'{text}' is not an address:port or off");
+        return new MetricsOptions();
+    }
+
+    private static ControlOptions ReadControl(YamlReader r, YamlMappingNode? section)
+    {
+        if (section is null)
+        {
+            return new ControlOptions();
+        }
+
+        r.CheckKeys(section, "control", "socket");
+        var socket = r.String(section, "control", "socket");
+        if (socket is not null && !Path.IsPathFullyQualified(socket))
+        {
+            r.Error(YamlReader.Get(section, "socket"), "control.socket", $"'{socket}' is not an absolute path");
+            return new ControlOptions();
+        }
+
+        return socket is null ? new ControlOptions() : new ControlOptions { Socket = socket };
     }
 }
