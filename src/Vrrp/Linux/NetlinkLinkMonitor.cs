@@ -32,13 +32,19 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
     private readonly Task _receiveLoop;
 
     public NetlinkLinkMonitor(ILogger logger, TimeProvider? timeProvider = null)
+        : this(logger, timeProvider, NetlinkSocket.DefaultReceiveBufferSize)
+    {
+    }
+
+    /// <summary>Lets tests shrink the event socket's buffer to provoke ENOBUFS.</summary>
+    internal NetlinkLinkMonitor(ILogger logger, TimeProvider? timeProvider, int receiveBufferSize)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _timeProvider = timeProvider ?? TimeProvider.System;
 
         // Subscribe before the initial dump so no change between the two is missed.
-        _events = NetlinkSocket.Open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
+        _events = NetlinkSocket.Open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR, receiveBufferSize);
         try
         {
             _requests = NetlinkSocket.Open();

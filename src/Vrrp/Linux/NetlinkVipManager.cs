@@ -101,7 +101,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     public static IReadOnlyList<MarkedAddress> ListMarkedAddresses(string? interfaceName = null)
     {
         using var socket = NetlinkSocket.Open();
-        return ListMarkedAddresses(socket, interfaceName);
+        return FindMarkedAddresses(socket, interfaceName);
     }
 
     /// <summary>
@@ -112,7 +112,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     {
         ArgumentNullException.ThrowIfNull(logger);
         using var socket = NetlinkSocket.Open();
-        var marked = ListMarkedAddresses(socket, interfaceName);
+        var marked = FindMarkedAddresses(socket, interfaceName);
         foreach (var address in marked)
         {
             var errno = DeleteAddress(socket, address.InterfaceIndex, address.Address);
@@ -129,7 +129,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private static List<MarkedAddress> ListMarkedAddresses(NetlinkSocket socket, string? interfaceName)
+    private static List<MarkedAddress> FindMarkedAddresses(NetlinkSocket socket, string? interfaceName)
     {
         var names = new Dictionary<int, string>();
         foreach (var link in socket.GetLinks())

@@ -31,13 +31,16 @@ internal sealed partial class NetlinkSocket : IDisposable
         _sequence = (uint)Environment.TickCount;
     }
 
+    /// <summary>Default SO_RCVBUF: room for a burst of events (hundreds of VIP or link changes) before ENOBUFS.</summary>
+    public const int DefaultReceiveBufferSize = 1024 * 1024;
+
     /// <summary>Opens and binds a socket; <paramref name="groups"/> is the RTMGRP_* mask to subscribe to (0 for none).</summary>
-    public static NetlinkSocket Open(uint groups = 0)
+    public static NetlinkSocket Open(uint groups = 0, int receiveBufferSize = DefaultReceiveBufferSize)
     {
         var socket = LinuxInterop.CreateSocket(LinuxInterop.AF_NETLINK, LinuxInterop.SOCK_RAW, LinuxInterop.NETLINK_ROUTE);
         try
         {
-            socket.ReceiveBufferSize = 1024 * 1024;
+            socket.ReceiveBufferSize = receiveBufferSize;
             // Replies to our own requests never take long; a bounded wait turns a kernel surprise into an error.
             socket.ReceiveTimeout = (int)s_replyTimeout.TotalMilliseconds;
             socket.Bind(new NetlinkEndPoint(0, groups));
