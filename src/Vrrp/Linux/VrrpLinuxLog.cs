@@ -96,4 +96,8 @@ internal static partial class VrrpLinuxLog
     [LoggerMessage(EventId = 1263, EventName = "GarpSkippedNoMac", Level = LogLevel.Warning,
         Message = "Interface {Interface} has no 6-byte MAC address; gratuitous ARP disabled")]
     public static partial void GarpSkippedNoMac(ILogger logger, string @interface);
+
+    [LoggerMessage(EventId = 1264, EventName = "GarpUsingPacketSocket", Level = LogLevel.Warning,
+        Message = "libpcap is not installed (package libpcap0.8); sending gratuitous ARP on {Interface} through an AF_PACKET socket instead")]
+    public static partial void GarpUsingPacketSocket(ILogger logger, string @interface);
 }
