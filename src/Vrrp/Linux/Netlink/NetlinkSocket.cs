@@ -79,11 +79,13 @@ internal sealed partial class NetlinkSocket : IDisposable
     }
 
     /// <summary>
-    /// Sends a dump request and hands each reply message to <paramref name="handler"/> until NLMSG_DONE. An
-    /// NLMSG_ERROR reply throws. A dump the kernel marks interrupted (NLM_F_DUMP_INTR, the table changed meanwhile) is
-    /// still delivered complete enough for our queries, which re-run on the next event anyway.
+    /// Sends a dump request (or a get request with NLM_F_ACK) and hands each reply message to
+    /// <paramref name="handler"/> until NLMSG_DONE or the ACK. An NLMSG_ERROR with an error code throws a
+    /// <see cref="Win32Exception"/> whose <see cref="Win32Exception.NativeErrorCode"/> is the errno. A dump the kernel
+    /// marks interrupted (NLM_F_DUMP_INTR, the table changed meanwhile) is used as is: our queries are point-in-time
+    /// answers that the next event or call refreshes anyway.
     /// </summary>
-    public void Dump(ReadOnlySpan<byte> request, uint sequence, NetlinkMessageHandler handler)
+    public void Query(ReadOnlySpan<byte> request, uint sequence, NetlinkMessageHandler handler)
     {
         lock (_lock)
         {

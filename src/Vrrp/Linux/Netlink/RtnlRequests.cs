@@ -63,4 +63,16 @@ internal static class RtnlRequests
         writer.WriteIfInfoMsg(0, 0);
         return writer.Complete();
     }
+
+    /// <summary>
+    /// RTM_GETLINK for one link by name: the kernel answers with one RTM_NEWLINK then the ACK, or ENODEV. Cheaper
+    /// than a dump on Kubernetes nodes, where pod veths make the link table long.
+    /// </summary>
+    public static int WriteGetLink(Span<byte> buffer, uint sequence, string name)
+    {
+        var writer = new NetlinkWriter(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, sequence);
+        writer.WriteIfInfoMsg(0, 0);
+        writer.WriteAttribute(IFLA_IFNAME, name);
+        return writer.Complete();
+    }
 }
