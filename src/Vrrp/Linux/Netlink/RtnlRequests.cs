@@ -19,7 +19,7 @@ internal static class RtnlRequests
     public static int WriteNewAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address, string? label, byte protocol)
     {
         var writer = new NetlinkWriter(buffer, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sequence);
-        writer.WriteIfAddrMsg(AF_INET, checked((byte)address.PrefixLength), 0, 0, interfaceIndex);
+        writer.WriteIfAddrMsg(AF_INET, PrefixLength(address), 0, 0, interfaceIndex);
         writer.WriteAttribute(IFA_LOCAL, address.Address);
         writer.WriteAttribute(IFA_ADDRESS, address.Address);
         if (!string.IsNullOrEmpty(label))
@@ -42,7 +42,7 @@ internal static class RtnlRequests
     public static int WriteDeleteAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address)
     {
         var writer = new NetlinkWriter(buffer, RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, sequence);
-        writer.WriteIfAddrMsg(AF_INET, checked((byte)address.PrefixLength), 0, 0, interfaceIndex);
+        writer.WriteIfAddrMsg(AF_INET, PrefixLength(address), 0, 0, interfaceIndex);
         writer.WriteAttribute(IFA_LOCAL, address.Address);
         writer.WriteAttribute(IFA_ADDRESS, address.Address);
         return writer.Complete();
@@ -75,4 +75,9 @@ internal static class RtnlRequests
         writer.WriteAttribute(IFLA_IFNAME, name);
         return writer.Complete();
     }
+
+    private static byte PrefixLength(VirtualAddress address) =>
+        address.PrefixLength is >= 0 and <= 32
+            ? (byte)address.PrefixLength
+            : throw new ArgumentOutOfRangeException(nameof(address), address.PrefixLength, $"IPv4 prefix length of {address} must be 0-32.");
 }

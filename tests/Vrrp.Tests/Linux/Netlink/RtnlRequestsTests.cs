@@ -88,6 +88,16 @@ public sealed class RtnlRequestsTests
         Assert.Throws<ArgumentException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, s_vip, "eth0:vip", 0xCC));
     }
 
+    [Theory]
+    [InlineData(33)]
+    [InlineData(-1)]
+    public void NewAddress_WithAnImpossiblePrefix_Throws(int prefix)
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, s_vip with { PrefixLength = prefix }, null, 0));
+    }
+
     [Fact]
     public void NewAddress_ForIPv6Address_Throws()
     {
