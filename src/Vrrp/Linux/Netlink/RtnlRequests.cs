@@ -76,8 +76,15 @@ internal static class RtnlRequests
         return writer.Complete();
     }
 
-    private static byte PrefixLength(VirtualAddress address) =>
-        address.PrefixLength is >= 0 and <= 32
+    private static byte PrefixLength(VirtualAddress address)
+    {
+        if (address.Address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"Only IPv4 addresses are supported, got {address}.", nameof(address));
+        }
+
+        return address.PrefixLength is >= 0 and <= 32
             ? (byte)address.PrefixLength
-            : throw new ArgumentOutOfRangeException(nameof(address), address.PrefixLength, $"IPv4 prefix length of {address} must be 0-32.");
+            : throw new ArgumentOutOfRangeException(nameof(address), address.PrefixLength, $"The prefix length of {address} must be 0-32.");
+    }
 }
