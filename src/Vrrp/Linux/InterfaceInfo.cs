@@ -49,15 +49,10 @@ internal sealed class InterfaceInfo
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(excludeAddresses);
         using var socket = NetlinkSocket.Open();
-        foreach (var link in socket.GetLinks())
-        {
-            if (link.Name == name)
-            {
-                return Create(link, socket.GetIPv4Addresses(), excludeAddresses);
-            }
-        }
-
-        throw new InvalidOperationException($"Network interface '{name}' does not exist.");
+        var link = name.Length < 16 ? socket.GetLink(name) : null;
+        return link is { } found
+            ? Create(found, socket.GetIPv4Addresses(), excludeAddresses)
+            : throw new InvalidOperationException($"Network interface '{name}' does not exist.");
     }
 
     /// <summary>Builds the view from parsed netlink data; separate from <see cref="Get"/> for tests.</summary>

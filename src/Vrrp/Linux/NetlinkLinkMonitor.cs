@@ -13,10 +13,10 @@ namespace CloudCoreLb.Vrrp.Linux;
 /// </summary>
 /// <remarks>
 /// The sockets are opened in the constructor and belong to the network namespace of the constructing thread. Events
-/// are raised on the monitor's receive loop, one at a time; a throwing handler is logged and does not stop the loop. When the kernel
-/// drops events because the socket buffer overflowed (ENOBUFS), link state is resynchronised from a dump and the
-/// differences are raised; removed addresses lost in the overflow cannot be recovered, so callers that care should
-/// re-check their VIPs on <see cref="Resynchronised"/>.
+/// are raised on the monitor's receive loop, one at a time; a throwing handler is logged and does not stop the loop.
+/// When the kernel drops events because the socket buffer overflowed (ENOBUFS), link state is resynchronised from a
+/// dump and the differences are raised; removed addresses lost in the overflow cannot be recovered, so callers that
+/// care should re-check their VIPs on <see cref="Resynchronised"/>.
 /// </remarks>
 internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
 {
@@ -32,13 +32,19 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
     private readonly Task _receiveLoop;
 
     public NetlinkLinkMonitor(ILogger logger, TimeProvider? timeProvider = null)
+        : this(logger, timeProvider, NetlinkSocket.DefaultReceiveBufferSize)
+    {
+    }
+
+    /// <summary>Lets tests shrink the event socket's buffer to provoke ENOBUFS.</summary>
+    internal NetlinkLinkMonitor(ILogger logger, TimeProvider? timeProvider, int receiveBufferSize)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _timeProvider = timeProvider ?? TimeProvider.System;
 
         // Subscribe before the initial dump so no change between the two is missed.
-        _events = NetlinkSocket.Open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
+        _events = NetlinkSocket.Open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR, receiveBufferSize);
         try
         {
             _requests = NetlinkSocket.Open();
@@ -69,18 +75,8 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
 
     /// <inheritdoc />
     /// <remarks>Asks the kernel each time, so the answer never depends on event delivery.</remarks>
-    public bool IsUp(string interfaceName)
-    {
-        foreach (var link in _requests.GetLinks())
-        {
-            if (link.Name == interfaceName)
-            {
-                return link.IsUpAndRunning;
-            }
-        }
-
-        return false;
-    }
+    public bool IsUp(string interfaceName) =>
+        interfaceName.Length is > 0 and < 16 && _requests.GetLink(interfaceName) is { IsUpAndRunning: true };
 
     public void Dispose()
     {

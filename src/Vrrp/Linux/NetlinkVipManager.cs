@@ -19,6 +19,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     /// </summary>
     public const byte AddressProtocol = 0xCC;
 
+    private const int ENODEV = 19;
     private const int EEXIST = 17;
     private const int EADDRNOTAVAIL = 99;
 
@@ -26,6 +27,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     private readonly string? _label;
     private readonly ILogger _logger;
     private readonly NetlinkSocket _socket;
+    private int _interfaceIndex;
 
     public NetlinkVipManager(InterfaceInfo interfaceInfo, string? label, ILogger logger)
     {
@@ -38,6 +40,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
         }
 
         _interface = interfaceInfo;
+        _interfaceIndex = interfaceInfo.Index;
         _label = string.IsNullOrEmpty(label) ? null : label;
         _logger = logger;
         _socket = NetlinkSocket.Open();
@@ -46,10 +49,13 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     /// <inheritdoc />
     public void Add(VirtualAddress address)
     {
-        Span<byte> request = stackalloc byte[RtnlRequests.MaxAddressRequestLength];
-        var sequence = _socket.NextSequence();
-        var length = RtnlRequests.WriteNewAddress(request, sequence, _interface.Index, address, _label, AddressProtocol);
-        switch (-_socket.Execute(request[..length], sequence))
+        var errno = AddAddress(address);
+        if (errno == ENODEV && RefreshInterfaceIndex())
+        {
+            errno = AddAddress(address);
+        }
+
+        switch (errno)
         {
             case 0:
                 VrrpLinuxLog.VipAdded(_logger, address, _interface.Name);
@@ -57,7 +63,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
             case EEXIST:
                 VrrpLinuxLog.VipAlreadyPresent(_logger, address, _interface.Name);
                 break;
-            case var errno:
+            default:
                 throw NetlinkSocket.ErrnoException(errno, $"Adding {address} to {_interface.Name}");
         }
     }
@@ -65,15 +71,22 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     /// <inheritdoc />
     public void Remove(VirtualAddress address)
     {
-        switch (DeleteAddress(_socket, _interface.Index, address))
+        var errno = DeleteAddress(_socket, _interfaceIndex, address);
+        if (errno == ENODEV && RefreshInterfaceIndex())
+        {
+            errno = DeleteAddress(_socket, _interfaceIndex, address);
+        }
+
+        switch (errno)
         {
             case 0:
                 VrrpLinuxLog.VipRemoved(_logger, address, _interface.Name);
                 break;
             case EADDRNOTAVAIL:
+            case ENODEV: // the interface is gone and its addresses with it (keepalived ignores ENODEV on delete too)
                 VrrpLinuxLog.VipAlreadyAbsent(_logger, address, _interface.Name);
                 break;
-            case var errno:
+            default:
                 throw NetlinkSocket.ErrnoException(errno, $"Removing {address} from {_interface.Name}");
         }
     }
@@ -83,7 +96,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     {
         foreach (var existing in _socket.GetIPv4Addresses())
         {
-            if (existing.InterfaceIndex == _interface.Index
+            if (existing.InterfaceIndex == _interfaceIndex
                 && existing.PrefixLength == address.PrefixLength
                 && address.Address.Equals(existing.EffectiveAddress))
             {
@@ -101,7 +114,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     public static IReadOnlyList<MarkedAddress> ListMarkedAddresses(string? interfaceName = null)
     {
         using var socket = NetlinkSocket.Open();
-        return ListMarkedAddresses(socket, interfaceName);
+        return FindMarkedAddresses(socket, interfaceName);
     }
 
     /// <summary>
@@ -112,11 +125,11 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     {
         ArgumentNullException.ThrowIfNull(logger);
         using var socket = NetlinkSocket.Open();
-        var marked = ListMarkedAddresses(socket, interfaceName);
+        var marked = FindMarkedAddresses(socket, interfaceName);
         foreach (var address in marked)
         {
             var errno = DeleteAddress(socket, address.InterfaceIndex, address.Address);
-            if (errno is not 0 and not EADDRNOTAVAIL)
+            if (errno is not 0 and not EADDRNOTAVAIL and not ENODEV)
             {
                 throw NetlinkSocket.ErrnoException(errno, $"Removing {address}");
             }
@@ -129,7 +142,34 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private static List<MarkedAddress> ListMarkedAddresses(NetlinkSocket socket, string? interfaceName)
+    private int AddAddress(VirtualAddress address)
+    {
+        Span<byte> request = stackalloc byte[RtnlRequests.MaxAddressRequestLength];
+        var sequence = _socket.NextSequence();
+        var length = RtnlRequests.WriteNewAddress(request, sequence, _interfaceIndex, address, _label, AddressProtocol);
+        return -_socket.Execute(request[..length], sequence);
+    }
+
+    /// <summary>
+    /// An interface that was deleted and created again under the same name (a bond or VLAN rebuilt, a NIC re-plugged)
+    /// has a new ifindex; look the name up again instead of failing forever with ENODEV.
+    /// </summary>
+    private bool RefreshInterfaceIndex()
+    {
+        foreach (var link in _socket.GetLinks())
+        {
+            if (link.Name == _interface.Name && link.InterfaceIndex != _interfaceIndex)
+            {
+                VrrpLinuxLog.VipInterfaceIndexChanged(_logger, _interface.Name, _interfaceIndex, link.InterfaceIndex);
+                _interfaceIndex = link.InterfaceIndex;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static List<MarkedAddress> FindMarkedAddresses(NetlinkSocket socket, string? interfaceName)
     {
         var names = new Dictionary<int, string>();
         foreach (var link in socket.GetLinks())

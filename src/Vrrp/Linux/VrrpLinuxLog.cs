@@ -47,6 +47,10 @@ internal static partial class VrrpLinuxLog
         Message = "Released leftover virtual address {Address} from {Interface} (label {Label})")]
     public static partial void MarkedAddressRemoved(ILogger logger, VirtualAddress address, string @interface, string? label);
 
+    [LoggerMessage(EventId = 1225, EventName = "VipInterfaceIndexChanged", Level = LogLevel.Warning,
+        Message = "Interface {Interface} was recreated (ifindex {OldIndex} -> {NewIndex}); virtual addresses now go to the new one")]
+    public static partial void VipInterfaceIndexChanged(ILogger logger, string @interface, int oldIndex, int newIndex);
+
     // 1240-1259: link monitor.
     [LoggerMessage(EventId = 1240, EventName = "LinkMonitorStarted", Level = LogLevel.Debug,
         Message = "Link monitor subscribed to rtnetlink link and IPv4 address events; {LinkCount} links known")]
@@ -92,4 +96,8 @@ internal static partial class VrrpLinuxLog
     [LoggerMessage(EventId = 1263, EventName = "GarpSkippedNoMac", Level = LogLevel.Warning,
         Message = "Interface {Interface} has no 6-byte MAC address; gratuitous ARP disabled")]
     public static partial void GarpSkippedNoMac(ILogger logger, string @interface);
+
+    [LoggerMessage(EventId = 1264, EventName = "GarpUsingPacketSocket", Level = LogLevel.Warning,
+        Message = "libpcap is not installed (package libpcap0.8); sending gratuitous ARP on {Interface} through an AF_PACKET socket instead")]
+    public static partial void GarpUsingPacketSocket(ILogger logger, string @interface);
 }

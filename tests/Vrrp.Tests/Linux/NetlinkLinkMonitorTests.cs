@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using CloudCoreLb.Vrrp.Linux;
 
 namespace CloudCoreLb.Vrrp.Tests.Linux;
@@ -19,6 +20,7 @@ public sealed class NetlinkLinkMonitorTests : IDisposable
             _ns.Ip("link", "add", "lm0", "type", "veth", "peer", "name", "lm1");
             _ns.Ip("link", "set", "dev", "lm1", "up");
             _ns.Ip("link", "set", "dev", "lm0", "up");
+            _ns.WaitForOperationalUp("lm0");
         }
         catch
         {
@@ -78,9 +80,50 @@ public sealed class NetlinkLinkMonitorTests : IDisposable
         Assert.False(monitor.IsUp("ccl-none0"));
     }
 
-    private NetlinkLinkMonitor Start()
+    [RootFact]
+    public void EventOverflow_ResynchronisesAndKeepsReportingLaterChanges()
     {
-        var monitor = _ns.Run(() => new NetlinkLinkMonitor(_logger));
+        var stall = IPAddress.Parse("10.207.9.1");
+        _ns.Ip("addr", "add", "10.207.9.1/32", "dev", "lm0");
+        using var monitor = Start(receiveBufferSize: 4096);
+        using var stalled = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var resynchronised = new ManualResetEventSlim();
+        monitor.Resynchronised += resynchronised.Set;
+        monitor.AddressRemoved += (_, address) =>
+        {
+            if (address.Equals(stall))
+            {
+                stalled.Set();
+                release.Wait(s_timeout);
+            }
+        };
+
+        // Hold the receive loop inside a handler, then queue far more events than a 4 KiB buffer holds.
+        _ns.Ip("addr", "del", "10.207.9.1/32", "dev", "lm0");
+        Assert.True(stalled.Wait(s_timeout));
+        var batch = Path.Combine(Path.GetTempPath(), $"{_ns.Name}.batch");
+        File.WriteAllLines(batch, Enumerable.Range(1, 200).Select(i => $"addr add 10.207.0.{i}/32 dev lm0"));
+        try
+        {
+            _ns.Ip("-batch", batch);
+        }
+        finally
+        {
+            File.Delete(batch);
+            release.Set();
+        }
+
+        Assert.True(resynchronised.Wait(s_timeout), "no ENOBUFS resynchronisation observed");
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1243);
+
+        _ns.Ip("link", "set", "dev", "lm0", "down");
+        Assert.Equal("link lm0 False", Next(e => e.StartsWith("link lm0", StringComparison.Ordinal)));
+    }
+
+    private NetlinkLinkMonitor Start(int receiveBufferSize = 1024 * 1024)
+    {
+        var monitor = _ns.Run(() => new NetlinkLinkMonitor(_logger, null, receiveBufferSize));
         monitor.LinkChanged += (name, up) => _events.Add($"link {name} {up}");
         monitor.AddressRemoved += (name, address) => _events.Add($"deladdr {name} {address}");
         return monitor;

@@ -98,6 +98,39 @@ public sealed class NetlinkVipManagerTests : IDisposable
     }
 
     [RootFact]
+    public void Remove_OnAVanishedInterface_CountsAsRemoved()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", []), null, _logger);
+            manager.Add(s_vip);
+            _ns.Ip("link", "del", "vip0");
+
+            manager.Remove(s_vip);
+
+            Assert.False(manager.IsPresent(s_vip));
+        });
+    }
+
+    [RootFact]
+    public void Add_AfterTheInterfaceWasRecreated_FollowsTheNewIndex()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", []), null, _logger);
+            _ns.Ip("link", "del", "vip0");
+            _ns.Ip("link", "add", "vip0", "type", "veth", "peer", "name", "vip1");
+
+            manager.Add(s_vip);
+
+            Assert.True(manager.IsPresent(s_vip));
+        });
+
+        Assert.Contains("10.201.0.100/32", _ns.Ip("-4", "-o", "addr", "show", "dev", "vip0"));
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1225);
+    }
+
+    [RootFact]
     public void MarkedAddresses_ListOnlyOurs_AndReleaseRemovesOnlyOurs()
     {
         _ns.Ip("addr", "add", "10.201.0.50/32", "dev", "vip0"); // someone else's address

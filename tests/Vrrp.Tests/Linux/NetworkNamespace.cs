@@ -79,6 +79,26 @@ internal sealed class NetworkNamespace : IDisposable
         b.Ip("addr", "add", bAddress, "dev", bName);
         a.Ip("link", "set", "dev", aName, "up");
         b.Ip("link", "set", "dev", bName, "up");
+        a.WaitForOperationalUp(aName);
+        b.WaitForOperationalUp(bName);
+    }
+
+    /// <summary>
+    /// Waits until the kernel reports the device operationally up (IFF_RUNNING): the kernel's linkwatch applies
+    /// carrier changes asynchronously, so a veth can be admin-up but not yet running for a moment.
+    /// </summary>
+    public void WaitForOperationalUp(string device)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (!Ip("-o", "link", "show", "dev", device).Contains("state UP", StringComparison.Ordinal))
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"{device} in {Name} did not come up.");
+            }
+
+            Thread.Sleep(20);
+        }
     }
 
     public void Dispose()

@@ -58,6 +58,24 @@ public sealed class PcapGarpSenderTests : IDisposable
     }
 
     [RootFact]
+    public async Task PacketSocketFallback_PutsTheSameFrameOnTheWire()
+    {
+        using var capture = _b.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        var info = _a.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        using var sender = _a.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
+
+        sender.Send(s_vip);
+
+        var frame = new byte[1514];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await capture.ReceiveAsync(frame, SocketFlags.None, timeout.Token);
+        var expected = new byte[GratuitousArpFrame.Length];
+        GratuitousArpFrame.Write(expected, info.MacAddress, s_vip);
+        Assert.Equal(expected, frame[..GratuitousArpFrame.Length]);
+        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [RootFact]
     public void Send_OnAMissingDevice_LogsOneErrorAndKeepsGoing()
     {
         var ghost = new InterfaceInfo("ccl-ghost0", 999, PhysicalAddress.Parse("02-00-00-00-00-09"), [], null, isUp: false);

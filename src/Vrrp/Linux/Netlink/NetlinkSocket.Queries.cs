@@ -1,9 +1,12 @@
+using System.ComponentModel;
 using static CloudCoreLb.Vrrp.Linux.Netlink.NetlinkConstants;
 
 namespace CloudCoreLb.Vrrp.Linux.Netlink;
 
 internal sealed partial class NetlinkSocket
 {
+    private const int ENODEV = 19;
+
     /// <summary>Every link in the socket's namespace (RTM_GETLINK dump).</summary>
     public List<RtnlLink> GetLinks()
     {
@@ -11,7 +14,7 @@ internal sealed partial class NetlinkSocket
         Span<byte> request = stackalloc byte[64];
         var sequence = NextSequence();
         var length = RtnlRequests.WriteGetLinkDump(request, sequence);
-        Dump(request[..length], sequence, (in NetlinkMessage message) =>
+        Query(request[..length], sequence, (in NetlinkMessage message) =>
         {
             if (message.Type == RTM_NEWLINK && RtnlLink.TryParse(message.Payload, out var link))
             {
@@ -21,6 +24,31 @@ internal sealed partial class NetlinkSocket
         return links;
     }
 
+    /// <summary>The link named <paramref name="name"/>, or null when there is none (RTM_GETLINK by IFLA_IFNAME).</summary>
+    public RtnlLink? GetLink(string name)
+    {
+        RtnlLink? found = null;
+        Span<byte> request = stackalloc byte[64];
+        var sequence = NextSequence();
+        var length = RtnlRequests.WriteGetLink(request, sequence, name);
+        try
+        {
+            Query(request[..length], sequence, (in NetlinkMessage message) =>
+            {
+                if (message.Type == RTM_NEWLINK && RtnlLink.TryParse(message.Payload, out var link))
+                {
+                    found = link;
+                }
+            });
+        }
+        catch (Win32Exception ex) when (ex.NativeErrorCode == ENODEV)
+        {
+            return null;
+        }
+
+        return found;
+    }
+
     /// <summary>Every IPv4 address in the socket's namespace in kernel order (RTM_GETADDR dump).</summary>
     public List<RtnlAddress> GetIPv4Addresses()
     {
@@ -28,7 +56,7 @@ internal sealed partial class NetlinkSocket
         Span<byte> request = stackalloc byte[64];
         var sequence = NextSequence();
         var length = RtnlRequests.WriteGetAddressDump(request, sequence);
-        Dump(request[..length], sequence, (in NetlinkMessage message) =>
+        Query(request[..length], sequence, (in NetlinkMessage message) =>
         {
             if (message.Type == RTM_NEWADDR
                 && RtnlAddress.TryParse(message.Payload, out var address)

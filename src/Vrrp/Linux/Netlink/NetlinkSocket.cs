@@ -31,13 +31,16 @@ internal sealed partial class NetlinkSocket : IDisposable
         _sequence = (uint)Environment.TickCount;
     }
 
+    /// <summary>Default SO_RCVBUF: room for a burst of events (hundreds of VIP or link changes) before ENOBUFS.</summary>
+    public const int DefaultReceiveBufferSize = 1024 * 1024;
+
     /// <summary>Opens and binds a socket; <paramref name="groups"/> is the RTMGRP_* mask to subscribe to (0 for none).</summary>
-    public static NetlinkSocket Open(uint groups = 0)
+    public static NetlinkSocket Open(uint groups = 0, int receiveBufferSize = DefaultReceiveBufferSize)
     {
         var socket = LinuxInterop.CreateSocket(LinuxInterop.AF_NETLINK, LinuxInterop.SOCK_RAW, LinuxInterop.NETLINK_ROUTE);
         try
         {
-            socket.ReceiveBufferSize = 1024 * 1024;
+            socket.ReceiveBufferSize = receiveBufferSize;
             // Replies to our own requests never take long; a bounded wait turns a kernel surprise into an error.
             socket.ReceiveTimeout = (int)s_replyTimeout.TotalMilliseconds;
             socket.Bind(new NetlinkEndPoint(0, groups));
@@ -76,11 +79,13 @@ internal sealed partial class NetlinkSocket : IDisposable
     }
 
     /// <summary>
-    /// Sends a dump request and hands each reply message to <paramref name="handler"/> until NLMSG_DONE. An
-    /// NLMSG_ERROR reply throws. A dump the kernel marks interrupted (NLM_F_DUMP_INTR, the table changed meanwhile) is
-    /// still delivered complete enough for our queries, which re-run on the next event anyway.
+    /// Sends a dump request (or a get request with NLM_F_ACK) and hands each reply message to
+    /// <paramref name="handler"/> until NLMSG_DONE or the ACK. An NLMSG_ERROR with an error code throws a
+    /// <see cref="Win32Exception"/> whose <see cref="Win32Exception.NativeErrorCode"/> is the errno. A dump the kernel
+    /// marks interrupted (NLM_F_DUMP_INTR, the table changed meanwhile) is used as is: our queries are point-in-time
+    /// answers that the next event or call refreshes anyway.
     /// </summary>
-    public void Dump(ReadOnlySpan<byte> request, uint sequence, NetlinkMessageHandler handler)
+    public void Query(ReadOnlySpan<byte> request, uint sequence, NetlinkMessageHandler handler)
     {
         lock (_lock)
         {

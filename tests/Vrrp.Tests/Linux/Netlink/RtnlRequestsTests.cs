@@ -69,11 +69,33 @@ public sealed class RtnlRequestsTests
     }
 
     [Fact]
+    public void GetLinkByName_CarriesTheNulTerminatedName()
+    {
+        var buffer = new byte[64];
+
+        var length = RtnlRequests.WriteGetLink(buffer, 6, "eth0");
+
+        Assert.Equal(
+            Convert.FromHexString("2c000000" + "1200" + "0500" + "06000000" + "00000000" + "00000000000000000000000000000000" + "09000300" + "6574683000" + "000000"),
+            buffer[..length]);
+    }
+
+    [Fact]
     public void NewAddress_WithTooSmallBuffer_Throws()
     {
         var buffer = new byte[40];
 
         Assert.Throws<ArgumentException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, s_vip, "eth0:vip", 0xCC));
+    }
+
+    [Theory]
+    [InlineData(33)]
+    [InlineData(-1)]
+    public void NewAddress_WithAnImpossiblePrefix_Throws(int prefix)
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, s_vip with { PrefixLength = prefix }, null, 0));
     }
 
     [Fact]
