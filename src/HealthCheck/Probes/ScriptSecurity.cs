@@ -18,6 +18,7 @@ public static class ScriptSecurity
     private const uint S_IXGRP = 0x8;
     private const uint S_IWOTH = 0x2;
     private const uint S_IXOTH = 0x1;
+    private const uint S_ISVTX = 0x200;
 
     /// <summary>
     /// Checks <paramref name="path"/> for running as <paramref name="runAs"/> (null = root): the file exists, is a
@@ -96,7 +97,10 @@ public static class ScriptSecurity
                 continue;
             }
 
-            CheckWriteAndOwner($"directory '{dir}' of script '{path}'", dirMode, dirOwner, uid, who, errors);
+            // A sticky directory (/tmp, mode 1777) lets others add entries but not rename or delete ours, so it
+            // cannot be used to swap the script's path.
+            var writable = (dirMode & S_ISVTX) != 0 ? dirMode & ~(S_IWGRP | S_IWOTH) : dirMode;
+            CheckWriteAndOwner($"directory '{dir}' of script '{path}'", writable, dirOwner, uid, who, errors);
         }
 
         return errors;

@@ -40,7 +40,11 @@ internal static class RunCommand
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<VipGuardian>();
-        builder.Services.AddHostedService<VrrpService>();
+        // The proxy starts first and stops last: a node never advertises a VIP it cannot yet serve.
+        builder.Services.AddSingleton<ProxyService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProxyService>());
+        builder.Services.AddSingleton<VrrpService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<VrrpService>());
         using var host = builder.Build();
         try
         {

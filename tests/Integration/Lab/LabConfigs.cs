@@ -80,4 +80,60 @@ internal static class LabConfigs
             UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         return path;
     }
+
+    /// <summary>CloudCore's four TCP ports and the seed's frontend for each (haproxy.cfg: 10010 -> 10000, ...).</summary>
+    public static readonly (int Frontend, int CloudCore)[] SeedPorts = [(10010, 10000), (10012, 10002), (10013, 10003), (10014, 10004)];
+
+    /// <summary>The seed's haproxy.cfg as our <c>proxy:</c> section, with the lab's masters as servers.</summary>
+    public static string SeedProxy(IReadOnlyList<LabNode> masters, string check = "{ interval: 2s, rise: 2, fall: 5 }")
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("proxy:");
+        sb.AppendLine("  max_connections: 4000");
+        sb.AppendLine("  frontends:");
+        foreach (var (frontend, cloudcore) in SeedPorts)
+        {
+            sb.AppendLine($"    - {{ name: http_{cloudcore}_front, bind: \"*:{frontend}\", backend: http_{cloudcore}_back, max_connections: 3000 }}");
+        }
+
+        sb.AppendLine("  backends:");
+        foreach (var (_, cloudcore) in SeedPorts)
+        {
+            sb.AppendLine($"    - name: http_{cloudcore}_back");
+            sb.AppendLine("      balance: source");
+            sb.AppendLine("      retries: 3");
+            sb.AppendLine("      timeouts: { connect: 10s, server: 1m }");
+            sb.AppendLine($"      check: {check}");
+            sb.AppendLine("      servers:");
+            foreach (var m in masters)
+            {
+                sb.AppendLine($"        - {{ name: cc{m.Index}, address: \"{m.Address}:{cloudcore}\" }}");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Starts the CloudCore stand-in (greets with its node name, then echoes) on CloudCore's four ports.</summary>
+    public static LabProcess StartCloudCore(NetnsLab lab, LabNode node) =>
+        lab.Start(node, $"cloudcore@{node.Name}", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "cloudcore_standin.py"),
+            node.Name, "10000", "10002", "10003", "10004");
+
+    /// <summary>Starts the edge client: one new connection to VIP:port every interval for the duration.</summary>
+    public static LabProcess StartClient(NetnsLab lab, int port, TimeSpan duration, int intervalMs = 50) =>
+        lab.Start(lab.Client!, "edge-client", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"),
+            NetnsLab.Vip, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Parses the client's summary line: ok=N fail=M connect_fail=C backends=... failures=...</summary>
+    public static (int Ok, int Fail, int ConnectFail, string Line) ClientSummary(LabProcess client)
+    {
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(60)), "the edge client did not finish");
+        var line = client.Output.Split('\n').LastOrDefault(l => l.StartsWith("ok=", StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"no summary from the client:\n{client.Output}");
+        var fields = line.Split(' ');
+        return (int.Parse(fields[0][3..], System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(fields[1][5..], System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(fields[2][13..], System.Globalization.CultureInfo.InvariantCulture), line);
+    }
 }

@@ -1,0 +1,28 @@
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.L4Proxy;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Host.Hosting;
+
+/// <summary>
+/// Runs the L4 proxy on every node, whatever its VRRP state: frontends bind the wildcard address or the VIP
+/// (IP_FREEBIND), so a node that becomes master forwards at once, with warm health state.
+/// </summary>
+internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    public ProxyRuntime Runtime { get; } = new(loggers, time);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (config.Proxy is { } options)
+        {
+            await Runtime.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        Runtime.IsRunning ? Runtime.StopAsync(cancellationToken) : Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => Runtime.DisposeAsync();
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Edge client for the lab: opens a new connection to host:port every interval for a duration, reads the
+greeting, sends a line and reads its echo. Reports one line:
+ok=N fail=M connect_fail=C backends=a,b failures=t1:kind,... (seconds since start)
+connect_fail counts attempts whose TCP connect itself failed; the rest of fail are sessions cut after connecting
+(an established connection does not survive a VIP move to another node).
+Runs until the duration ends or a line 'stop' arrives on stdin."""
+import select
+import socket
+import sys
+import time
+
+host, port, duration, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]) / 1000
+source = sys.argv[5] if len(sys.argv) > 5 else None
+start = time.monotonic()
+ok, failures, backends, connect_fail = 0, [], {}, 0
+print("client started", flush=True)
+while time.monotonic() - start < duration:
+    t = time.monotonic()
+    try:
+        try:
+            s = socket.create_connection((host, port), timeout=3, source_address=(source, 0) if source else None)
+        except OSError:
+            connect_fail += 1
+            raise
+        s.settimeout(3)
+        greeting = b""
+        while not greeting.endswith(b"\n"):
+            chunk = s.recv(64)
+            if not chunk:
+                raise ConnectionError("closed before the greeting")
+            greeting += chunk
+        s.sendall(b"ping\n")
+        echo = b""
+        while not echo.endswith(b"\n"):
+            chunk = s.recv(64)
+            if not chunk:
+                raise ConnectionError("closed before the echo")
+            echo += chunk
+        s.close()
+        name = greeting.decode().strip()
+        backends[name] = backends.get(name, 0) + 1
+        ok += 1
+    except (OSError, ConnectionError) as e:
+        failures.append(f"{t - start:.2f}:{type(e).__name__}")
+    if select.select([sys.stdin], [], [], 0)[0] and sys.stdin.readline().strip() == "stop":
+        break
+    rest = interval - (time.monotonic() - t)
+    if rest > 0:
+        time.sleep(rest)
+print(f"ok={ok} fail={len(failures)} connect_fail={connect_fail} backends={','.join(f'{k}={v}' for k, v in sorted(backends.items()))} failures={','.join(failures)}", flush=True)
