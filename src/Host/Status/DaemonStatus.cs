@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+
+namespace CloudCoreLb.Host.Status;
+
+/// <summary>What <c>cloudcore-lb status</c> shows: read from the running daemon over its control socket.</summary>
+internal sealed record DaemonStatus(
+    string Version,
+    string Node,
+    string ConfigFile,
+    DateTimeOffset StartedAt,
+    IReadOnlyList<VrrpInstanceStatus> Instances,
+    IReadOnlyList<FrontendStatusView> Frontends,
+    IReadOnlyList<ServerStatusView> Servers);
+
+internal sealed record VrrpInstanceStatus(
+    string Name,
+    string Interface,
+    int VirtualRouterId,
+    string State,
+    int Priority,
+    int EffectivePriority,
+    string? LastMaster,
+    int LastMasterPriority,
+    string? ConfigurationFault,
+    IReadOnlyList<string> VirtualAddresses,
+    IReadOnlyList<TrackedCheckView> Tracking,
+    long AdvertsSent,
+    long AdvertsReceived,
+    IReadOnlyDictionary<string, long> Drops);
+
+internal sealed record TrackedCheckView(string Name, int Weight, string State, int Contribution);
+
+internal sealed record FrontendStatusView(string Name, string Bind, string Backend, long Active, long Total, int MaxConnections);
+
+internal sealed record ServerStatusView(string Backend, string Name, string Address, bool Up, bool Usable, bool Backup, string? LastCheck, long Active, long Total, long ConnectErrors);
+
+/// <summary>Source-generated JSON for the status document (no reflection: the binary is AOT-compiled).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(DaemonStatus))]
+internal sealed partial class StatusJsonContext : JsonSerializerContext;

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text;
+
+namespace CloudCoreLb.Host.Status;
+
+/// <summary>The human-readable <c>status</c> output (one line per instance, frontend and server).</summary>
+internal static class StatusFormatter
+{
+    public static string Format(DaemonStatus s)
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine(inv, $"cloudcore-lb {s.Version} on node {s.Node}, config {s.ConfigFile}, up since {s.StartedAt:u}");
+        sb.AppendLine("VRRP instances:");
+        foreach (var i in s.Instances)
+        {
+            sb.AppendLine(inv, $"  {i.Name,-16} {i.State,-7} vrid {i.VirtualRouterId} on {i.Interface}  priority {i.Priority} (effective {i.EffectivePriority})  master {i.LastMaster ?? "-"} ({i.LastMasterPriority})  vips {string.Join(' ', i.VirtualAddresses)}");
+            foreach (var t in i.Tracking)
+            {
+                sb.AppendLine(inv, $"    track {t.Name,-20} {t.State,-7} weight {t.Weight,4}  contributes {t.Contribution}");
+            }
+
+            if (i.ConfigurationFault is not null)
+            {
+                sb.AppendLine(inv, $"    FAULT: {i.ConfigurationFault}");
+            }
+
+            sb.AppendLine(inv, $"    adverts sent {i.AdvertsSent}, received {i.AdvertsReceived}, drops {(i.Drops.Count == 0 ? "none" : string.Join(", ", i.Drops.Select(d => $"{d.Key}={d.Value}")))}");
+        }
+
+        sb.AppendLine("Frontends:");
+        foreach (var f in s.Frontends)
+        {
+            sb.AppendLine(inv, $"  {f.Name,-20} {f.Bind,-22} -> {f.Backend,-20} active {f.Active}/{f.MaxConnections}  total {f.Total}");
+        }
+
+        sb.AppendLine("Servers:");
+        foreach (var v in s.Servers)
+        {
+            sb.AppendLine(inv, $"  {v.Backend + "/" + v.Name,-28} {v.Address,-22} {(v.Up ? "UP" : "DOWN"),-5}{(v.Backup ? " backup" : "")}  check {v.LastCheck ?? "-"}  active {v.Active}  total {v.Total}  connect errors {v.ConnectErrors}");
+        }
+
+        return sb.ToString();
+    }
+}

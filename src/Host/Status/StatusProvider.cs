@@ -1,0 +1,36 @@
+using CloudCoreLb.Host.Cli;
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Hosting;
+
+namespace CloudCoreLb.Host.Status;
+
+/// <summary>Builds <see cref="DaemonStatus"/> from the running services.</summary>
+internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, ProxyService proxy, TimeProvider time)
+{
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    public DaemonStatus Get()
+    {
+        var instances = vrrp.Instances.Select(i =>
+        {
+            var o = i.Config.Options;
+            var c = i.Router.Counters.Snapshot();
+            return new VrrpInstanceStatus(
+                o.Name, o.Interface, o.VirtualRouterId, i.Router.State.ToString(), o.Priority, i.Router.EffectivePriority,
+                i.Router.LastMasterAddress?.ToString(), i.Router.LastMasterPriority, i.Router.ConfigurationFault,
+                o.VirtualAddresses.Select(v => v.ToString()).ToArray(),
+                i.Tracker.Snapshot().Select(t => new TrackedCheckView(t.Name, t.Weight, t.State.ToString(), t.Contribution)).ToArray(),
+                c.AdvertsSent, c.AdvertsReceived,
+                c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value));
+        }).ToArray();
+
+        var frontends = proxy.Runtime.IsRunning
+            ? proxy.Runtime.GetFrontendStatus().Select(f => new FrontendStatusView(f.Frontend, f.EndPoint.ToString(), f.Backend, f.Counters.Active, f.Counters.Total, f.MaxConnections)).ToArray()
+            : [];
+        var servers = proxy.Runtime.IsRunning
+            ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors)).ToArray()
+            : [];
+        var current = config.Current;
+        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, _startedAt, instances, frontends, servers);
+    }
+}
