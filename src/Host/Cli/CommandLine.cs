@@ -36,6 +36,7 @@ internal static class CommandLine
         var release = new Command("release-vips", "Remove every virtual address this daemon added (they carry its netlink mark); for ExecStopPost after a crash.") { waitStdin };
         release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), Console.Out, Console.Error));
         root.Subcommands.Add(release);
+        root.Subcommands.Add(CloudCoreLb.Host.Import.ImportCommand.Create());
 
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>

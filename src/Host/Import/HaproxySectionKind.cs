@@ -1,0 +1,10 @@
+namespace CloudCoreLb.Host.Import;
+
+/// <summary>The haproxy proxy section types the importer reads.</summary>
+internal enum HaproxySectionKind
+{
+    Defaults,
+    Frontend,
+    Backend,
+    Listen,
+}
