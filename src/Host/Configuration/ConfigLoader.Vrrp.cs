@@ -120,8 +120,15 @@ internal static partial class ConfigLoader
         }
 
         r.CheckKeys(auth, authPath, "type", "password");
-        o.AuthType = r.Enum(auth, authPath, "type", AuthTypes) ?? VrrpAuthType.None;
+        var type = r.Enum(auth, authPath, "type", AuthTypes);
+        o.AuthType = type ?? VrrpAuthType.None;
         o.AuthPassword = r.String(auth, authPath, "password");
+        if (type is null && YamlReader.Get(auth, "type") is not null)
+        {
+            // The type itself was wrong; one error is enough.
+            return;
+        }
+
         if (o.AuthType == VrrpAuthType.SimpleText)
         {
             if (string.IsNullOrEmpty(o.AuthPassword))
@@ -204,7 +211,7 @@ internal static partial class ConfigLoader
             }
         }
 
-        if (o.UnicastPeers.Count == 0 && YamlReader.Get(unicast, "peers") is not null)
+        if (peers.Count == 0 && YamlReader.Get(unicast, "peers") is not null)
         {
             r.Error(unicast, YamlReader.Join(path, "peers"), "unicast mode needs at least one peer");
         }
