@@ -21,8 +21,9 @@ internal static class CommandLine
     {
         var root = new RootCommand("cloudcore-lb: VRRP virtual IP and L4 load balancer for KubeEdge CloudCore, replacing keepalived + haproxy.");
 
-        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption };
-        run.SetAction(p => RunCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption)));
+        var socket = new Option<string?>("--socket") { Description = "Control socket path, overriding control.socket from the config" };
+        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption, socket };
+        run.SetAction(p => RunCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption), p.GetValue(socket)));
         root.Subcommands.Add(run);
 
         var check = new Command("check", "Validate a configuration file and exit 0 if it is valid, 1 if not (like haproxy -c / keepalived -t).") { ConfigOption, NodeOption };
@@ -37,6 +38,9 @@ internal static class CommandLine
         release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), Console.Out, Console.Error));
         root.Subcommands.Add(release);
         root.Subcommands.Add(CloudCoreLb.Host.Import.ImportCommand.Create());
+
+        root.Subcommands.Add(ControlCommands.Status());
+        root.Subcommands.Add(ControlCommands.Reload());
 
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>

@@ -1,4 +1,7 @@
 using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Control;
+using CloudCoreLb.Host.Metrics;
+using CloudCoreLb.Host.Status;
 using CloudCoreLb.Host.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +12,7 @@ namespace CloudCoreLb.Host.Cli;
 /// <summary><c>cloudcore-lb run</c>: the daemon.</summary>
 internal static class RunCommand
 {
-    public static int Execute(string path, string? node)
+    public static int Execute(string path, string? node, string? controlSocket = null)
     {
         CloudCoreLbConfig config;
         try
@@ -27,6 +30,11 @@ internal static class RunCommand
             return 1;
         }
 
+        if (controlSocket is not null)
+        {
+            config = config.With(new ControlOptions { Socket = controlSocket });
+        }
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -38,6 +46,7 @@ internal static class RunCommand
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(new ConfigState(config));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<VipGuardian>();
         // The proxy starts first and stops last: a node never advertises a VIP it cannot yet serve.
@@ -45,6 +54,13 @@ internal static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProxyService>());
         builder.Services.AddSingleton<VrrpService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VrrpService>());
+        builder.Services.AddSingleton<StatusProvider>();
+        builder.Services.AddSingleton<ReloadCoordinator>();
+        builder.Services.AddHostedService<ControlServer>();
+        builder.Services.AddHostedService<ReloadSignal>();
+        builder.Services.AddSingleton<MetricsExporter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsExporter>());
+        builder.Services.AddHostedService<WatchdogService>();
         using var host = builder.Build();
         try
         {

@@ -27,4 +27,7 @@ internal sealed class CheckDefinition
 internal sealed record ProbeCheckOptions : TrackingOptions
 {
     public required Func<IHealthProbe> CreateProbe { get; init; }
+
+    /// <summary>What the probe checks (URL, address), for status and for telling whether a reload changed it.</summary>
+    public required string Target { get; init; }
 }

@@ -1,7 +1,7 @@
 namespace CloudCoreLb.Host.Configuration;
 
 /// <summary>The whole configuration file, after validation and per-node selection.</summary>
-internal sealed class CloudCoreLbConfig
+internal sealed record CloudCoreLbConfig
 {
     /// <summary>Default location, used when <c>--config</c> is not given.</summary>
     public const string DefaultPath = "/etc/cloudcore-lb/cloudcore-lb.yaml";
@@ -22,4 +22,7 @@ internal sealed class CloudCoreLbConfig
 
     /// <summary>Named checks from <c>checks:</c>.</summary>
     public IReadOnlyDictionary<string, CheckDefinition> Checks { get; init; } = new Dictionary<string, CheckDefinition>();
+
+    /// <summary>A copy with command-line overrides applied.</summary>
+    public CloudCoreLbConfig With(ControlOptions control) => this with { Control = control };
 }

@@ -125,7 +125,7 @@ internal static partial class ConfigLoader
         }
 
         var probe = new HttpGetProbeOptions { Uri = uri, Insecure = insecure, ExpectedStatusMin = min, ExpectedStatusMax = max };
-        return new ProbeCheckOptions { Name = name, CreateProbe = () => new HttpGetProbe(probe) };
+        return new ProbeCheckOptions { Name = name, CreateProbe = () => new HttpGetProbe(probe), Target = $"{uri} insecure={insecure} {min}-{max}" };
     }
 
     private static ProbeCheckOptions? ReadTcpCheck(YamlReader r, YamlMappingNode map, string path, string name, TimeSpan connectTimeout)
@@ -142,6 +142,6 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        return new ProbeCheckOptions { Name = name, CreateProbe = () => new TcpConnectProbe(endPoint, connectTimeout) };
+        return new ProbeCheckOptions { Name = name, CreateProbe = () => new TcpConnectProbe(endPoint, connectTimeout), Target = endPoint.ToString() };
     }
 }

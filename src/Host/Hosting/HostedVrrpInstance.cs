@@ -22,6 +22,7 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
     public HostedVrrpInstance(VrrpInstanceConfig config, IReadOnlyDictionary<string, CheckDefinition> checks, ILinkMonitor links, TimeProvider time, ILoggerFactory loggers)
     {
         Config = config;
+        Fingerprint = VrrpInstanceFingerprint.Of(config, checks);
         _logger = loggers.CreateLogger("CloudCoreLb.Vrrp");
         var options = config.Options;
         var nic = InterfaceInfo.Get(options.Interface, options.VirtualAddresses.Select(v => v.Address));
@@ -65,6 +66,9 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
     }
 
     public VrrpInstanceConfig Config { get; }
+
+    /// <summary>The configuration this instance was built from, taken before anything adjusted it at start.</summary>
+    public string Fingerprint { get; }
 
     public VrrpRouter Router { get; }
 

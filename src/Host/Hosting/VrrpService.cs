@@ -9,11 +9,13 @@ namespace CloudCoreLb.Host.Hosting;
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
 internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ILoggerFactory loggers) : IHostedService
 {
-    private readonly List<HostedVrrpInstance> _instances = [];
+    // Replaced as a whole (copy on write): the SIGTERM handler and status readers enumerate it from other threads.
+    private volatile HostedVrrpInstance[] _instances = [];
     private NetlinkLinkMonitor? _links;
     private PosixSignalRegistration? _sigterm;
 
     public IReadOnlyList<HostedVrrpInstance> Instances => _instances;
+
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,11 +26,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
         guardian.Start();
         _links = new NetlinkLinkMonitor(loggers.CreateLogger<NetlinkLinkMonitor>());
-        foreach (var instance in config.VrrpInstances)
-        {
-            _instances.Add(new HostedVrrpInstance(instance, config.Checks, _links, time, loggers));
-        }
-
+        _instances = config.VrrpInstances.Select(i => new HostedVrrpInstance(i, config.Checks, _links, time, loggers)).ToArray();
         foreach (var instance in _instances)
         {
             instance.Start();
@@ -42,11 +40,58 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
     private void ReleaseAll()
     {
-        // Runs on the signal thread, possibly while StopAsync runs: the list is never modified after StartAsync.
         foreach (var instance in _instances)
         {
             instance.Router.Stop();
         }
+    }
+
+    /// <summary>
+    /// Applies a reloaded configuration: unchanged instances keep running untouched (no transition), changed ones
+    /// are replaced, new ones start, removed ones release and stop.
+    /// </summary>
+    public async Task<(int Kept, int Restarted, int Added, int Removed)> ApplyAsync(CloudCoreLbConfig next)
+    {
+        var old = _instances.ToDictionary(i => i.Config.Options.Name, StringComparer.Ordinal);
+        var result = new List<HostedVrrpInstance>();
+        int kept = 0, restarted = 0, added = 0;
+        if (next.VrrpInstances.Count > 0)
+        {
+            guardian.Start();
+            _links ??= new NetlinkLinkMonitor(loggers.CreateLogger<NetlinkLinkMonitor>());
+        }
+
+        foreach (var instance in next.VrrpInstances)
+        {
+            if (old.Remove(instance.Options.Name, out var running))
+            {
+                if (running.Fingerprint == VrrpInstanceFingerprint.Of(instance, next.Checks))
+                {
+                    result.Add(running);
+                    kept++;
+                    continue;
+                }
+
+                await running.DisposeAsync().ConfigureAwait(false);
+                restarted++;
+            }
+            else
+            {
+                added++;
+            }
+
+            var created = new HostedVrrpInstance(instance, next.Checks, _links!, time, loggers);
+            created.Start();
+            result.Add(created);
+        }
+
+        foreach (var removed in old.Values)
+        {
+            await removed.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _instances = result.ToArray();
+        return (kept, restarted, added, old.Count);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -303,6 +303,21 @@ internal sealed partial class VrrpRouter : IDisposable
     }
 
     /// <summary>
+    /// True when the state machine's lock is free within <paramref name="timeout"/>: the systemd watchdog's proof
+    /// that timers and received adverts are still being processed (a wedged router would otherwise hold a stale VIP).
+    /// </summary>
+    public bool IsResponsive(TimeSpan timeout)
+    {
+        if (!gate.TryEnter(timeout))
+        {
+            return false;
+        }
+
+        gate.Exit();
+        return true;
+    }
+
+    /// <summary>
     /// Clean stop: a master sends one priority-0 advert and removes its VIPs (so the backup takes over after its
     /// skew time, 0.61 s at priority 99); a backup holding leftover VIPs removes them. State becomes Initialize and
     /// <see cref="Start"/> may be called again.

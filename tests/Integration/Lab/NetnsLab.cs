@@ -114,7 +114,10 @@ internal sealed class NetnsLab : IDisposable
     /// <summary>Starts our daemon on <paramref name="node"/> with a config file (the same file on every node).</summary>
     public LabProcess StartDaemon(LabNode node, string configPath, params string[] extraArgs) =>
         Start(node, $"cloudcore-lb@{node.Name}", DaemonPath,
-            ["run", "--config", configPath, "--node", node.Name, .. extraArgs]);
+            ["run", "--config", configPath, "--node", node.Name, "--socket", ControlSocket(node), .. extraArgs]);
+
+    /// <summary>Each lab daemon's own control socket (the file system is shared by every namespace).</summary>
+    public string ControlSocket(LabNode node) => Path.Combine(_dir, $"{node.Name}.sock");
 
     /// <summary>Starts Debian's keepalived in the foreground with its own pid files and console logging.</summary>
     public LabProcess StartKeepalived(LabNode node, string configPath)

@@ -1,0 +1,117 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Host.Control;
+
+/// <summary>
+/// The local control socket: one request line per connection (<c>status</c>, <c>status-json</c>, <c>reload</c>),
+/// one response, then close. Access is the socket file's mode (0660, owner and group of the daemon): whoever may
+/// reload may also read status.
+/// </summary>
+internal sealed class ControlServer(ConfigState config, StatusProvider status, ReloadCoordinator reload, ILogger<ControlServer> logger) : BackgroundService
+{
+    private string? _path;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _path = config.Current.Control.Socket;
+        Socket listener;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            if (File.Exists(_path))
+            {
+                if (await IsAnsweringAsync(_path).ConfigureAwait(false))
+                {
+                    ControlLog.SocketInUse(logger, _path);
+                    return;
+                }
+
+                // A stale socket left by a crashed run.
+                File.Delete(_path);
+            }
+
+            listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(_path));
+            File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            listener.Listen(16);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            ControlLog.ListenFailed(logger, _path, ex);
+            return;
+        }
+
+        using (listener)
+        {
+            ControlLog.Listening(logger, _path);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                Socket client;
+                try
+                {
+                    client = await listener.AcceptAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                _ = ServeAsync(client, stoppingToken);
+            }
+        }
+
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static async Task<bool> IsAnsweringAsync(string path)
+    {
+        try
+        {
+            await ControlClient.SendAsync(path, "status-json", TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            try
+            {
+                using var stream = new NetworkStream(client, ownsSocket: false);
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(30));
+                var request = (await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false))?.Trim();
+                var response = request switch
+                {
+                    "status" => StatusFormatter.Format(status.Get()),
+                    "status-json" => JsonSerializer.Serialize(status.Get(), StatusJsonContext.Default.DaemonStatus) + "\n",
+                    "reload" => await reload.ReloadAsync(timeout.Token).ConfigureAwait(false) is { } error ? $"error: {error}\n" : "ok: configuration reloaded\n",
+                    _ => $"error: unknown request '{request}'; expected status, status-json or reload\n",
+                };
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(response), timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+            {
+                // The client went away; nothing to answer.
+            }
+        }
+    }
+}

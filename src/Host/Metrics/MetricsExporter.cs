@@ -1,0 +1,175 @@
+using System.Net;
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Hosting;
+using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.Vrrp;
+using CloudCoreLb.Vrrp.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace CloudCoreLb.Host.Metrics;
+
+/// <summary>
+/// Prometheus endpoint (prometheus-net's standalone server, no ASP.NET Core). Values are read from the components'
+/// own lock-free counters at scrape time, so the hot paths never touch a metrics library. Names follow Prometheus
+/// conventions: <c>cloudcore_lb_</c> prefix, <c>_total</c> counters, base units.
+/// </summary>
+internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, ProxyService proxy, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
+{
+    private static readonly VrrpState[] States = Enum.GetValues<VrrpState>();
+    private static readonly VrrpDropReason[] DropReasons = Enum.GetValues<VrrpDropReason>().Where(r => r != VrrpDropReason.None).ToArray();
+    private static readonly CloseReason[] CloseReasons = Enum.GetValues<CloseReason>().Where(r => r != CloseReason.None).ToArray();
+    private MetricServer? _server;
+
+    /// <summary>The registry scraped at <c>/metrics</c>; tests read it directly.</summary>
+    public CollectorRegistry Registry { get; } = CreateRegistry();
+
+    private static CollectorRegistry CreateRegistry()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        // process_* (CPU, RSS, open fds, start time) and dotnet_* (GC, threads) from prometheus-net itself.
+        DotNetStats.Register(registry);
+        return registry;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var f = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var m = new Instruments(f);
+        Registry.AddBeforeCollectCallback(() => Collect(m));
+        if (config.Current.Metrics.Listen is { } listen)
+        {
+            try
+            {
+                var host = listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any) ? "+" : listen.Address.ToString();
+                _server = new MetricServer(host, listen.Port, "metrics/", Registry);
+                _server.Start();
+                MetricsLog.Listening(logger, listen.ToString());
+            }
+            catch (Exception ex) when (ex is HttpListenerException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                // Metrics are an aid; a port clash must not take the VIP down with it.
+                MetricsLog.ListenFailed(logger, listen.ToString(), ex);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Collect(Instruments m)
+    {
+        foreach (var i in vrrp.Instances)
+        {
+            var name = i.Config.Options.Name;
+            var router = i.Router;
+            foreach (var s in States)
+            {
+                m.VrrpState.WithLabels(name, s.ToString().ToLowerInvariant()).Set(router.State == s ? 1 : 0);
+            }
+
+            m.EffectivePriority.WithLabels(name).Set(router.EffectivePriority);
+            m.ConfiguredPriority.WithLabels(name).Set(i.Config.Options.Priority);
+            m.ConfigurationFault.WithLabels(name).Set(router.ConfigurationFault is null ? 0 : 1);
+            var c = router.Counters.Snapshot();
+            m.AdvertsSent.WithLabels(name).IncTo(c.AdvertsSent);
+            m.AdvertsReceived.WithLabels(name).IncTo(c.AdvertsReceived);
+            m.PriorityZeroSent.WithLabels(name).IncTo(c.PriorityZeroSent);
+            m.PriorityZeroReceived.WithLabels(name).IncTo(c.PriorityZeroReceived);
+            m.MasterDownExpiries.WithLabels(name).IncTo(c.MasterDownExpiries);
+            m.GarpSent.WithLabels(name).IncTo(c.GarpSent);
+            m.UnknownVrid.WithLabels(name).IncTo(c.UnknownVirtualRouterId);
+            foreach (var reason in DropReasons)
+            {
+                m.Drops.WithLabels(name, reason.ToString()).IncTo(c.Drops.GetValueOrDefault(reason));
+            }
+
+            foreach (var ((from, to), count) in c.Transitions)
+            {
+                m.Transitions.WithLabels(name, from.ToString().ToLowerInvariant(), to.ToString().ToLowerInvariant()).IncTo(count);
+            }
+
+            foreach (var t in i.Tracker.Snapshot())
+            {
+                m.TrackedCheckUp.WithLabels(name, t.Name).Set(t.State == HealthCheck.Tracking.TrackedCheckState.Up ? 1 : 0);
+            }
+        }
+
+        if (!proxy.Runtime.IsRunning)
+        {
+            return;
+        }
+
+        foreach (var fe in proxy.Runtime.GetFrontendStatus())
+        {
+            var c = fe.Counters;
+            m.FrontendActive.WithLabels(fe.Frontend).Set(c.Active);
+            m.FrontendConnections.WithLabels(fe.Frontend).IncTo(c.Total);
+            m.FrontendBytesIn.WithLabels(fe.Frontend).IncTo(c.BytesIn);
+            m.FrontendBytesOut.WithLabels(fe.Frontend).IncTo(c.BytesOut);
+            m.FrontendLimitPauses.WithLabels(fe.Frontend).IncTo(c.LimitPauses);
+            foreach (var reason in CloseReasons)
+            {
+                m.FrontendClosed.WithLabels(fe.Frontend, reason.ToString()).IncTo(c.Closed(reason));
+            }
+        }
+
+        foreach (var s in proxy.Runtime.GetServerStatus())
+        {
+            var c = s.Counters;
+            string[] l = [s.Backend, s.Server];
+            m.ServerUp.WithLabels(l).Set(s.Usable ? 1 : 0);
+            m.ServerActive.WithLabels(l).Set(c.Active);
+            m.ServerConnections.WithLabels(l).IncTo(c.Total);
+            m.ServerBytesIn.WithLabels(l).IncTo(c.BytesIn);
+            m.ServerBytesOut.WithLabels(l).IncTo(c.BytesOut);
+            m.ServerConnectErrors.WithLabels(s.Backend, s.Server, "refused").IncTo(c.ConnectRefused);
+            m.ServerConnectErrors.WithLabels(s.Backend, s.Server, "timeout").IncTo(c.ConnectTimeouts);
+            m.ServerConnectErrors.WithLabels(s.Backend, s.Server, "other").IncTo(c.ConnectOtherErrors);
+            m.ServerRetries.WithLabels(l).IncTo(c.Retries);
+            m.ServerRedispatches.WithLabels(l).IncTo(c.Redispatches);
+            m.ServerTransitions.WithLabels(s.Backend, s.Server, "up").IncTo(c.UpTransitions);
+            m.ServerTransitions.WithLabels(s.Backend, s.Server, "down").IncTo(c.DownTransitions);
+            m.ServerCheckFailures.WithLabels(l).IncTo(c.CheckFailures);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync() ?? Task.CompletedTask;
+
+    public void Dispose() => _server?.Dispose();
+
+    /// <summary>Every instrument, created once.</summary>
+    private sealed class Instruments(IMetricFactory f)
+    {
+        public readonly Gauge VrrpState = f.CreateGauge("cloudcore_lb_vrrp_state", "1 for the VRRP state the instance is in, 0 for the others.", ["instance", "state"]);
+        public readonly Gauge EffectivePriority = f.CreateGauge("cloudcore_lb_vrrp_effective_priority", "Priority advertised now: configured priority adjusted by tracking.", ["instance"]);
+        public readonly Gauge ConfiguredPriority = f.CreateGauge("cloudcore_lb_vrrp_priority", "Configured priority.", ["instance"]);
+        public readonly Gauge ConfigurationFault = f.CreateGauge("cloudcore_lb_vrrp_configuration_fault", "1 while a peer's adverts are dropped for a configuration mismatch (interval, auth, VIPs).", ["instance"]);
+        public readonly Counter AdvertsSent = f.CreateCounter("cloudcore_lb_vrrp_adverts_sent_total", "VRRP adverts sent.", ["instance"]);
+        public readonly Counter AdvertsReceived = f.CreateCounter("cloudcore_lb_vrrp_adverts_received_total", "Valid VRRP adverts received.", ["instance"]);
+        public readonly Counter PriorityZeroSent = f.CreateCounter("cloudcore_lb_vrrp_priority_zero_sent_total", "Priority-0 (release) adverts sent.", ["instance"]);
+        public readonly Counter PriorityZeroReceived = f.CreateCounter("cloudcore_lb_vrrp_priority_zero_received_total", "Priority-0 (release) adverts received.", ["instance"]);
+        public readonly Counter MasterDownExpiries = f.CreateCounter("cloudcore_lb_vrrp_master_down_expiries_total", "Master-down timer expiries.", ["instance"]);
+        public readonly Counter GarpSent = f.CreateCounter("cloudcore_lb_vrrp_garp_sent_total", "Gratuitous ARPs sent.", ["instance"]);
+        public readonly Counter UnknownVrid = f.CreateCounter("cloudcore_lb_vrrp_unknown_vrid_total", "Adverts for other virtual router ids seen on the segment.", ["instance"]);
+        public readonly Counter Drops = f.CreateCounter("cloudcore_lb_vrrp_drops_total", "Received VRRP datagrams dropped, by reason.", ["instance", "reason"]);
+        public readonly Counter Transitions = f.CreateCounter("cloudcore_lb_vrrp_transitions_total", "VRRP state transitions.", ["instance", "from", "to"]);
+        public readonly Gauge TrackedCheckUp = f.CreateGauge("cloudcore_lb_vrrp_tracked_check_up", "1 while a tracked check passes.", ["instance", "check"]);
+        public readonly Gauge FrontendActive = f.CreateGauge("cloudcore_lb_frontend_active_connections", "Client connections open now.", ["frontend"]);
+        public readonly Counter FrontendConnections = f.CreateCounter("cloudcore_lb_frontend_connections_total", "Client connections accepted.", ["frontend"]);
+        public readonly Counter FrontendBytesIn = f.CreateCounter("cloudcore_lb_frontend_received_bytes_total", "Bytes received from clients.", ["frontend"]);
+        public readonly Counter FrontendBytesOut = f.CreateCounter("cloudcore_lb_frontend_sent_bytes_total", "Bytes sent to clients.", ["frontend"]);
+        public readonly Counter FrontendLimitPauses = f.CreateCounter("cloudcore_lb_frontend_limit_pauses_total", "Times accepting paused at max_connections.", ["frontend"]);
+        public readonly Counter FrontendClosed = f.CreateCounter("cloudcore_lb_frontend_closed_connections_total", "Connections ended, by close reason.", ["frontend", "reason"]);
+        public readonly Gauge ServerUp = f.CreateGauge("cloudcore_lb_server_up", "1 while the server takes new connections.", ["backend", "server"]);
+        public readonly Gauge ServerActive = f.CreateGauge("cloudcore_lb_server_active_connections", "Connections open to the server now.", ["backend", "server"]);
+        public readonly Counter ServerConnections = f.CreateCounter("cloudcore_lb_server_connections_total", "Connections established to the server.", ["backend", "server"]);
+        public readonly Counter ServerBytesIn = f.CreateCounter("cloudcore_lb_server_received_bytes_total", "Bytes received from the server.", ["backend", "server"]);
+        public readonly Counter ServerBytesOut = f.CreateCounter("cloudcore_lb_server_sent_bytes_total", "Bytes sent to the server.", ["backend", "server"]);
+        public readonly Counter ServerConnectErrors = f.CreateCounter("cloudcore_lb_server_connect_errors_total", "Failed connect attempts, by reason.", ["backend", "server", "reason"]);
+        public readonly Counter ServerRetries = f.CreateCounter("cloudcore_lb_server_retries_total", "Connect attempts retried.", ["backend", "server"]);
+        public readonly Counter ServerRedispatches = f.CreateCounter("cloudcore_lb_server_redispatches_total", "Connections redispatched away from the server.", ["backend", "server"]);
+        public readonly Counter ServerTransitions = f.CreateCounter("cloudcore_lb_server_transitions_total", "Server health transitions.", ["backend", "server", "to"]);
+        public readonly Counter ServerCheckFailures = f.CreateCounter("cloudcore_lb_server_check_failures_total", "Failed active health checks.", ["backend", "server"]);
+    }
+}
