@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CloudCoreLb.Integration.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace CloudCoreLb.Integration.Tests.Operations;
+
+/// <summary>Metrics, status and reload against real daemons in the namespace lab (issue 5).</summary>
+public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, int> Priorities = new() { ["node1"] = 100, ["node2"] = 99 };
+
+    [RootFact]
+    public void AMetricsScrapeAfterARealFailoverShowsTheNewMasterAndItsTransitions()
+    {
+        using var lab = NetnsLab.Create(2);
+        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(Priorities));
+        using var sampler = new VipSampler(lab.Nodes);
+        var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
+        Vrrp.FailoverTimeline.Measure(sampler, 2, () => daemons[0].Signal(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+
+        var text = Scrape(lab.Nodes[1]);
+        var metrics = Parse(text);
+        output.WriteLine(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("cloudcore_lb_vrrp", StringComparison.Ordinal))));
+        Assert.Equal(1, metrics["cloudcore_lb_vrrp_state{instance=\"CloudCore\",state=\"master\"}"]);
+        Assert.Equal(0, metrics["cloudcore_lb_vrrp_state{instance=\"CloudCore\",state=\"backup\"}"]);
+        Assert.Equal(1, metrics["cloudcore_lb_vrrp_transitions_total{instance=\"CloudCore\",from=\"initialize\",to=\"backup\"}"]);
+        Assert.Equal(1, metrics["cloudcore_lb_vrrp_transitions_total{instance=\"CloudCore\",from=\"backup\",to=\"master\"}"]);
+        Assert.True(metrics["cloudcore_lb_vrrp_adverts_received_total{instance=\"CloudCore\"}"] >= 2);
+        Assert.True(metrics["cloudcore_lb_vrrp_adverts_sent_total{instance=\"CloudCore\"}"] >= 1);
+        Assert.Equal(1, metrics["cloudcore_lb_vrrp_priority_zero_received_total{instance=\"CloudCore\"}"]);
+        Assert.Equal(99, metrics["cloudcore_lb_vrrp_effective_priority{instance=\"CloudCore\"}"]);
+        Assert.True(metrics["cloudcore_lb_vrrp_garp_sent_total{instance=\"CloudCore\"}"] >= 5);
+        Assert.All(metrics.Where(m => m.Key.StartsWith("cloudcore_lb_vrrp_drops_total", StringComparison.Ordinal)), m => Assert.Equal(0, m.Value));
+        Assert.True(metrics["process_resident_memory_bytes"] > 0);
+        // Passwords never reach metrics.
+        Assert.DoesNotContain("1111", text.Split('\n').Where(l => !l.StartsWith('#') && l.Contains('{', StringComparison.Ordinal)), StringComparer.Ordinal);
+    }
+
+    [RootFact]
+    public void AReloadKeepsALiveProxiedSessionAndTheVrrpMasterInPlace()
+    {
+        using var lab = NetnsLab.Create(2, withClient: true);
+        var yaml = LabConfigs.Daemon(Priorities) + LabConfigs.SeedProxy(lab.Nodes);
+        var config = lab.WriteFile("cloudcore-lb.yaml", yaml);
+        foreach (var node in lab.Nodes)
+        {
+            Assert.True(LabConfigs.StartCloudCore(lab, node).WaitForOutput("listening", TimeSpan.FromSeconds(10)));
+        }
+
+        using var sampler = new VipSampler(lab.Nodes);
+        var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
+        Thread.Sleep(2500); // servers pass their first checks
+
+        var session = lab.Start(lab.Client!, "edge-session", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_session.py"), NetnsLab.Vip, "10010", "8");
+        Assert.True(session.WaitForOutput("session connected", TimeSpan.FromSeconds(10)), session.Output);
+        Thread.Sleep(1000);
+
+        // A real change: new timeouts on every backend and a fifth frontend.
+        File.WriteAllText(config, yaml
+            .Replace("timeouts: { connect: 10s, server: 1m }", "timeouts: { connect: 5s, server: 2m }", StringComparison.Ordinal)
+            .Replace("  backends:\n", "    - { name: extra_front, bind: \"*:10020\", backend: http_10000_back }\n  backends:\n", StringComparison.Ordinal));
+        var reloadAt = sampler.Now;
+        var reload = Shell.RunChecked(NetnsLab.DaemonPath, ["reload", "--socket", lab.ControlSocket(lab.Nodes[0])], check: false);
+        output.WriteLine(reload.Output + reload.Error);
+        Assert.Equal(0, reload.ExitCode);
+        Assert.Contains("ok: configuration reloaded", reload.Output, StringComparison.Ordinal);
+        Assert.True(daemons[0].WaitForOutput("reload applied: VRRP instances kept 1, restarted 0", TimeSpan.FromSeconds(5)), daemons[0].Output);
+
+        Assert.True(session.WaitForExit(TimeSpan.FromSeconds(20)));
+        output.WriteLine(session.Output);
+        Assert.Contains("session ok", session.Output, StringComparison.Ordinal);
+        Assert.Equal([1], sampler.Current);
+        Assert.True(sampler.LongestMultipleHolders(reloadAt) == TimeSpan.Zero, sampler.Describe());
+        // The master went through the reload without a single transition.
+        Assert.Equal(1, CountMatches(daemons[0].Output, "Backup -> Master"));
+        var status = Status(lab, lab.Nodes[0]);
+        Assert.Equal("Master", status.RootElement.GetProperty("instances")[0].GetProperty("state").GetString());
+        Assert.Contains(status.RootElement.GetProperty("frontends").EnumerateArray(), f => f.GetProperty("name").GetString() == "extra_front");
+    }
+
+    [RootFact]
+    public void ABadReloadIsRejectedWithFileAndLineAndTheRunningConfigurationStays()
+    {
+        using var lab = NetnsLab.Create(1);
+        var good = LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 });
+        var config = lab.WriteFile("cloudcore-lb.yaml", good);
+        using var sampler = new VipSampler(lab.Nodes);
+        var daemon = lab.StartDaemon(lab.Nodes[0], config);
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
+
+        File.WriteAllText(config, good.Replace("virtual_router_id: 167", "virtual_router_id: 300", StringComparison.Ordinal));
+        var reload = Shell.RunChecked(NetnsLab.DaemonPath, ["reload", "--socket", lab.ControlSocket(lab.Nodes[0])], check: false);
+        output.WriteLine(reload.Output);
+        Assert.Equal(1, reload.ExitCode);
+        Assert.Matches(@"error: .*cloudcore-lb\.yaml:\d+:\d+: vrrp\.instances\[0\]\.virtual_router_id: 300 is out of range 1\.\.255", reload.Output);
+        Assert.True(daemon.WaitForOutput("reload rejected, the running configuration stays", TimeSpan.FromSeconds(5)));
+
+        // SIGHUP takes the same path.
+        daemon.Signal(1);
+        Assert.True(SpinWait.SpinUntil(() => CountMatches(daemon.Output, "reload rejected") == 2, TimeSpan.FromSeconds(5)), daemon.Output);
+        Thread.Sleep(1500);
+        Assert.False(daemon.HasExited, "SIGHUP must not end the daemon");
+        Assert.Equal([1], sampler.Current);
+        var status = Status(lab, lab.Nodes[0]);
+        Assert.Equal(167, status.RootElement.GetProperty("instances")[0].GetProperty("virtual_router_id").GetInt32());
+        Assert.Equal("Master", status.RootElement.GetProperty("instances")[0].GetProperty("state").GetString());
+    }
+
+    [RootFact]
+    public void StatusShowsTheInstanceAndNeverThePassword()
+    {
+        using var lab = NetnsLab.Create(1);
+        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 }));
+        using var sampler = new VipSampler(lab.Nodes);
+        lab.StartDaemon(lab.Nodes[0], config);
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
+        var text = Shell.RunChecked(NetnsLab.DaemonPath, ["status", "--socket", lab.ControlSocket(lab.Nodes[0])], check: true).Output;
+        output.WriteLine(text);
+        Assert.Matches(@"CloudCore\s+Master\s+vrid 167 on eth0\s+priority 100 \(effective 100\)", text);
+        var json = Shell.RunChecked(NetnsLab.DaemonPath, ["status", "--json", "--socket", lab.ControlSocket(lab.Nodes[0])], check: true).Output;
+        Assert.DoesNotContain("1111", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("1111", json, StringComparison.Ordinal);
+    }
+
+    private static JsonDocument Status(NetnsLab lab, LabNode node) =>
+        JsonDocument.Parse(Shell.RunChecked(NetnsLab.DaemonPath, ["status", "--json", "--socket", lab.ControlSocket(node)], check: true).Output);
+
+    private static int CountMatches(string text, string what) => Regex.Matches(text, Regex.Escape(what)).Count;
+
+    private static string Scrape(LabNode node) => Shell.Run("ip", "netns", "exec", node.Netns, "python3", "-c",
+        "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:9842/metrics', timeout=5).read().decode())");
+
+    private static Dictionary<string, double> Parse(string exposition)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var space = line.LastIndexOf(' ');
+            result[line[..space]] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return result;
+    }
+}
