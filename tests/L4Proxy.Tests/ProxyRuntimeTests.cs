@@ -173,4 +173,17 @@ public sealed class ProxyRuntimeTests
         Assert.Equal("v6"u8.ToArray(), await TestProxy.ReadExactlyAsync(client, 2));
         Assert.Equal(IPAddress.IPv6Loopback, ((IPEndPoint)accepted.RemoteEndPoint!).Address);
     }
+
+    [Fact]
+    public async Task ASecondInstanceOnTheSamePort_FailsToStart_InsteadOfSharingTheAcceptQueue()
+    {
+        await using var echo = new EchoServer();
+        await using var first = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        var taken = first.GetFrontendEndPoint("fe");
+        var fe = TestProxy.Frontend("fe", "be");
+        fe.Bind = taken;
+        await using var second = new ProxyRuntime();
+        await Assert.ThrowsAsync<SocketException>(() => second.StartAsync(new ProxyOptions { Frontends = [fe], Backends = [TestProxy.Backend("be", echo.EndPoint)] }, CancellationToken.None));
+        Assert.False(second.IsRunning);
+    }
 }
