@@ -106,6 +106,30 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task PassiveConnectFailure_PullsTheCheckForward_SoTheServerGoesDownLongBeforeInter()
+    {
+        await using var a = new EchoServer();
+        await using var b = new EchoServer();
+        var backend = TestProxy.Backend("be", a.EndPoint, b.EndPoint);
+        backend.Health.Inter = TimeSpan.FromSeconds(30);
+        backend.Health.Fall = 1;
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), backend, o => o.GroupServersByHost = false);
+        a.Kill();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 1; i <= 10; i++)
+        {
+            // Some of these hash to the dead server: each one is redispatched and reported as a passive failure.
+            using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"), IPAddress.Parse($"127.0.0.{i}"));
+            await client.SendAsync(new byte[] { 1 });
+            await TestProxy.ReadExactlyAsync(client, 1, 5000);
+        }
+
+        await Wait.UntilAsync(() => !proxy.GetServerStatus().Single(s => s.Server == "s1").Usable, "s1 marked down by a pulled-forward check");
+        Assert.InRange(watch.ElapsedMilliseconds, 0, 10_000);
+        Assert.Equal("L4CON", proxy.GetServerStatus().Single(s => s.Server == "s1").LastCheckStatus);
+    }
+
+    [Fact]
     public async Task NoUsableServer_ClientIsClosedAtOnce_AsNoServer()
     {
         var backend = TestProxy.Backend("be", TestProxy.ClosedPort());
