@@ -40,7 +40,10 @@ public sealed partial class ProxyRuntime
             {
                 foreach (var fo in newOptions.Frontends)
                 {
-                    if (_frontends.TryGetValue(fo.Name, out var existing) && existing.Options.Bind!.Equals(fo.Bind) && fo.Bind!.Port != 0)
+                    // Same name and same address (as configured, or as bound when configured with port 0): keep the
+                    // listening socket, so not one SYN in its queue is lost.
+                    if (_frontends.TryGetValue(fo.Name, out var existing)
+                        && ((existing.Options.Bind!.Equals(fo.Bind) && fo.Bind!.Port != 0) || fo.Bind!.Equals(existing.BoundEndPoint)))
                     {
                         kept.Add((existing, fo));
                         continue;

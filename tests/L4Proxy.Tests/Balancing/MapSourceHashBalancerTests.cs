@@ -17,6 +17,9 @@ public sealed class MapSourceHashBalancerTests
     [InlineData("1.2.3.4", "cc2")]
     [InlineData("255.255.255.255", "cc1")]
     [InlineData("100.64.12.34", "cc1")]
+    [InlineData("127.0.0.10", "cc3")] // this and the next two observed with haproxy 2.6 on loopback
+    [InlineData("127.0.0.11", "cc1")]
+    [InlineData("127.200.100.12", "cc2")]
     [InlineData("::ffff:192.168.1.10", "cc2")] // not normalised: (ipv4 ^ 0xFFFF) mod 3 = 1
     [InlineData("2001:db8::1", "cc1")] // 0x20010db9 mod 3 = 0
     [InlineData("fd00:1:2:3:4:5:6:7", "cc2")] // XOR of words 0xfd000000 mod 3 = 1

@@ -7,11 +7,13 @@ namespace CloudCoreLb.L4Proxy.Tests.Forwarding;
 
 public sealed class DataPathTests
 {
-    [Fact]
-    public async Task OneMegabyte_RoundTripsThroughTheProxy_AndIsCounted()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OneMegabyte_RoundTripsThroughTheProxy_AndIsCounted(bool splice)
     {
         await using var echo = new EchoServer();
-        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint), o => o.Splice = splice);
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
 
         var payload = new byte[1 << 20];
@@ -31,13 +33,15 @@ public sealed class DataPathTests
         Assert.Equal(0, fe.Active);
     }
 
-    [Fact]
-    public async Task ClientHalfClose_ReachesTheServer_WhichCanStillAnswer()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClientHalfClose_ReachesTheServer_WhichCanStillAnswer(bool splice)
     {
         // The echo server answers our FIN with its own only after echoing: data after our FIN proves the
         // server-to-client direction stayed open.
         await using var echo = new EchoServer();
-        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint), o => o.Splice = splice);
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
 
         var payload = new byte[200_000];
@@ -50,11 +54,13 @@ public sealed class DataPathTests
         await Wait.UntilAsync(() => fe.Closed(CloseReason.ClientClosed) == 1, "closed by the client");
     }
 
-    [Fact]
-    public async Task ServerHalfClose_ReachesTheClient_WhichCanStillSend()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ServerHalfClose_ReachesTheClient_WhichCanStillSend(bool splice)
     {
         await using var sink = new SinkServer(greetingThenFin: "bye");
-        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", sink.EndPoint));
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", sink.EndPoint), o => o.Splice = splice);
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
 
         Assert.Equal("bye", await TestProxy.ReadLineAsync(client));
@@ -69,11 +75,13 @@ public sealed class DataPathTests
         await Wait.UntilAsync(() => fe.Closed(CloseReason.ServerClosed) == 1, "closed by the server first");
     }
 
-    [Fact]
-    public async Task ClientReset_IsRecordedAsClientReset()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClientReset_IsRecordedAsClientReset(bool splice)
     {
         await using var echo = new EchoServer();
-        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint));
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint), o => o.Splice = splice);
         var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
         await client.SendAsync(new byte[10]);
         await TestProxy.ReadExactlyAsync(client, 10);
@@ -81,5 +89,48 @@ public sealed class DataPathTests
         client.Dispose();
         var fe = proxy.GetFrontendStatus().Single().Counters;
         await Wait.UntilAsync(() => fe.Closed(CloseReason.ClientReset) == 1, "closed by a client reset");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SmallMessages_AreForwardedWithoutDelay(bool splice)
+    {
+        // 200 one-byte round trips: any Nagle/MSG_MORE-style hold-back (about 40-200 ms each) would take seconds.
+        await using var echo = new EchoServer();
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint), o => o.Splice = splice);
+        using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 200; i++)
+        {
+            await client.SendAsync(new[] { (byte)i });
+            Assert.Equal((byte)i, (await TestProxy.ReadExactlyAsync(client, 1))[0]);
+        }
+
+        Assert.InRange(watch.ElapsedMilliseconds, 0, 3000);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BulkBothWaysAtOnce_ArrivesIntact(bool splice)
+    {
+        // A slow reader forces the destination-full path (EAGAIN on splice out) while the other direction flows.
+        await using var echo = new EchoServer();
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", echo.EndPoint), o => o.Splice = splice);
+        using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+        var payload = new byte[16 << 20];
+        new Random(3).NextBytes(payload);
+        var send = Task.Run(async () =>
+        {
+            for (var offset = 0; offset < payload.Length; offset += 65536)
+            {
+                await client.SendAsync(payload.AsMemory(offset, 65536));
+            }
+        });
+        await Task.Delay(200); // let buffers fill before reading
+        var echoed = await TestProxy.ReadExactlyAsync(client, payload.Length, 30000);
+        await send;
+        Assert.True(payload.AsSpan().SequenceEqual(echoed));
     }
 }

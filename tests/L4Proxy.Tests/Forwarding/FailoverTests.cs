@@ -72,6 +72,64 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task BlackholedServer_ConnectTimesOut_AndTheClientIsRedispatched()
+    {
+        // A listener whose accept queue is full drops further SYNs: a loopback stand-in for a dead host.
+        using var blackhole = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blackhole.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        blackhole.Listen(0);
+        var fillers = Enumerable.Range(0, 4).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).ToList();
+        try
+        {
+            fillers.ForEach(f => _ = f.ConnectAsync(blackhole.LocalEndPoint!));
+            await Task.Delay(100);
+            await using var live = new EchoServer();
+            var backend = TestProxy.Backend("be", (IPEndPoint)blackhole.LocalEndPoint!, live.EndPoint);
+            backend.Servers[0].Check = false;
+            backend.ConnectTimeout = TimeSpan.FromMilliseconds(300);
+            await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), backend, o => o.GroupServersByHost = false);
+            for (var i = 1; i <= 8; i++)
+            {
+                using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"), IPAddress.Parse($"127.0.0.{i}"));
+                await client.SendAsync(new byte[] { 1 });
+                await TestProxy.ReadExactlyAsync(client, 1, 5000);
+            }
+
+            var dead = proxy.GetServerStatus().Single(s => s.Server == "s1").Counters;
+            Assert.True(dead.ConnectTimeouts > 0, "some clients hashed to the blackholed server first");
+            Assert.Equal(dead.ConnectTimeouts, proxy.GetBackendCounters("be")!.Redispatches);
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task PassiveConnectFailure_PullsTheCheckForward_SoTheServerGoesDownLongBeforeInter()
+    {
+        await using var a = new EchoServer();
+        await using var b = new EchoServer();
+        var backend = TestProxy.Backend("be", a.EndPoint, b.EndPoint);
+        backend.Health.Inter = TimeSpan.FromSeconds(30);
+        backend.Health.Fall = 1;
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), backend, o => o.GroupServersByHost = false);
+        a.Kill();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 1; i <= 10; i++)
+        {
+            // Some of these hash to the dead server: each one is redispatched and reported as a passive failure.
+            using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"), IPAddress.Parse($"127.0.0.{i}"));
+            await client.SendAsync(new byte[] { 1 });
+            await TestProxy.ReadExactlyAsync(client, 1, 5000);
+        }
+
+        await Wait.UntilAsync(() => !proxy.GetServerStatus().Single(s => s.Server == "s1").Usable, "s1 marked down by a pulled-forward check");
+        Assert.InRange(watch.ElapsedMilliseconds, 0, 10_000);
+        Assert.Equal("L4CON", proxy.GetServerStatus().Single(s => s.Server == "s1").LastCheckStatus);
+    }
+
+    [Fact]
     public async Task NoUsableServer_ClientIsClosedAtOnce_AsNoServer()
     {
         var backend = TestProxy.Backend("be", TestProxy.ClosedPort());
