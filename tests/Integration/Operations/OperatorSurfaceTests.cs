@@ -17,8 +17,11 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
         using var lab = NetnsLab.Create(2);
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(Priorities));
         using var sampler = new VipSampler(lab.Nodes);
-        var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
+        // node1 first: started together, the two timers expire 4 ms apart and node2 may briefly win the start race.
+        var first = lab.StartDaemon(lab.Nodes[0], config);
         Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
+        var daemons = new[] { first, lab.StartDaemon(lab.Nodes[1], config) };
+        Thread.Sleep(1500);
         Vrrp.FailoverTimeline.Measure(sampler, 2, () => daemons[0].Signal(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
 
         var text = Scrape(lab.Nodes[1]);
@@ -34,7 +37,8 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
         Assert.Equal(99, metrics["cloudcore_lb_vrrp_effective_priority{instance=\"CloudCore\"}"]);
         Assert.True(metrics["cloudcore_lb_vrrp_garp_sent_total{instance=\"CloudCore\"}"] >= 5);
         Assert.All(metrics.Where(m => m.Key.StartsWith("cloudcore_lb_vrrp_drops_total", StringComparison.Ordinal)), m => Assert.Equal(0, m.Value));
-        Assert.True(metrics["process_resident_memory_bytes"] > 0);
+        Assert.True(metrics["process_working_set_bytes"] > 0);
+        Assert.True(metrics["process_open_handles"] > 0);
         // Passwords never reach metrics.
         Assert.DoesNotContain("1111", text.Split('\n').Where(l => !l.StartsWith('#') && l.Contains('{', StringComparison.Ordinal)), StringComparer.Ordinal);
     }
