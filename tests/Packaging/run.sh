@@ -164,10 +164,16 @@ for ns in "$ns_a" "$ns_b"; do ip -n "$ns" link set lo up && ip -n "$ns" link set
 
 daemon=(/usr/bin/cloudcore-lb run --config "$conf" --node master1)
 sandboxed=(ip netns exec "$ns_a" unshare -m "$here/unit-sandbox.sh" "$unit")
-supervise() { python3 "$here/fake-systemd.py" "$@" -- "${sandboxed[@]}" "${daemon[@]}" | tee "$work/fake-systemd.out"; }
+supervise() { python3 "$here/fake-systemd.py" "$@" -- "${sandboxed[@]}" "${daemon[@]}" > "$work/fake-systemd.out"; cat "$work/fake-systemd.out"; }
 ready_in_sandbox() {
-  supervise --run-for 3
-  grep -q 'ready_ms=[0-9]' "$work/fake-systemd.out"
+  # 5 s: long enough to win the election (3.6 s master-down interval at priority 100) before the stop below.
+  supervise --run-for 5 | tee "$work/ready.out"
+  grep -q 'ready_ms=[0-9]' "$work/ready.out"
+}
+stops_cleanly() {
+  cat "$work/ready.out"
+  grep -q 'exit=0' "$work/ready.out" || { echo "SIGTERM (systemctl stop) must end the daemon with status 0"; return 1; }
+  if vip_present; then echo "the VIP is still on eth0 after a clean stop"; return 1; fi
 }
 pings_watchdog() {
   supervise --run-for 4 --watchdog-sec 2
@@ -180,17 +186,30 @@ survives_hup() {
     { echo "SIGHUP ended the daemon: systemctl reload would be a restart (and a VIP failover)"; return 1; }
 }
 check "in the unit's sandbox (user, capabilities, read-only /, private /tmp) the daemon sends READY=1" ready_in_sandbox
+check "SIGTERM (systemctl stop) ends the daemon with status 0 and no VIP left" stops_cleanly
 check "the daemon pings the watchdog the unit asks for (WatchdogSec=$(sed -n 's/^WatchdogSec=//p' "$unit"))" pings_watchdog
 check "the daemon survives SIGHUP (the unit's ExecReload)" survives_hup
 
 # Every syscall and socket family the daemon uses must be allowed by the unit (SystemCallFilter=,
 # RestrictAddressFamilies=; MemoryDenyWriteExecute= forbids W+X mappings): traced over start, election, VIP add, GARP,
 # clean stop, then release-vips and check.
-ip netns exec "$ns_a" strace -f -qq -o "$work/strace.run" "${daemon[@]}" > "$work/strace-daemon.log" 2>&1 &
+# With the default config's commented checks/proxy/metrics blocks switched on when this build's loader accepts them,
+# so the proxy's and health checks' syscalls are traced too.
+sed -E '/^vrrp:/,$ { s/^# ((  |[a-z_]+:).*)$/\1/; s/^      # (track:|  - check:|    weight:)/      \1/ }' "$conf" > "$work/full.yaml"
+traced=("${daemon[@]}")
+if /usr/bin/cloudcore-lb check --config "$work/full.yaml" >/dev/null 2>&1; then
+  cp "$work/full.yaml" /etc/cloudcore-lb/full-test.yaml
+  traced=(/usr/bin/cloudcore-lb run --config /etc/cloudcore-lb/full-test.yaml --node master1)
+  echo "note: tracing syscalls with the default config's optional blocks uncommented (proxy, checks, metrics)"
+fi
+ip netns exec "$ns_a" strace -f -qq -o "$work/strace.run" "${traced[@]}" > "$work/strace-daemon.log" 2>&1 &
 tracer=$!
 wait_for 8 vip_present
+# One edge connection through a frontend (the backends are down: accept, a refused connect, close).
+ip netns exec "$ns_b" bash -c "exec 3<>/dev/tcp/$vip/10010 && sleep 0.3" >/dev/null 2>&1
 kill -TERM "$(pgrep -P "$tracer" -f cloudcore-lb | head -n 1)" 2>/dev/null
 wait "$tracer" 2>/dev/null
+rm -f /etc/cloudcore-lb/full-test.yaml
 ip netns exec "$ns_a" strace -f -qq -o "$work/strace.release" /usr/bin/cloudcore-lb release-vips >/dev/null 2>&1
 strace -f -qq -o "$work/strace.check" /usr/bin/cloudcore-lb check --config "$conf" >/dev/null 2>&1
 check "every syscall the daemon made is allowed by the unit's SystemCallFilter=" \

@@ -2,7 +2,8 @@
 # Runs a command inside the parts of a systemd unit's sandbox that can be rebuilt without systemd as PID 1, read from
 # the unit file itself so the check follows the unit:
 #   User= (and its group), AmbientCapabilities= / CapabilityBoundingSet=, NoNewPrivileges=yes,
-#   ProtectSystem=strict (read-only /), PrivateTmp=yes (empty /tmp), ProtectProc=invisible (hidepid=invisible /proc).
+#   ProtectSystem=strict (read-only /) with RuntimeDirectory= / StateDirectory= left writable, PrivateTmp=yes (empty
+#   /tmp), ProtectProc=invisible (hidepid=invisible /proc).
 # Not rebuilt here (checked against strace instead, see run.sh): SystemCallFilter=, RestrictAddressFamilies=,
 # MemoryDenyWriteExecute=.
 #   unit-sandbox.sh UNITFILE COMMAND...        (needs root; run it inside `unshare -m`, it changes mounts)
@@ -18,6 +19,21 @@ caps=$(value AmbientCapabilities | tr 'A-Z' 'a-z' | sed 's/cap_//g; s/ \+/,+/g; 
 bounding=$(value CapabilityBoundingSet | tr 'A-Z' 'a-z' | sed 's/cap_//g; s/ \+/,+/g; s/^/+/')
 
 mount --make-rprivate /
+# Created on the host as systemd does (/run/NAME, /var/lib/NAME, owned by the service user), and kept writable as
+# their own bind mounts when / turns read-only.
+writable=()
+runtime=$(value RuntimeDirectory)
+if [ -n "$runtime" ]; then
+  mode=$(value RuntimeDirectoryMode)
+  install -d -o "$user" -g "$user" -m "${mode:-0755}" "/run/$runtime"
+  writable+=("/run/$runtime")
+fi
+state=$(value StateDirectory)
+if [ -n "$state" ]; then
+  install -d -o "$user" -g "$user" -m 0700 "/var/lib/$state"
+  writable+=("/var/lib/$state")
+fi
+for dir in "${writable[@]}"; do mount --bind "$dir" "$dir"; done
 if [ "$(value ProtectSystem)" = strict ]; then
   mount -o bind,remount,ro /
 fi
