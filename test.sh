@@ -11,8 +11,12 @@ for project in tests/*/*.csproj; do
   dotnet test "$project" -c Release --no-build -nologo --filter "Category!=Measure" \
     --logger "console;verbosity=normal" "$@" | tee -a /tmp/cloudcore-lb-test.$$.log || status=1
 done
-# One closing line for the whole run, summed over the projects.
+# Packages: build the .deb and .rpm, install, upgrade, purge, verify the unit (tests/Packaging/run.sh).
+echo "=== Packaging"
+tests/Packaging/run.sh 2>&1 | tee -a /tmp/cloudcore-lb-test.$$.log || status=1
+# One closing line for the whole run, summed over the projects and the packaging checks.
 awk '/^[[:space:]]*(Passed|Failed|Skipped):[[:space:]]*[0-9]+/ { gsub(/,/, ""); n[$1] += $2 }
-     /Total tests:/ {} END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' /tmp/cloudcore-lb-test.$$.log
+     /^[0-9]+ passed, [0-9]+ failed/ { n["Passed:"] += $1; n["Failed:"] += $3 }
+     END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' /tmp/cloudcore-lb-test.$$.log
 rm -f /tmp/cloudcore-lb-test.$$.log
 exit $status

@@ -62,6 +62,8 @@ internal static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsExporter>());
         builder.Services.AddHostedService<WatchdogService>();
         using var host = builder.Build();
+        // Created before Run: the host's services are disposed by the time an exception leaves it.
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("cloudcore-lb");
         try
         {
             host.Run();
@@ -69,7 +71,7 @@ internal static class RunCommand
         }
         catch (Exception ex)
         {
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("cloudcore-lb").LogCritical(ex, "daemon failed");
+            HostLog.DaemonFailed(logger, ex);
             return 2;
         }
     }

@@ -31,4 +31,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 5013, EventName = "TrackingStarted", Level = LogLevel.Information, Message = "{Instance}: tracking {Check} ({Type}, weight {Weight})")]
     public static partial void TrackingStarted(ILogger logger, string instance, string check, string type, int weight);
+
+    [LoggerMessage(EventId = 5020, EventName = "DaemonFailed", Level = LogLevel.Critical, Message = "daemon failed")]
+    public static partial void DaemonFailed(ILogger logger, Exception exception);
 }

@@ -24,5 +24,9 @@ internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, 
     public Task StopAsync(CancellationToken cancellationToken) =>
         Runtime.IsRunning ? Runtime.StopAsync(cancellationToken) : Task.CompletedTask;
 
-    public ValueTask DisposeAsync() => Runtime.DisposeAsync();
+    private int _disposed;
+
+    // The container disposes this once as a singleton and once more through the hosted-service factory.
+    public ValueTask DisposeAsync() =>
+        Interlocked.Exchange(ref _disposed, 1) == 0 ? Runtime.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -26,7 +26,7 @@ internal sealed class VipGuardian(ILogger<VipGuardian> logger) : IDisposable
 
         // `dotnet cloudcore-lb.dll` (tests, development) needs the dll path; the apphost or AOT binary runs as is.
         var command = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? $"'{self}' '{typeof(VipGuardian).Assembly.Location}'"
+            ? $"'{self}' '{Path.Combine(AppContext.BaseDirectory, "cloudcore-lb.dll")}'"
             : $"'{self}'";
         var psi = new ProcessStartInfo("/bin/sh")
         {

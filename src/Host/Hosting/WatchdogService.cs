@@ -16,7 +16,8 @@ internal sealed class WatchdogService(IServiceProvider services, VrrpService vrr
         var notifier = services.GetService<ISystemdNotifier>();
         if (notifier is not { IsEnabled: true }
             || !long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec)
-            || usec <= 0)
+            || usec <= 0
+            || (Environment.GetEnvironmentVariable("WATCHDOG_PID") is { } pid && pid != Environment.ProcessId.ToString(CultureInfo.InvariantCulture)))
         {
             return;
         }

@@ -136,7 +136,11 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
 
     public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync() ?? Task.CompletedTask;
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        // Disposed both as a singleton and through the hosted-service factory.
+        Interlocked.Exchange(ref _server, null)?.Dispose();
+    }
 
     /// <summary>Every instrument, created once.</summary>
     private sealed class Instruments(IMetricFactory f)
