@@ -136,4 +136,12 @@ internal static class LabConfigs
                 int.Parse(fields[1][5..], System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(fields[2][13..], System.Globalization.CultureInfo.InvariantCulture), line);
     }
+
+    /// <summary>When each failed attempt started, relative to the client's start (from its failures=t:kind,... field).</summary>
+    public static IEnumerable<TimeSpan> ClientFailureTimes(string summary)
+    {
+        var field = summary.Split(' ').FirstOrDefault(f => f.StartsWith("failures=", StringComparison.Ordinal))?["failures=".Length..] ?? "";
+        return field.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(f => TimeSpan.FromSeconds(double.Parse(f.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)));
+    }
 }
