@@ -44,6 +44,7 @@ host ccldemo-edge 100 10.10.102.100
 LAB=tests/Integration/Lab
 for i in "${NODES[@]}"; do
   ip netns exec ccldemo-m$i python3 $LAB/cloudcore_standin.py master$i 10000 10002 10003 10004 > "$OUT/cloudcore$i.log" 2>&1 &
+  disown $!
 done
 
 cat > "$OUT/cloudcore-lb.yaml" <<YAML
@@ -86,6 +87,7 @@ declare -A PID
 for i in "${NODES[@]}"; do
   ip netns exec ccldemo-m$i "$BIN" run --config "$OUT/cloudcore-lb.yaml" --node master$i --socket "$OUT/master$i.sock" > "$OUT/master$i.log" 2>&1 &
   PID[$i]=$!
+  disown $!
 done
 
 holders() {
@@ -122,10 +124,13 @@ echo "    VIP held by:$(holders) (the dead master's VIP was released by its guar
 
 wait $CLIENT
 echo "==> edge client: $(tail -n 1 "$OUT/client.log")"
-echo "    (ok = served connections; fail = failed ones; backends = which CloudCore answered)"
+echo "    ok = served connections, connect_fail = connects that failed, fail = all failures including sessions"
+echo "    open at the instant the VIP moved; slowest = longest exchange (the master-down wait after kill -9);"
+echo "    backends: the edge stays on the same CloudCore through the VIP move (consistent source hashing)"
 
 echo "==> master1 comes back and preempts"
 ip netns exec ccldemo-m1 "$BIN" run --config "$OUT/cloudcore-lb.yaml" --node master1 --socket "$OUT/master1.sock" >> "$OUT/master1.log" 2>&1 &
+disown $!
 for _ in $(seq 1 100); do [ "$(holders)" = " master1" ] && break; sleep 0.1; done
 echo "    VIP held by:$(holders)"
 
