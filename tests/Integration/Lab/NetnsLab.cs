@@ -35,13 +35,21 @@ internal sealed class NetnsLab : IDisposable
     /// <summary>Directory for this lab's config files and logs.</summary>
     public string Directory => _dir;
 
-    public static NetnsLab Create(int nodes, bool withClient = false)
+    /// <summary>Second segment (bridge br1, <c>eth1</c> on every node) when created with two segments.</summary>
+    public const string Subnet2 = "10.10.103";
+
+    public static NetnsLab Create(int nodes, bool withClient = false, int segments = 1)
     {
         CleanStale();
         var lab = new NetnsLab(Random.Shared.Next(0x1000, 0xFFFF).ToString("x4", CultureInfo.InvariantCulture));
         try
         {
             lab.Build(nodes, withClient);
+            if (segments > 1)
+            {
+                lab.AddSecondSegment();
+            }
+
             return lab;
         }
         catch
@@ -68,6 +76,22 @@ internal sealed class NetnsLab : IDisposable
         if (withClient)
         {
             Client = AddHost(100, $"{Subnet}.100");
+        }
+    }
+
+    private void AddSecondSegment()
+    {
+        Shell.Run("ip", "-n", SwitchNetns, "link", "add", "br1", "type", "bridge");
+        Shell.Run("ip", "-n", SwitchNetns, "link", "set", "br1", "type", "bridge", "forward_delay", "0");
+        Shell.Run("ip", "-n", SwitchNetns, "link", "set", "br1", "up");
+        foreach (var node in Nodes)
+        {
+            var port = $"w{node.Index}";
+            Shell.Run("ip", "-n", SwitchNetns, "link", "add", port, "type", "veth", "peer", "name", "eth1", "netns", node.Netns);
+            Shell.Run("ip", "-n", SwitchNetns, "link", "set", port, "master", "br1");
+            Shell.Run("ip", "-n", SwitchNetns, "link", "set", port, "up");
+            Shell.Run("ip", "-n", node.Netns, "addr", "add", $"{Subnet2}.{10 + node.Index}/24", "dev", "eth1");
+            Shell.Run("ip", "-n", node.Netns, "link", "set", "eth1", "up");
         }
     }
 
@@ -153,10 +177,10 @@ internal sealed class NetnsLab : IDisposable
     /// <summary>The path of the daemon built next to the tests.</summary>
     public static string DaemonPath => Path.Combine(AppContext.BaseDirectory, "cloudcore-lb");
 
-    /// <summary>True when <paramref name="address"/> is configured on the node's eth0.</summary>
-    public static bool HasAddress(LabNode node, string address)
+    /// <summary>True when <paramref name="address"/> is configured on the node's <paramref name="device"/>.</summary>
+    public static bool HasAddress(LabNode node, string address, string device = "eth0")
     {
-        var output = Shell.RunChecked("ip", ["-n", node.Netns, "-4", "-o", "addr", "show", "dev", "eth0"], check: false).Output;
+        var output = Shell.RunChecked("ip", ["-n", node.Netns, "-4", "-o", "addr", "show", "dev", device], check: false).Output;
         return output.Contains($" {address}/", StringComparison.Ordinal);
     }
 

@@ -10,15 +10,17 @@ internal sealed class VipSampler : IDisposable
 {
     private readonly IReadOnlyList<LabNode> _nodes;
     private readonly string _vip;
+    private readonly string _device;
     private readonly List<(TimeSpan At, int[] Holders)> _samples = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Thread _thread;
     private volatile bool _stop;
 
-    public VipSampler(IReadOnlyList<LabNode> nodes, string vip = NetnsLab.Vip)
+    public VipSampler(IReadOnlyList<LabNode> nodes, string vip = NetnsLab.Vip, string device = "eth0")
     {
         _nodes = nodes;
         _vip = vip;
+        _device = device;
         _thread = new Thread(Loop) { IsBackground = true, Name = "vip-sampler" };
         _thread.Start();
     }
@@ -30,7 +32,7 @@ internal sealed class VipSampler : IDisposable
         while (!_stop)
         {
             var started = _clock.Elapsed;
-            var holders = _nodes.Where(n => NetnsLab.HasAddress(n, _vip)).Select(n => n.Index).ToArray();
+            var holders = _nodes.Where(n => NetnsLab.HasAddress(n, _vip, _device)).Select(n => n.Index).ToArray();
             lock (_samples)
             {
                 _samples.Add((started, holders));

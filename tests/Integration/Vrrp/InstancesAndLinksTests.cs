@@ -1,0 +1,71 @@
+using CloudCoreLb.Integration.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace CloudCoreLb.Integration.Tests.Vrrp;
+
+/// <summary>Several instances in one daemon, and link events (issue 2).</summary>
+public sealed class InstancesAndLinksTests(ITestOutputHelper output)
+{
+    private const string SecondVip = NetnsLab.Subnet2 + ".242";
+
+    [RootFact]
+    public void TwoInstancesOnTwoInterfacesElectIndependentlyInOneDaemon()
+    {
+        using var lab = NetnsLab.Create(2, segments: 2);
+        // Crossed priorities: node1 masters the eth0 VIP, node2 the eth1 VIP; each daemon runs both instances.
+        var config = lab.WriteFile("cloudcore-lb.yaml", $$"""
+            vrrp:
+              instances:
+                - name: Edge
+                  interface: eth0
+                  virtual_router_id: 167
+                  authentication: { type: pass, password: "1111" }
+                  multicast_group: 224.0.0.19
+                  virtual_addresses: [ {{NetnsLab.Vip}}/24 ]
+                  nodes: { node1: { priority: 100 }, node2: { priority: 99 } }
+                - name: Api
+                  interface: eth1
+                  virtual_router_id: 51
+                  virtual_addresses: [ {{SecondVip}}/24 ]
+                  nodes: { node1: { priority: 90 }, node2: { priority: 110 } }
+            """);
+        using var first = new VipSampler(lab.Nodes);
+        using var second = new VipSampler(lab.Nodes, SecondVip, "eth1");
+        var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
+        Assert.True(first.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)) is not null, first.Describe() + daemons[0].Output);
+        Assert.True(second.WaitForSoleHolder(2, TimeSpan.Zero, TimeSpan.FromSeconds(15)) is not null, second.Describe() + daemons[1].Output);
+
+        // Stopping node2 moves only its instance; node1's stays where it is.
+        var (failover, _) = FailoverTimeline.Measure(second, 1, () => daemons[1].Signal(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        output.WriteLine($"second instance moved in {failover.TotalMilliseconds:F0} ms");
+        Assert.Equal([1], second.Current);
+        Assert.Equal([1], first.Current);
+        Assert.True(first.LongestMultipleHolders(TimeSpan.Zero) == TimeSpan.Zero, first.Describe());
+    }
+
+    [RootFact]
+    public void LinkDownOnTheMasterMovesTheVipAndLinkUpBringsItBack()
+    {
+        using var lab = NetnsLab.Create(2);
+        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }));
+        using var sampler = new VipSampler(lab.Nodes);
+        var first = lab.StartDaemon(lab.Nodes[0], config);
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
+        lab.StartDaemon(lab.Nodes[1], config);
+        Thread.Sleep(1500);
+
+        // Carrier loss on the master's side of the cable: it goes to FAULT and drops the VIP; node2 times out.
+        var down = sampler.Now;
+        Shell.Run("ip", "-n", lab.SwitchNetns, "link", "set", "v1", "down");
+        Assert.True(sampler.WaitForSoleHolder(2, down, TimeSpan.FromSeconds(10)) is not null, sampler.Describe() + first.Output);
+        Assert.True(first.WaitForOutput("Master -> Fault (LinkDown", TimeSpan.FromSeconds(5)), first.Output);
+        Assert.False(NetnsLab.HasAddress(lab.Nodes[0], NetnsLab.Vip));
+
+        // Carrier back: node1 returns to Backup, hears 99 and preempts.
+        var up = sampler.Now;
+        Shell.Run("ip", "-n", lab.SwitchNetns, "link", "set", "v1", "up");
+        Assert.True(sampler.WaitForSoleHolder(1, up, TimeSpan.FromSeconds(15)) is not null, sampler.Describe() + first.Output);
+        Assert.True(first.WaitForOutput("Fault -> Backup (LinkUp", TimeSpan.FromSeconds(5)), first.Output);
+        Assert.True(sampler.LongestMultipleHolders(up) <= TimeSpan.FromSeconds(1), sampler.Describe());
+    }
+}
