@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace CloudCoreLb.Host.Import;
 
@@ -37,9 +36,7 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
 
     internal List<string> Tokenize(string line, string file, int number)
     {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        var inWord = false;
+        var words = new WordAccumulator();
         var quote = '\0';
         for (var i = 0; i < line.Length; i++)
         {
@@ -52,7 +49,7 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
                 }
                 else
                 {
-                    current.Append(c);
+                    words.Append(c);
                 }
 
                 continue;
@@ -60,8 +57,7 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
 
             if (c == '\\' && i + 1 < line.Length)
             {
-                i = Escape(line, i, current);
-                inWord = true;
+                i = Escape(line, i, words);
                 continue;
             }
 
@@ -78,7 +74,7 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
                         diagnostics.Warn(file, number, "environment variables in double quotes are not expanded by the importer; imported literally");
                     }
 
-                    current.Append(c);
+                    words.Append(c);
                 }
 
                 continue;
@@ -87,7 +83,7 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
             if (c is '"' or '\'')
             {
                 quote = c;
-                inWord = true;
+                words.StartWord();
             }
             else if (c == '#')
             {
@@ -95,17 +91,11 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
             }
             else if (c is ' ' or '\t')
             {
-                if (inWord)
-                {
-                    words.Add(current.ToString());
-                    current.Clear();
-                    inWord = false;
-                }
+                words.Flush();
             }
             else
             {
-                current.Append(c);
-                inWord = true;
+                words.Append(c);
             }
         }
 
@@ -114,34 +104,29 @@ internal sealed class HaproxyLexer(ImportDiagnostics diagnostics)
             throw new ImportException(file, number, $"unterminated {(quote == '"' ? "double" : "single")} quote");
         }
 
-        if (inWord)
-        {
-            words.Add(current.ToString());
-        }
-
-        return words;
+        return words.Finish();
     }
 
-    private static int Escape(string line, int i, StringBuilder current)
+    private static int Escape(string line, int i, WordAccumulator word)
     {
         var next = line[i + 1];
         switch (next)
         {
             case 'n':
-                current.Append('\n');
+                word.Append('\n');
                 return i + 1;
             case 'r':
-                current.Append('\r');
+                word.Append('\r');
                 return i + 1;
             case 't':
-                current.Append('\t');
+                word.Append('\t');
                 return i + 1;
             case 'x' when i + 3 < line.Length && byte.TryParse(line.AsSpan(i + 2, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b):
-                current.Append((char)b);
+                word.Append((char)b);
                 return i + 3;
             default:
                 // "\ ", "\#", "\\", "\'", "\"" and anything else: the character itself.
-                current.Append(next);
+                word.Append(next);
                 return i + 1;
         }
     }

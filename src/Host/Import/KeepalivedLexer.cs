@@ -167,30 +167,22 @@ internal sealed partial class KeepalivedLexer(ImportDiagnostics diagnostics, Fun
     /// <summary>Splits on whitespace; a double-quoted part is one word without its quotes and joins adjacent text.</summary>
     internal List<string> Tokenize(string segment, string file, int line)
     {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        var inWord = false;
+        var words = new WordAccumulator();
         var quoted = false;
         foreach (var c in segment)
         {
             if (c == '"')
             {
                 quoted = !quoted;
-                inWord = true;
+                words.StartWord();
             }
             else if (!quoted && char.IsWhiteSpace(c))
             {
-                if (inWord)
-                {
-                    words.Add(current.ToString());
-                    current.Clear();
-                    inWord = false;
-                }
+                words.Flush();
             }
             else
             {
-                current.Append(c);
-                inWord = true;
+                words.Append(c);
             }
         }
 
@@ -199,12 +191,7 @@ internal sealed partial class KeepalivedLexer(ImportDiagnostics diagnostics, Fun
             diagnostics.Warn(file, line, "unterminated double quote; the rest of the line is one word");
         }
 
-        if (inWord)
-        {
-            words.Add(current.ToString());
-        }
-
-        return words;
+        return words.Finish();
     }
 
     private void Include(string file, int line, string argument, List<KeepalivedLine> output)

@@ -681,9 +681,7 @@ internal sealed class KeepalivedParser(ImportDiagnostics diagnostics)
 
     internal static List<string> SplitShellWords(string raw)
     {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        var inWord = false;
+        var words = new WordAccumulator();
         char quote = '\0';
         foreach (var c in raw)
         {
@@ -695,36 +693,25 @@ internal sealed class KeepalivedParser(ImportDiagnostics diagnostics)
                 }
                 else
                 {
-                    current.Append(c);
+                    words.Append(c);
                 }
             }
             else if (c is '"' or '\'')
             {
                 quote = c;
-                inWord = true;
+                words.StartWord();
             }
             else if (char.IsWhiteSpace(c))
             {
-                if (inWord)
-                {
-                    words.Add(current.ToString());
-                    current.Clear();
-                    inWord = false;
-                }
+                words.Flush();
             }
             else
             {
-                current.Append(c);
-                inWord = true;
+                words.Append(c);
             }
         }
 
-        if (inWord)
-        {
-            words.Add(current.ToString());
-        }
-
-        return words;
+        return words.Finish();
     }
 
     private void WarnReverse(KeepalivedNode node)

@@ -15,28 +15,28 @@ internal sealed class VrrpAdvertValidator
     // this size is padding a driver may have left (keepalived tolerates it the same way).
     private const int EthernetMinimumPayload = 46;
 
-    private readonly byte virtualRouterId;
-    private readonly VrrpAuthType authType;
-    private readonly byte[] authData;
-    private readonly byte advertIntervalSeconds;
-    private readonly uint[] addresses;
-    private readonly bool unicast;
-    private readonly uint group;
-    private readonly uint ourAddress;
+    private readonly byte _virtualRouterId;
+    private readonly VrrpAuthType _authType;
+    private readonly byte[] _authData;
+    private readonly byte _advertIntervalSeconds;
+    private readonly uint[] _addresses;
+    private readonly bool _unicast;
+    private readonly uint _group;
+    private readonly uint _ourAddress;
 
     /// <summary>Creates the validator for an instance whose adverts leave from <paramref name="ourAddress"/>.</summary>
     public VrrpAdvertValidator(VrrpInstanceOptions options, IPAddress ourAddress)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ourAddress);
-        virtualRouterId = options.VirtualRouterId;
-        authType = options.AuthType;
-        authData = VrrpAuthData.Create(options.AuthType, options.AuthPassword);
-        advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
-        addresses = options.VirtualAddresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
-        unicast = options.IsUnicast;
-        group = Ipv4Address.ToUInt32(options.MulticastGroup);
-        this.ourAddress = Ipv4Address.ToUInt32(ourAddress);
+        _virtualRouterId = options.VirtualRouterId;
+        _authType = options.AuthType;
+        _authData = VrrpAuthData.Create(options.AuthType, options.AuthPassword);
+        _advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
+        _addresses = options.VirtualAddresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
+        _unicast = options.IsUnicast;
+        _group = Ipv4Address.ToUInt32(options.MulticastGroup);
+        _ourAddress = Ipv4Address.ToUInt32(ourAddress);
     }
 
     /// <summary>
@@ -76,7 +76,7 @@ internal sealed class VrrpAdvertValidator
             return VrrpDropReason.NotVrrpProtocol;
         }
 
-        if (advert.VirtualRouterId != virtualRouterId)
+        if (advert.VirtualRouterId != _virtualRouterId)
         {
             return VrrpDropReason.UnknownVirtualRouterId;
         }
@@ -107,19 +107,19 @@ internal sealed class VrrpAdvertValidator
             return VrrpDropReason.InvalidAuthType;
         }
 
-        if (advert.AuthType != (byte)authType)
+        if (advert.AuthType != (byte)_authType)
         {
             return VrrpDropReason.AuthTypeMismatch;
         }
 
         // All 8 bytes, constant time, so the password cannot be guessed byte by byte from timing.
-        if (authType == VrrpAuthType.SimpleText
-            && !CryptographicOperations.FixedTimeEquals(VrrpAdvertisement.GetAuthData(message, advert.AddressCount), authData))
+        if (_authType == VrrpAuthType.SimpleText
+            && !CryptographicOperations.FixedTimeEquals(VrrpAdvertisement.GetAuthData(message, advert.AddressCount), _authData))
         {
             return VrrpDropReason.AuthFailure;
         }
 
-        if (advert.AdvertIntervalSeconds != advertIntervalSeconds)
+        if (advert.AdvertIntervalSeconds != _advertIntervalSeconds)
         {
             return VrrpDropReason.AdvertIntervalMismatch;
         }
@@ -139,12 +139,12 @@ internal sealed class VrrpAdvertValidator
             return VrrpDropReason.BadChecksum;
         }
 
-        if (unicast ? multicastDestination : destinationAddress != group)
+        if (_unicast ? multicastDestination : destinationAddress != _group)
         {
             return VrrpDropReason.DestinationMismatch;
         }
 
-        if (ip.Source == ourAddress)
+        if (ip.Source == _ourAddress)
         {
             return VrrpDropReason.OwnAdvert;
         }
@@ -152,7 +152,7 @@ internal sealed class VrrpAdvertValidator
         // RFC 3768 §7.1: a VIP list that differs from ours MUST be dropped unless the owner (255) sent it.
         if (advert.Priority != VrrpAdvertisement.PriorityOwner)
         {
-            if (advert.AddressCount != addresses.Length)
+            if (advert.AddressCount != _addresses.Length)
             {
                 return VrrpDropReason.AddressCountMismatch;
             }
@@ -170,7 +170,7 @@ internal sealed class VrrpAdvertValidator
     // means the sets are equal. Quadratic, but VIP lists are a handful of entries.
     private bool ContainsAllAddresses(ReadOnlySpan<byte> message, int count)
     {
-        foreach (var address in addresses)
+        foreach (var address in _addresses)
         {
             var found = false;
             for (var i = 0; i < count && !found; i++)

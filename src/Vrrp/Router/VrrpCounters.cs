@@ -9,44 +9,44 @@ namespace CloudCoreLb.Vrrp.Router;
 public sealed class VrrpCounters
 {
     private const int StateCount = (int)VrrpState.Fault + 1;
-    private static readonly int DropReasonCount = Enum.GetValues<VrrpDropReason>().Max(r => (int)r) + 1;
+    private static readonly int s_dropReasonCount = Enum.GetValues<VrrpDropReason>().Max(r => (int)r) + 1;
 
-    private readonly long[] drops = new long[DropReasonCount];
-    private readonly long[] transitions = new long[StateCount * StateCount];
-    private long advertsSent;
-    private long advertsReceived;
-    private long priorityZeroSent;
-    private long priorityZeroReceived;
-    private long unknownVirtualRouterId;
-    private long masterDownExpiries;
-    private long garpSent;
+    private readonly long[] _drops = new long[s_dropReasonCount];
+    private readonly long[] _transitions = new long[StateCount * StateCount];
+    private long _advertsSent;
+    private long _advertsReceived;
+    private long _priorityZeroSent;
+    private long _priorityZeroReceived;
+    private long _unknownVirtualRouterId;
+    private long _masterDownExpiries;
+    private long _garpSent;
 
     /// <summary>Adverts sent, priority-0 releases included.</summary>
-    public long AdvertsSent => Volatile.Read(ref advertsSent);
+    public long AdvertsSent => Volatile.Read(ref _advertsSent);
 
     /// <summary>Valid adverts received (after validation), priority 0 included.</summary>
-    public long AdvertsReceived => Volatile.Read(ref advertsReceived);
+    public long AdvertsReceived => Volatile.Read(ref _advertsReceived);
 
     /// <summary>Priority-0 (release) adverts sent.</summary>
-    public long PriorityZeroSent => Volatile.Read(ref priorityZeroSent);
+    public long PriorityZeroSent => Volatile.Read(ref _priorityZeroSent);
 
     /// <summary>Valid priority-0 adverts received.</summary>
-    public long PriorityZeroReceived => Volatile.Read(ref priorityZeroReceived);
+    public long PriorityZeroReceived => Volatile.Read(ref _priorityZeroReceived);
 
     /// <summary>Datagrams for another VRID on the same socket: ignored, not an error.</summary>
-    public long UnknownVirtualRouterId => Volatile.Read(ref unknownVirtualRouterId);
+    public long UnknownVirtualRouterId => Volatile.Read(ref _unknownVirtualRouterId);
 
     /// <summary>Master-down timer expiries that made this node master.</summary>
-    public long MasterDownExpiries => Volatile.Read(ref masterDownExpiries);
+    public long MasterDownExpiries => Volatile.Read(ref _masterDownExpiries);
 
     /// <summary>Gratuitous ARPs sent.</summary>
-    public long GarpSent => Volatile.Read(ref garpSent);
+    public long GarpSent => Volatile.Read(ref _garpSent);
 
     /// <summary>Datagrams dropped for <paramref name="reason"/>.</summary>
-    public long GetDrops(VrrpDropReason reason) => Volatile.Read(ref drops[(int)reason]);
+    public long GetDrops(VrrpDropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
     /// <summary>Number of transitions from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public long GetTransitions(VrrpState from, VrrpState to) => Volatile.Read(ref transitions[TransitionIndex(from, to)]);
+    public long GetTransitions(VrrpState from, VrrpState to) => Volatile.Read(ref _transitions[TransitionIndex(from, to)]);
 
     /// <summary>A consistent-enough copy for export (each value is read atomically; the set is not a transaction).</summary>
     public VrrpCountersSnapshot Snapshot()
@@ -65,7 +65,7 @@ public sealed class VrrpCounters
         {
             for (var to = 0; to < StateCount; to++)
             {
-                var count = Volatile.Read(ref transitions[(from * StateCount) + to]);
+                var count = Volatile.Read(ref _transitions[(from * StateCount) + to]);
                 if (count != 0)
                 {
                     transitionCounts[((VrrpState)from, (VrrpState)to)] = count;
@@ -87,19 +87,19 @@ public sealed class VrrpCounters
 
     internal void AdvertSent(byte priority)
     {
-        Interlocked.Increment(ref advertsSent);
+        Interlocked.Increment(ref _advertsSent);
         if (priority == VrrpAdvertisement.PriorityRelease)
         {
-            Interlocked.Increment(ref priorityZeroSent);
+            Interlocked.Increment(ref _priorityZeroSent);
         }
     }
 
     internal void AdvertReceived(byte priority)
     {
-        Interlocked.Increment(ref advertsReceived);
+        Interlocked.Increment(ref _advertsReceived);
         if (priority == VrrpAdvertisement.PriorityRelease)
         {
-            Interlocked.Increment(ref priorityZeroReceived);
+            Interlocked.Increment(ref _priorityZeroReceived);
         }
     }
 
@@ -107,19 +107,19 @@ public sealed class VrrpCounters
     {
         if (reason == VrrpDropReason.UnknownVirtualRouterId)
         {
-            Interlocked.Increment(ref unknownVirtualRouterId);
+            Interlocked.Increment(ref _unknownVirtualRouterId);
         }
         else
         {
-            Interlocked.Increment(ref drops[(int)reason]);
+            Interlocked.Increment(ref _drops[(int)reason]);
         }
     }
 
-    internal void MasterDownExpired() => Interlocked.Increment(ref masterDownExpiries);
+    internal void MasterDownExpired() => Interlocked.Increment(ref _masterDownExpiries);
 
-    internal void Garp() => Interlocked.Increment(ref garpSent);
+    internal void Garp() => Interlocked.Increment(ref _garpSent);
 
-    internal void Transition(VrrpState from, VrrpState to) => Interlocked.Increment(ref transitions[TransitionIndex(from, to)]);
+    internal void Transition(VrrpState from, VrrpState to) => Interlocked.Increment(ref _transitions[TransitionIndex(from, to)]);
 
     private static int TransitionIndex(VrrpState from, VrrpState to) => ((int)from * StateCount) + (int)to;
 }

@@ -8,62 +8,62 @@ internal sealed partial class VrrpRouter
 {
     private void SendAdvert(byte priority)
     {
-        Protocol.VrrpAdvertisementWriter.SetPriority(advert, priority);
+        Protocol.VrrpAdvertisementWriter.SetPriority(_advert, priority);
         try
         {
-            transport.Send(advert);
+            _transport.Send(_advert);
             Counters.AdvertSent(priority);
         }
         catch (Exception ex)
         {
-            VrrpLog.SendFailed(logger, options.Name, ex);
+            VrrpLog.SendFailed(_logger, _options.Name, ex);
         }
     }
 
     private void AddAddresses()
     {
-        foreach (var vip in addresses)
+        foreach (var vip in _addresses)
         {
             try
             {
-                vips.Add(vip);
+                _vips.Add(vip);
             }
             catch (Exception ex)
             {
-                VrrpLog.AddressOperationFailed(logger, options.Name, "add", vip, ex);
+                VrrpLog.AddressOperationFailed(_logger, _options.Name, "add", vip, ex);
             }
         }
     }
 
     private void RemoveAddresses()
     {
-        foreach (var vip in addresses)
+        foreach (var vip in _addresses)
         {
             try
             {
-                vips.Remove(vip);
+                _vips.Remove(vip);
             }
             catch (Exception ex)
             {
-                VrrpLog.AddressOperationFailed(logger, options.Name, "removal", vip, ex);
+                VrrpLog.AddressOperationFailed(_logger, _options.Name, "removal", vip, ex);
             }
         }
     }
 
     private bool AnyAddressPresent()
     {
-        foreach (var vip in addresses)
+        foreach (var vip in _addresses)
         {
             try
             {
-                if (vips.IsPresent(vip))
+                if (_vips.IsPresent(vip))
                 {
                     return true;
                 }
             }
             catch (Exception ex)
             {
-                VrrpLog.AddressOperationFailed(logger, options.Name, "lookup", vip, ex);
+                VrrpLog.AddressOperationFailed(_logger, _options.Name, "lookup", vip, ex);
             }
         }
 
@@ -74,16 +74,16 @@ internal sealed partial class VrrpRouter
     {
         for (var i = 0; i < repeat; i++)
         {
-            foreach (var vip in addresses)
+            foreach (var vip in _addresses)
             {
                 try
                 {
-                    garp.Send(vip.Address);
+                    _garp.Send(vip.Address);
                     Counters.Garp();
                 }
                 catch (Exception ex)
                 {
-                    VrrpLog.GarpFailed(logger, options.Name, vip.Address, ex);
+                    VrrpLog.GarpFailed(_logger, _options.Name, vip.Address, ex);
                 }
             }
         }

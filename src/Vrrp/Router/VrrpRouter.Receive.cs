@@ -7,22 +7,22 @@ namespace CloudCoreLb.Vrrp.Router;
 internal sealed partial class VrrpRouter
 {
     // keepalived rate-limits error logs per kind and re-arms them on a state change (vrrp.md §3, RFC 9568).
-    private static readonly TimeSpan DropLogInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan s_dropLogInterval = TimeSpan.FromMinutes(1);
 
-    private readonly TimeSpan?[] dropLogTimes;
+    private readonly TimeSpan?[] _dropLogTimes;
 
     private void ReceiveLocked(ReadOnlySpan<byte> datagram, IPAddress destination)
     {
-        var reason = validator.Validate(datagram, destination, out var ip, out var advert);
+        var reason = _validator.Validate(datagram, destination, out var ip, out var advert);
         if (reason == VrrpDropReason.UnknownVirtualRouterId)
         {
             // Several instances can share one socket; another VRID is not an error (keepalived row 1).
             Counters.Dropped(reason);
-            VrrpLog.UnknownVirtualRouterId(logger, options.Name, advert.VirtualRouterId);
+            VrrpLog.UnknownVirtualRouterId(_logger, _options.Name, advert.VirtualRouterId);
             return;
         }
 
-        if (state is VrrpState.Initialize or VrrpState.Fault)
+        if (_state is VrrpState.Initialize or VrrpState.Fault)
         {
             Counters.Dropped(VrrpDropReason.NotListening);
             return;
@@ -36,13 +36,13 @@ internal sealed partial class VrrpRouter
         }
 
         Counters.AdvertReceived(advert.Priority);
-        if (configurationFault is not null && ip.Source == configurationFaultSource)
+        if (_configurationFault is not null && ip.Source == _configurationFaultSource)
         {
-            configurationFault = null;
-            VrrpLog.ConfigurationFaultCleared(logger, options.Name, Ipv4Address.FromUInt32(ip.Source));
+            _configurationFault = null;
+            VrrpLog.ConfigurationFaultCleared(_logger, _options.Name, Ipv4Address.FromUInt32(ip.Source));
         }
 
-        if (state == VrrpState.Backup)
+        if (_state == VrrpState.Backup)
         {
             BackupReceive(ip.Source, advert.Priority);
         }
@@ -55,28 +55,28 @@ internal sealed partial class VrrpRouter
     /// <summary>RFC 3768 §6.4.2 and keepalived <c>vrrp_state_backup</c> (vrrp.md §5.2).</summary>
     private void BackupReceive(uint sender, byte priority)
     {
-        var ours = effectivePriority;
+        var ours = _effectivePriority;
         if (priority == VrrpAdvertisement.PriorityRelease)
         {
             // The master released the router: take over after Skew_Time only.
-            masterReleased = true;
-            VrrpLog.PriorityZeroReceived(logger, options.Name, Ipv4Address.FromUInt32(sender));
-            masterDownTimer.Arm(Skew(ours));
+            _masterReleased = true;
+            VrrpLog.PriorityZeroReceived(_logger, _options.Name, Ipv4Address.FromUInt32(sender));
+            _masterDownTimer.Arm(Skew(ours));
             return;
         }
 
         bool accept;
-        if (!options.Preempt || priority >= ours)
+        if (!_options.Preempt || priority >= ours)
         {
             // Equal priority is always accepted in Backup, whatever the addresses (keepalived).
             accept = true;
-            preemptDelayStart = null;
+            _preemptDelayStart = null;
         }
-        else if (options.PreemptDelay > TimeSpan.Zero)
+        else if (_options.PreemptDelay > TimeSpan.Zero)
         {
             // The first lower-priority advert starts the preempt_delay clock; lower adverts are accepted until it ends.
-            preemptDelayStart ??= Now;
-            accept = Now - preemptDelayStart.Value < options.PreemptDelay;
+            _preemptDelayStart ??= Now;
+            accept = Now - _preemptDelayStart.Value < _options.PreemptDelay;
         }
         else
         {
@@ -86,28 +86,28 @@ internal sealed partial class VrrpRouter
         if (!accept)
         {
             // Not resetting the timer is what makes a higher-priority backup preempt after the master-down interval.
-            VrrpLog.LowerPriorityDiscarded(logger, options.Name, priority, Ipv4Address.FromUInt32(sender), ours);
+            VrrpLog.LowerPriorityDiscarded(_logger, _options.Name, priority, Ipv4Address.FromUInt32(sender), ours);
             return;
         }
 
-        masterReleased = false;
+        _masterReleased = false;
         RecordMaster(sender, priority);
-        masterDownTimer.Arm(MasterDownInterval(ours));
+        _masterDownTimer.Arm(MasterDownInterval(ours));
 
         // A leftover VIP is only ours to keep while we may still become master: once we accept a master we will not
         // preempt (higher or equal priority, or nopreempt), two holders would fight over ARP, so release it now.
-        if (holdingLeftoverAddresses && !(options.Preempt && priority < ours))
+        if (_holdingLeftoverAddresses && !(_options.Preempt && priority < ours))
         {
-            holdingLeftoverAddresses = false;
+            _holdingLeftoverAddresses = false;
             RemoveAddresses();
-            VrrpLog.LeftoverAddressesRemoved(logger, options.Name, Ipv4Address.FromUInt32(sender), priority);
+            VrrpLog.LeftoverAddressesRemoved(_logger, _options.Name, Ipv4Address.FromUInt32(sender), priority);
         }
     }
 
     /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (vrrp.md §5.3).</summary>
     private void MasterReceive(uint sender, byte priority)
     {
-        var ours = effectivePriority;
+        var ours = _effectivePriority;
         if (priority == VrrpAdvertisement.PriorityRelease)
         {
             // Another master released the router: re-assert at once so its backups do not wait for our next advert.
@@ -115,7 +115,7 @@ internal sealed partial class VrrpRouter
             return;
         }
 
-        if (priority > ours || (priority == ours && sender > source))
+        if (priority > ours || (priority == ours && sender > _source))
         {
             RecordMaster(sender, priority);
             EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {Ipv4Address.FromUInt32(sender)} with priority {priority}, ours {ours}");
@@ -124,24 +124,24 @@ internal sealed partial class VrrpRouter
 
         // Split-brain healing: the winner re-asserts and re-GARPs so the loser steps down and switches learn the MAC
         // again (keepalived #160/#166).
-        VrrpLog.ForcingNewElection(logger, options.Name, Ipv4Address.FromUInt32(sender), priority, ours);
+        VrrpLog.ForcingNewElection(_logger, _options.Name, Ipv4Address.FromUInt32(sender), priority, ours);
         SendAdvert(ours);
-        SendGarpBurst(options.GarpLowerPriorityRepeat);
-        if (options.GarpLowerPriorityDelay > TimeSpan.Zero && options.GarpLowerPriorityRepeat > 0)
+        SendGarpBurst(_options.GarpLowerPriorityRepeat);
+        if (_options.GarpLowerPriorityDelay > TimeSpan.Zero && _options.GarpLowerPriorityRepeat > 0)
         {
-            lowerPriorityGarpTimer.Arm(options.GarpLowerPriorityDelay);
+            _lowerPriorityGarpTimer.Arm(_options.GarpLowerPriorityDelay);
         }
     }
 
     private void RecordMaster(uint address, byte priority)
     {
-        if (lastMasterAddress is null || address != lastMaster)
+        if (_lastMasterAddress is null || address != _lastMaster)
         {
-            lastMaster = address;
-            lastMasterAddress = Ipv4Address.FromUInt32(address);
+            _lastMaster = address;
+            _lastMasterAddress = Ipv4Address.FromUInt32(address);
         }
 
-        lastMasterPriority = priority;
+        _lastMasterPriority = priority;
     }
 
     private void OnDropped(VrrpDropReason reason, in Ipv4Header ip, in VrrpAdvertisement advert)
@@ -149,13 +149,13 @@ internal sealed partial class VrrpRouter
         var fault = reason switch
         {
             VrrpDropReason.AdvertIntervalMismatch =>
-                $"advert interval mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AdvertIntervalSeconds} s, ours is {advertIntervalSeconds} s",
+                $"advert interval mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AdvertIntervalSeconds} s, ours is {_advertIntervalSeconds} s",
             VrrpDropReason.AuthTypeMismatch =>
-                $"authentication type mismatch: {Ipv4Address.FromUInt32(ip.Source)} uses type {advert.AuthType}, ours is {(byte)options.AuthType}",
+                $"authentication type mismatch: {Ipv4Address.FromUInt32(ip.Source)} uses type {advert.AuthType}, ours is {(byte)_options.AuthType}",
             VrrpDropReason.AuthFailure =>
                 $"authentication failure: {Ipv4Address.FromUInt32(ip.Source)} sends a different password",
             VrrpDropReason.AddressCountMismatch =>
-                $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AddressCount} addresses, ours has {addresses.Length}",
+                $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AddressCount} addresses, ours has {_addresses.Length}",
             VrrpDropReason.AddressListMismatch =>
                 $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises another set of addresses",
             _ => null,
@@ -164,24 +164,24 @@ internal sealed partial class VrrpRouter
         if (fault is not null)
         {
             // Not Fault state: the peer would time out too and both nodes would release the VIP. Make it loud instead.
-            configurationFault = fault;
-            configurationFaultSource = ip.Source;
+            _configurationFault = fault;
+            _configurationFaultSource = ip.Source;
         }
 
         var now = Now;
-        if (dropLogTimes[(int)reason] is { } last && now - last < DropLogInterval)
+        if (_dropLogTimes[(int)reason] is { } last && now - last < s_dropLogInterval)
         {
             return;
         }
 
-        dropLogTimes[(int)reason] = now;
+        _dropLogTimes[(int)reason] = now;
         if (fault is not null)
         {
-            VrrpLog.ConfigurationFault(logger, options.Name, fault);
+            VrrpLog.ConfigurationFault(_logger, _options.Name, fault);
         }
         else
         {
-            VrrpLog.AdvertDropped(logger, options.Name, Ipv4Address.FromUInt32(ip.Source), reason);
+            VrrpLog.AdvertDropped(_logger, _options.Name, Ipv4Address.FromUInt32(ip.Source), reason);
         }
     }
 }

@@ -4,11 +4,11 @@ namespace CloudCoreLb.Vrrp.Router;
 
 internal sealed partial class VrrpRouter
 {
-    private readonly DeadlineTimer masterDownTimer;
-    private readonly DeadlineTimer advertTimer;
-    private readonly DeadlineTimer garpDelayTimer;
-    private readonly DeadlineTimer garpRefreshTimer;
-    private readonly DeadlineTimer lowerPriorityGarpTimer;
+    private readonly DeadlineTimer _masterDownTimer;
+    private readonly DeadlineTimer _advertTimer;
+    private readonly DeadlineTimer _garpDelayTimer;
+    private readonly DeadlineTimer _garpRefreshTimer;
+    private readonly DeadlineTimer _lowerPriorityGarpTimer;
 
     /// <summary>
     /// RFC 3768 §6.1 Skew_Time = (256 - Priority) / 256 s, independent of the advert interval in v2, truncated to
@@ -18,13 +18,13 @@ internal sealed partial class VrrpRouter
         TimeSpan.FromTicks((256 - priority) * 1_000_000L / 256 * TimeSpan.TicksPerMicrosecond);
 
     /// <summary>Master_Down_Interval = down_timer_adverts x Master_Adver_Interval + Skew_Time (RFC 3768 §6.1).</summary>
-    internal TimeSpan MasterDownInterval(byte priority) => (options.DownTimerAdverts * advertInterval) + Skew(priority);
+    internal TimeSpan MasterDownInterval(byte priority) => (_options.DownTimerAdverts * _advertInterval) + Skew(priority);
 
     private void OnTimerTick(DeadlineTimer timer)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed || timer.Deadline is not { } deadline)
+            if (_disposed || timer.Deadline is not { } deadline)
             {
                 return;
             }
@@ -46,68 +46,68 @@ internal sealed partial class VrrpRouter
 
     private void OnMasterDownTimer()
     {
-        if (state != VrrpState.Backup)
+        if (_state != VrrpState.Backup)
         {
             return;
         }
 
         Counters.MasterDownExpired();
-        if (masterReleased)
+        if (_masterReleased)
         {
-            EnterMaster(VrrpTransitionReason.MasterReleased, $"master {lastMasterAddress} sent priority 0, skew {FormatSeconds(Skew(effectivePriority))} elapsed");
+            EnterMaster(VrrpTransitionReason.MasterReleased, $"master {_lastMasterAddress} sent priority 0, skew {FormatSeconds(Skew(_effectivePriority))} elapsed");
         }
         else
         {
-            EnterMaster(VrrpTransitionReason.MasterDownTimerExpired, $"no advert within {FormatSeconds(MasterDownInterval(effectivePriority))}");
+            EnterMaster(VrrpTransitionReason.MasterDownTimerExpired, $"no advert within {FormatSeconds(MasterDownInterval(_effectivePriority))}");
         }
     }
 
     private void OnAdvertTimer(TimeSpan deadline)
     {
-        if (state != VrrpState.Master)
+        if (_state != VrrpState.Master)
         {
             return;
         }
 
-        SendAdvert(effectivePriority);
+        SendAdvert(_effectivePriority);
 
         // From the previous deadline, not from now, so a late callback does not make the schedule drift.
-        advertTimer.ArmAt(deadline + advertInterval);
+        _advertTimer.ArmAt(deadline + _advertInterval);
     }
 
     private void OnGarpDelayTimer()
     {
-        if (state == VrrpState.Master)
+        if (_state == VrrpState.Master)
         {
-            SendGarpBurst(options.GarpMasterRepeat);
+            SendGarpBurst(_options.GarpMasterRepeat);
         }
     }
 
     private void OnGarpRefreshTimer(TimeSpan deadline)
     {
-        if (state != VrrpState.Master)
+        if (_state != VrrpState.Master)
         {
             return;
         }
 
-        SendGarpBurst(options.GarpMasterRefreshRepeat);
-        garpRefreshTimer.ArmAt(deadline + options.GarpMasterRefresh);
+        SendGarpBurst(_options.GarpMasterRefreshRepeat);
+        _garpRefreshTimer.ArmAt(deadline + _options.GarpMasterRefresh);
     }
 
     private void OnLowerPriorityGarpTimer()
     {
-        if (state == VrrpState.Master)
+        if (_state == VrrpState.Master)
         {
-            SendGarpBurst(options.GarpLowerPriorityRepeat);
+            SendGarpBurst(_options.GarpLowerPriorityRepeat);
         }
     }
 
     private void CancelMasterTimers()
     {
-        advertTimer.Cancel();
-        garpDelayTimer.Cancel();
-        garpRefreshTimer.Cancel();
-        lowerPriorityGarpTimer.Cancel();
+        _advertTimer.Cancel();
+        _garpDelayTimer.Cancel();
+        _garpRefreshTimer.Cancel();
+        _lowerPriorityGarpTimer.Cancel();
     }
 
     /// <summary>
@@ -119,36 +119,36 @@ internal sealed partial class VrrpRouter
     {
         // FakeTimeProvider runs a zero-due timer synchronously inside Change, which would re-enter the router in the
         // middle of a transition; the smallest positive due time keeps every expiry a separate, serialized event.
-        private static readonly TimeSpan MinimumDue = TimeSpan.FromTicks(1);
+        private static readonly TimeSpan s_minimumDue = TimeSpan.FromTicks(1);
 
-        private readonly VrrpRouter router;
-        private readonly ITimer timer;
+        private readonly VrrpRouter _router;
+        private readonly ITimer _timer;
 
         public DeadlineTimer(VrrpRouter router, Action<VrrpRouter, TimeSpan> expired)
         {
-            this.router = router;
+            _router = router;
             Expired = expired;
-            timer = router.time.CreateTimer(static s => ((DeadlineTimer)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer = router._time.CreateTimer(static s => ((DeadlineTimer)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         public Action<VrrpRouter, TimeSpan> Expired { get; }
 
         public TimeSpan? Deadline { get; private set; }
 
-        public void Arm(TimeSpan due) => ArmAt(router.Now + due);
+        public void Arm(TimeSpan due) => ArmAt(_router.Now + due);
 
         public void ArmAt(TimeSpan deadline)
         {
             Deadline = deadline;
-            Reschedule(deadline - router.Now);
+            Reschedule(deadline - _router.Now);
         }
 
-        public void Reschedule(TimeSpan due) => timer.Change(due < MinimumDue ? MinimumDue : due, Timeout.InfiniteTimeSpan);
+        public void Reschedule(TimeSpan due) => _timer.Change(due < s_minimumDue ? s_minimumDue : due, Timeout.InfiniteTimeSpan);
 
         public void Cancel()
         {
             Deadline = null;
-            timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         public void Clear() => Deadline = null;
@@ -156,9 +156,9 @@ internal sealed partial class VrrpRouter
         public void Dispose()
         {
             Deadline = null;
-            timer.Dispose();
+            _timer.Dispose();
         }
 
-        private void Tick() => router.OnTimerTick(this);
+        private void Tick() => _router.OnTimerTick(this);
     }
 }

@@ -8,15 +8,15 @@ internal sealed partial class VrrpRouter
     /// <summary>Backup with the full master-down timer; a master leaving for Backup removes its VIPs without a priority-0 advert.</summary>
     private void EnterBackup(VrrpTransitionReason reason, string detail)
     {
-        if (state == VrrpState.Master)
+        if (_state == VrrpState.Master)
         {
             CancelMasterTimers();
             RemoveAddresses();
         }
 
-        masterReleased = false;
-        preemptDelayStart = null;
-        masterDownTimer.Arm(MasterDownInterval(effectivePriority));
+        _masterReleased = false;
+        _preemptDelayStart = null;
+        _masterDownTimer.Arm(MasterDownInterval(_effectivePriority));
         EnterState(VrrpState.Backup, reason, detail);
     }
 
@@ -26,27 +26,27 @@ internal sealed partial class VrrpRouter
     /// </summary>
     private void EnterMaster(VrrpTransitionReason reason, string detail)
     {
-        masterDownTimer.Cancel();
-        masterReleased = false;
-        preemptDelayStart = null;
+        _masterDownTimer.Cancel();
+        _masterReleased = false;
+        _preemptDelayStart = null;
         EnterState(VrrpState.Master, reason, detail);
-        RecordMaster(source, effectivePriority);
+        RecordMaster(_source, _effectivePriority);
 
-        SendAdvert(effectivePriority);
+        SendAdvert(_effectivePriority);
         AddAddresses();
-        holdingLeftoverAddresses = false;
-        SendGarpBurst(options.GarpMasterRepeat);
-        if (options.GarpMasterDelay > TimeSpan.Zero && options.GarpMasterRepeat > 0)
+        _holdingLeftoverAddresses = false;
+        SendGarpBurst(_options.GarpMasterRepeat);
+        if (_options.GarpMasterDelay > TimeSpan.Zero && _options.GarpMasterRepeat > 0)
         {
-            garpDelayTimer.Arm(options.GarpMasterDelay);
+            _garpDelayTimer.Arm(_options.GarpMasterDelay);
         }
 
-        if (options.GarpMasterRefresh > TimeSpan.Zero && options.GarpMasterRefreshRepeat > 0)
+        if (_options.GarpMasterRefresh > TimeSpan.Zero && _options.GarpMasterRefreshRepeat > 0)
         {
-            garpRefreshTimer.Arm(options.GarpMasterRefresh);
+            _garpRefreshTimer.Arm(_options.GarpMasterRefresh);
         }
 
-        advertTimer.Arm(advertInterval);
+        _advertTimer.Arm(_advertInterval);
     }
 
     /// <summary>
@@ -55,25 +55,25 @@ internal sealed partial class VrrpRouter
     /// </summary>
     private void ReleaseAndEnter(VrrpState to, VrrpTransitionReason reason, string detail)
     {
-        if (state == VrrpState.Master)
+        if (_state == VrrpState.Master)
         {
-            VrrpLog.PriorityZeroSent(logger, options.Name);
+            VrrpLog.PriorityZeroSent(_logger, _options.Name);
             SendAdvert(VrrpAdvertisement.PriorityRelease);
             CancelMasterTimers();
             RemoveAddresses();
         }
-        else if (holdingLeftoverAddresses)
+        else if (_holdingLeftoverAddresses)
         {
             RemoveAddresses();
         }
 
-        holdingLeftoverAddresses = false;
-        masterDownTimer.Cancel();
-        masterReleased = false;
-        preemptDelayStart = null;
+        _holdingLeftoverAddresses = false;
+        _masterDownTimer.Cancel();
+        _masterReleased = false;
+        _preemptDelayStart = null;
         if (to == VrrpState.Backup)
         {
-            masterDownTimer.Arm(MasterDownInterval(effectivePriority));
+            _masterDownTimer.Arm(MasterDownInterval(_effectivePriority));
         }
 
         EnterState(to, reason, detail);
@@ -82,7 +82,7 @@ internal sealed partial class VrrpRouter
     /// <summary>Leaving Fault: Backup with the full timer, as after a start; the owner becomes master at once.</summary>
     private void LeaveFault(VrrpTransitionReason reason, string detail)
     {
-        if (options.Priority == VrrpAdvertisement.PriorityOwner)
+        if (_options.Priority == VrrpAdvertisement.PriorityOwner)
         {
             EnterMaster(reason, detail);
         }
@@ -94,11 +94,11 @@ internal sealed partial class VrrpRouter
 
     private void EnterState(VrrpState to, VrrpTransitionReason reason, string detail)
     {
-        var from = state;
-        state = to;
+        var from = _state;
+        _state = to;
         Counters.Transition(from, to);
-        Array.Clear(dropLogTimes);
-        VrrpLog.Transition(logger, options.Name, from, to, reason, detail);
-        pendingChanges.Enqueue(new VrrpStateChange(from, to, reason, detail));
+        Array.Clear(_dropLogTimes);
+        VrrpLog.Transition(_logger, _options.Name, from, to, reason, detail);
+        _pendingChanges.Enqueue(new VrrpStateChange(from, to, reason, detail));
     }
 }

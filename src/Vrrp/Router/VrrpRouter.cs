@@ -18,38 +18,38 @@ namespace CloudCoreLb.Vrrp.Router;
 /// </remarks>
 internal sealed partial class VrrpRouter : IDisposable
 {
-    private readonly VrrpInstanceOptions options;
-    private readonly IVrrpTransport transport;
-    private readonly IVipManager vips;
-    private readonly IGarpSender garp;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly Lock gate = new();
-    private readonly VrrpAdvertValidator validator;
-    private readonly VirtualAddress[] addresses;
-    private readonly byte[] advert;
-    private readonly IPAddress sourceAddress;
-    private readonly uint source;
-    private readonly byte advertIntervalSeconds;
-    private readonly TimeSpan advertInterval;
-    private readonly long originTimestamp;
-    private readonly Queue<VrrpStateChange> pendingChanges = new();
+    private readonly VrrpInstanceOptions _options;
+    private readonly IVrrpTransport _transport;
+    private readonly IVipManager _vips;
+    private readonly IGarpSender _garp;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly VrrpAdvertValidator _validator;
+    private readonly VirtualAddress[] _addresses;
+    private readonly byte[] _advert;
+    private readonly IPAddress _sourceAddress;
+    private readonly uint _source;
+    private readonly byte _advertIntervalSeconds;
+    private readonly TimeSpan _advertInterval;
+    private readonly long _originTimestamp;
+    private readonly Queue<VrrpStateChange> _pendingChanges = new();
 
-    private volatile VrrpState state = VrrpState.Initialize;
-    private volatile byte effectivePriority;
-    private volatile IPAddress? lastMasterAddress;
-    private volatile byte lastMasterPriority;
-    private volatile string? configurationFault;
-    private uint lastMaster;
-    private uint configurationFaultSource;
-    private bool raisingChanges;
-    private bool disposed;
-    private bool linkUp = true;
-    private int trackingDelta;
-    private bool trackingFault;
-    private bool holdingLeftoverAddresses;
-    private bool masterReleased;
-    private TimeSpan? preemptDelayStart;
+    private volatile VrrpState _state = VrrpState.Initialize;
+    private volatile byte _effectivePriority;
+    private volatile IPAddress? _lastMasterAddress;
+    private volatile byte _lastMasterPriority;
+    private volatile string? _configurationFault;
+    private uint _lastMaster;
+    private uint _configurationFaultSource;
+    private bool _raisingChanges;
+    private bool _disposed;
+    private bool _linkUp = true;
+    private int _trackingDelta;
+    private bool _trackingFault;
+    private bool _holdingLeftoverAddresses;
+    private bool _masterReleased;
+    private TimeSpan? _preemptDelayStart;
 
     /// <summary>Creates a router in <see cref="VrrpState.Initialize"/>; nothing is sent before <see cref="Start"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid (every problem is listed).</exception>
@@ -63,55 +63,55 @@ internal sealed partial class VrrpRouter : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         VrrpInstanceOptionsValidator.ThrowIfInvalid(options);
 
-        this.options = options;
-        this.transport = transport;
-        this.vips = vips;
-        this.garp = garp;
-        this.time = time;
-        this.logger = logger;
-        sourceAddress = transport.SourceAddress;
-        source = Ipv4Address.ToUInt32(sourceAddress);
-        addresses = [.. options.VirtualAddresses];
-        advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
-        advertInterval = TimeSpan.FromSeconds(advertIntervalSeconds);
-        validator = new VrrpAdvertValidator(options, sourceAddress);
+        _options = options;
+        _transport = transport;
+        _vips = vips;
+        _garp = garp;
+        _time = time;
+        _logger = logger;
+        _sourceAddress = transport.SourceAddress;
+        _source = Ipv4Address.ToUInt32(_sourceAddress);
+        _addresses = [.. options.VirtualAddresses];
+        _advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
+        _advertInterval = TimeSpan.FromSeconds(_advertIntervalSeconds);
+        _validator = new VrrpAdvertValidator(options, _sourceAddress);
 
         // Encoded once; each send only patches the priority and checksum.
-        var vipAddresses = addresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
-        advert = new byte[VrrpAdvertisement.GetLength(vipAddresses.Length)];
+        var vipAddresses = _addresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
+        _advert = new byte[VrrpAdvertisement.GetLength(vipAddresses.Length)];
         VrrpAdvertisementWriter.Write(
-            advert,
+            _advert,
             options.VirtualRouterId,
             options.Priority,
             options.AuthType,
-            advertIntervalSeconds,
+            _advertIntervalSeconds,
             vipAddresses,
             VrrpAuthData.Create(options.AuthType, options.AuthPassword));
 
-        effectivePriority = ComputeEffectivePriority();
-        originTimestamp = time.GetTimestamp();
-        dropLogTimes = new TimeSpan?[Enum.GetValues<VrrpDropReason>().Max(r => (int)r) + 1];
-        masterDownTimer = new DeadlineTimer(this, static (r, _) => r.OnMasterDownTimer());
-        advertTimer = new DeadlineTimer(this, static (r, deadline) => r.OnAdvertTimer(deadline));
-        garpDelayTimer = new DeadlineTimer(this, static (r, _) => r.OnGarpDelayTimer());
-        garpRefreshTimer = new DeadlineTimer(this, static (r, deadline) => r.OnGarpRefreshTimer(deadline));
-        lowerPriorityGarpTimer = new DeadlineTimer(this, static (r, _) => r.OnLowerPriorityGarpTimer());
+        _effectivePriority = ComputeEffectivePriority();
+        _originTimestamp = time.GetTimestamp();
+        _dropLogTimes = new TimeSpan?[Enum.GetValues<VrrpDropReason>().Max(r => (int)r) + 1];
+        _masterDownTimer = new DeadlineTimer(this, static (r, _) => r.OnMasterDownTimer());
+        _advertTimer = new DeadlineTimer(this, static (r, deadline) => r.OnAdvertTimer(deadline));
+        _garpDelayTimer = new DeadlineTimer(this, static (r, _) => r.OnGarpDelayTimer());
+        _garpRefreshTimer = new DeadlineTimer(this, static (r, deadline) => r.OnGarpRefreshTimer(deadline));
+        _lowerPriorityGarpTimer = new DeadlineTimer(this, static (r, _) => r.OnLowerPriorityGarpTimer());
     }
 
     /// <summary>Raised after every state transition, outside the router's lock, in transition order.</summary>
     public event Action<VrrpStateChange>? StateChanged;
 
     /// <summary>Current state.</summary>
-    public VrrpState State => state;
+    public VrrpState State => _state;
 
     /// <summary>Configured priority adjusted by tracking, clamped to 1-254; 255 for the owner.</summary>
-    public byte EffectivePriority => effectivePriority;
+    public byte EffectivePriority => _effectivePriority;
 
     /// <summary>Source of the last accepted advert (our own address while master); null until one is known.</summary>
-    public IPAddress? LastMasterAddress => lastMasterAddress;
+    public IPAddress? LastMasterAddress => _lastMasterAddress;
 
     /// <summary>Priority of the last accepted advert (ours while master).</summary>
-    public byte LastMasterPriority => lastMasterPriority;
+    public byte LastMasterPriority => _lastMasterPriority;
 
     /// <summary>Counters of this instance.</summary>
     public VrrpCounters Counters { get; } = new();
@@ -120,12 +120,12 @@ internal sealed partial class VrrpRouter : IDisposable
     /// The last configuration mismatch seen with a peer (advert interval, authentication, VIP list), which makes
     /// both nodes drop each other's adverts; null once a valid advert arrives from that peer.
     /// </summary>
-    public string? ConfigurationFault => configurationFault;
+    public string? ConfigurationFault => _configurationFault;
 
     /// <summary>The configured instance name.</summary>
-    public string Name => options.Name;
+    public string Name => _options.Name;
 
-    private TimeSpan Now => time.GetElapsedTime(originTimestamp);
+    private TimeSpan Now => _time.GetElapsedTime(_originTimestamp);
 
     /// <summary>
     /// Starts the instance: Backup with the full master-down timer, Master at once for the priority-255 owner, or
@@ -134,28 +134,28 @@ internal sealed partial class VrrpRouter : IDisposable
     /// </summary>
     public void Start()
     {
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            if (state != VrrpState.Initialize)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_state != VrrpState.Initialize)
             {
-                throw new InvalidOperationException($"VRRP instance {options.Name} is already started.");
+                throw new InvalidOperationException($"VRRP instance {_options.Name} is already started.");
             }
 
-            effectivePriority = ComputeEffectivePriority();
-            VrrpLog.Starting(logger, options.Name, options.Interface, options.VirtualRouterId, effectivePriority, advertIntervalSeconds, sourceAddress, options.IsUnicast ? "unicast" : $"multicast {options.MulticastGroup}");
+            _effectivePriority = ComputeEffectivePriority();
+            VrrpLog.Starting(_logger, _options.Name, _options.Interface, _options.VirtualRouterId, _effectivePriority, _advertIntervalSeconds, _sourceAddress, _options.IsUnicast ? "unicast" : $"multicast {_options.MulticastGroup}");
             var leftover = AnyAddressPresent();
-            if (!linkUp || trackingFault)
+            if (!_linkUp || _trackingFault)
             {
                 if (leftover)
                 {
                     RemoveAddresses();
                 }
 
-                var reason = linkUp ? VrrpTransitionReason.TrackingFault : VrrpTransitionReason.LinkDown;
-                EnterState(VrrpState.Fault, reason, linkUp ? "a fault-level tracker is failing" : $"interface {options.Interface} is down");
+                var reason = _linkUp ? VrrpTransitionReason.TrackingFault : VrrpTransitionReason.LinkDown;
+                EnterState(VrrpState.Fault, reason, _linkUp ? "a fault-level tracker is failing" : $"interface {_options.Interface} is down");
             }
-            else if (options.Priority == VrrpAdvertisement.PriorityOwner)
+            else if (_options.Priority == VrrpAdvertisement.PriorityOwner)
             {
                 EnterMaster(VrrpTransitionReason.AddressOwner, "priority 255 (address owner)");
             }
@@ -163,11 +163,11 @@ internal sealed partial class VrrpRouter : IDisposable
             {
                 if (leftover)
                 {
-                    holdingLeftoverAddresses = true;
-                    VrrpLog.LeftoverAddressesKept(logger, options.Name);
+                    _holdingLeftoverAddresses = true;
+                    VrrpLog.LeftoverAddressesKept(_logger, _options.Name);
                 }
 
-                EnterBackup(VrrpTransitionReason.Startup, $"master-down interval {FormatSeconds(MasterDownInterval(effectivePriority))}");
+                EnterBackup(VrrpTransitionReason.Startup, $"master-down interval {FormatSeconds(MasterDownInterval(_effectivePriority))}");
             }
         }
 
@@ -181,9 +181,9 @@ internal sealed partial class VrrpRouter : IDisposable
     public void OnDatagram(ReadOnlySpan<byte> ipv4Datagram, IPAddress destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        lock (gate)
+        lock (_gate)
         {
-            if (!disposed)
+            if (!_disposed)
             {
                 ReceiveLocked(ipv4Datagram, destination);
             }
@@ -204,26 +204,26 @@ internal sealed partial class VrrpRouter : IDisposable
     /// </summary>
     public void OnLinkChanged(bool up)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed)
+            if (_disposed)
             {
                 return;
             }
 
-            linkUp = up;
-            if (state == VrrpState.Initialize)
+            _linkUp = up;
+            if (_state == VrrpState.Initialize)
             {
                 return;
             }
 
-            if (!up && state != VrrpState.Fault)
+            if (!up && _state != VrrpState.Fault)
             {
-                ReleaseAndEnter(VrrpState.Fault, VrrpTransitionReason.LinkDown, $"interface {options.Interface} went down");
+                ReleaseAndEnter(VrrpState.Fault, VrrpTransitionReason.LinkDown, $"interface {_options.Interface} went down");
             }
-            else if (up && state == VrrpState.Fault && !trackingFault)
+            else if (up && _state == VrrpState.Fault && !_trackingFault)
             {
-                LeaveFault(VrrpTransitionReason.LinkUp, $"interface {options.Interface} came up");
+                LeaveFault(VrrpTransitionReason.LinkUp, $"interface {_options.Interface} came up");
             }
         }
 
@@ -237,15 +237,15 @@ internal sealed partial class VrrpRouter : IDisposable
     public void OnAddressRemoved(IPAddress a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed || state != VrrpState.Master || !IsOurAddress(a))
+            if (_disposed || _state != VrrpState.Master || !IsOurAddress(a))
             {
                 return;
             }
 
-            VrrpLog.AddressRemovedExternally(logger, options.Name, a);
-            ReleaseAndEnter(VrrpState.Backup, VrrpTransitionReason.AddressRemoved, $"{a} deleted from {options.Interface}");
+            VrrpLog.AddressRemovedExternally(_logger, _options.Name, a);
+            ReleaseAndEnter(VrrpState.Backup, VrrpTransitionReason.AddressRemoved, $"{a} deleted from {_options.Interface}");
         }
 
         RaiseStateChanges();
@@ -259,43 +259,43 @@ internal sealed partial class VrrpRouter : IDisposable
     /// </summary>
     public void SetTracking(int priorityDelta, bool fault)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed)
+            if (_disposed)
             {
                 return;
             }
 
-            trackingDelta = priorityDelta;
-            trackingFault = fault;
-            var old = effectivePriority;
+            _trackingDelta = priorityDelta;
+            _trackingFault = fault;
+            var old = _effectivePriority;
             var updated = ComputeEffectivePriority();
-            effectivePriority = updated;
+            _effectivePriority = updated;
             if (updated != old)
             {
-                VrrpLog.EffectivePriorityChanged(logger, options.Name, old, updated);
+                VrrpLog.EffectivePriorityChanged(_logger, _options.Name, old, updated);
             }
 
-            if (state == VrrpState.Initialize)
+            if (_state == VrrpState.Initialize)
             {
                 return;
             }
 
-            if (fault && state != VrrpState.Fault)
+            if (fault && _state != VrrpState.Fault)
             {
                 ReleaseAndEnter(VrrpState.Fault, VrrpTransitionReason.TrackingFault, "a fault-level tracker failed");
             }
-            else if (!fault && state == VrrpState.Fault && linkUp)
+            else if (!fault && _state == VrrpState.Fault && _linkUp)
             {
                 LeaveFault(VrrpTransitionReason.TrackingRecovered, "fault-level trackers recovered");
             }
-            else if (updated != old && state == VrrpState.Master)
+            else if (updated != old && _state == VrrpState.Master)
             {
                 SendAdvert(updated);
             }
-            else if (updated != old && state == VrrpState.Backup && masterDownTimer.Deadline is { } deadline && !masterReleased)
+            else if (updated != old && _state == VrrpState.Backup && _masterDownTimer.Deadline is { } deadline && !_masterReleased)
             {
-                masterDownTimer.ArmAt(deadline + Skew(updated) - Skew(old));
+                _masterDownTimer.ArmAt(deadline + Skew(updated) - Skew(old));
             }
         }
 
@@ -308,12 +308,12 @@ internal sealed partial class VrrpRouter : IDisposable
     /// </summary>
     public bool IsResponsive(TimeSpan timeout)
     {
-        if (!gate.TryEnter(timeout))
+        if (!_gate.TryEnter(timeout))
         {
             return false;
         }
 
-        gate.Exit();
+        _gate.Exit();
         return true;
     }
 
@@ -324,9 +324,9 @@ internal sealed partial class VrrpRouter : IDisposable
     /// </summary>
     public void Stop()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed || state == VrrpState.Initialize)
+            if (_disposed || _state == VrrpState.Initialize)
             {
                 return;
             }
@@ -340,30 +340,30 @@ internal sealed partial class VrrpRouter : IDisposable
     /// <summary>Stops every timer; sends nothing and leaves VIPs as they are.</summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed)
+            if (_disposed)
             {
                 return;
             }
 
-            disposed = true;
-            masterDownTimer.Dispose();
-            advertTimer.Dispose();
-            garpDelayTimer.Dispose();
-            garpRefreshTimer.Dispose();
-            lowerPriorityGarpTimer.Dispose();
+            _disposed = true;
+            _masterDownTimer.Dispose();
+            _advertTimer.Dispose();
+            _garpDelayTimer.Dispose();
+            _garpRefreshTimer.Dispose();
+            _lowerPriorityGarpTimer.Dispose();
         }
     }
 
     private byte ComputeEffectivePriority() =>
-        options.Priority == VrrpAdvertisement.PriorityOwner
+        _options.Priority == VrrpAdvertisement.PriorityOwner
             ? VrrpAdvertisement.PriorityOwner
-            : (byte)Math.Clamp(options.Priority + trackingDelta, 1, 254);
+            : (byte)Math.Clamp(_options.Priority + _trackingDelta, 1, 254);
 
     private bool IsOurAddress(IPAddress a)
     {
-        foreach (var vip in addresses)
+        foreach (var vip in _addresses)
         {
             if (vip.Address.Equals(a))
             {
@@ -381,14 +381,14 @@ internal sealed partial class VrrpRouter : IDisposable
         while (true)
         {
             VrrpStateChange change;
-            lock (gate)
+            lock (_gate)
             {
-                if (raisingChanges || !pendingChanges.TryDequeue(out change))
+                if (_raisingChanges || !_pendingChanges.TryDequeue(out change))
                 {
                     return;
                 }
 
-                raisingChanges = true;
+                _raisingChanges = true;
             }
 
             try
@@ -397,13 +397,13 @@ internal sealed partial class VrrpRouter : IDisposable
             }
             catch (Exception ex)
             {
-                VrrpLog.StateChangedHandlerFailed(logger, options.Name, ex);
+                VrrpLog.StateChangedHandlerFailed(_logger, _options.Name, ex);
             }
             finally
             {
-                lock (gate)
+                lock (_gate)
                 {
-                    raisingChanges = false;
+                    _raisingChanges = false;
                 }
             }
         }

@@ -15,36 +15,20 @@ public sealed class KeepalivedInteropTests : IDisposable
     // Seed advert, priority 100 (vrrp.md §1.3).
     private static readonly byte[] s_advertPriority100 = Convert.FromHexString("21a764010101a5f70a0a66f23131313100000000");
 
-    private readonly NetworkNamespace _ours;
-    private readonly NetworkNamespace _theirs;
+    private readonly NamespacePair _net = NamespacePair.Connect("ko", "10.205.0.1/24", "kt", "10.205.0.2/24");
     private readonly TestLogger _logger = new();
 
-    public KeepalivedInteropTests()
-    {
-        _ours = NetworkNamespace.Create();
-        _theirs = NetworkNamespace.Create();
-        try
-        {
-            NetworkNamespace.Connect(_ours, "ko", "10.205.0.1/24", _theirs, "kt", "10.205.0.2/24");
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
+    private NetworkNamespace Ours => _net.A;
 
-    public void Dispose()
-    {
-        _ours.Dispose();
-        _theirs.Dispose();
-    }
+    private NetworkNamespace Theirs => _net.B;
+
+    public void Dispose() => _net.Dispose();
 
     [KeepalivedFact]
     public async Task KeepalivedMasterAdverts_AreReceivedByOurTransport()
     {
-        using var transport = _ours.Run(OpenTransport);
-        using var keepalived = KeepalivedProcess.Start(_theirs, Configuration("MASTER", 255));
+        using var transport = Ours.Run(OpenTransport);
+        using var keepalived = KeepalivedProcess.Start(Theirs, Configuration("MASTER", 255));
 
         var buffer = new byte[1500];
         using var cts = new CancellationTokenSource(s_timeout);
@@ -61,8 +45,8 @@ public sealed class KeepalivedInteropTests : IDisposable
     [KeepalivedFact]
     public async Task OurPriority100Adverts_KeepAPriority99KeepalivedInBackup_UntilTheyStop()
     {
-        using var transport = _ours.Run(OpenTransport);
-        using var keepalived = KeepalivedProcess.Start(_theirs, Configuration("BACKUP", 99));
+        using var transport = Ours.Run(OpenTransport);
+        using var keepalived = KeepalivedProcess.Start(Theirs, Configuration("BACKUP", 99));
         Assert.True(await keepalived.WaitForAsync("Entering BACKUP STATE", s_timeout), keepalived.Output);
 
         // Six seconds of adverts: well past keepalived's 3.613 s master-down interval (vrrp.md §4).
@@ -82,8 +66,8 @@ public sealed class KeepalivedInteropTests : IDisposable
     [KeepalivedFact]
     public async Task KeepalivedUnicastAdverts_AreReceivedByOurUnicastTransport()
     {
-        using var transport = _ours.Run(() => OpenTransport(unicast: true));
-        using var keepalived = KeepalivedProcess.Start(_theirs, Configuration("MASTER", 255, unicast: true));
+        using var transport = Ours.Run(() => OpenTransport(unicast: true));
+        using var keepalived = KeepalivedProcess.Start(Theirs, Configuration("MASTER", 255, unicast: true));
 
         var buffer = new byte[1500];
         using var cts = new CancellationTokenSource(s_timeout);
@@ -99,8 +83,8 @@ public sealed class KeepalivedInteropTests : IDisposable
     [KeepalivedFact]
     public async Task OurUnicastAdverts_KeepAUnicastKeepalivedInBackup()
     {
-        using var transport = _ours.Run(() => OpenTransport(unicast: true));
-        using var keepalived = KeepalivedProcess.Start(_theirs, Configuration("BACKUP", 99, unicast: true));
+        using var transport = Ours.Run(() => OpenTransport(unicast: true));
+        using var keepalived = KeepalivedProcess.Start(Theirs, Configuration("BACKUP", 99, unicast: true));
         Assert.True(await keepalived.WaitForAsync("Entering BACKUP STATE", s_timeout), keepalived.Output);
 
         for (var i = 0; i < 5; i++)

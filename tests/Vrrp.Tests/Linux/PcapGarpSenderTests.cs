@@ -12,40 +12,20 @@ public sealed class PcapGarpSenderTests : IDisposable
     private const ushort EtherTypeArp = 0x0806;
     private static readonly IPAddress s_vip = IPAddress.Parse("10.203.0.100");
 
-    private readonly NetworkNamespace _a;
-    private readonly NetworkNamespace _b;
+    private readonly NamespacePair _net = NamespacePair.Connect("ga", "10.203.0.1/24", "gb", "10.203.0.2/24");
     private readonly TestLogger _logger = new();
 
-    public PcapGarpSenderTests()
-    {
-        _a = NetworkNamespace.Create();
-        _b = NetworkNamespace.Create();
-        try
-        {
-            NetworkNamespace.Connect(_a, "ga", "10.203.0.1/24", _b, "gb", "10.203.0.2/24");
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
-
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-    }
+    public void Dispose() => _net.Dispose();
 
     [RootFact]
     public async Task Send_PutsTheGratuitousArpOnTheWire()
     {
         // ETH_P_ARP in network byte order selects ARP frames only; nothing else runs in B, so no bind is needed.
-        using var capture = _b.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
-        var info = _a.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        using var capture = _net.B.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = new PcapGarpSender(info, _logger);
 
-        _a.Run(() => sender.Send(s_vip));
+        _net.A.Run(() => sender.Send(s_vip));
 
         var frame = new byte[1514];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -60,9 +40,9 @@ public sealed class PcapGarpSenderTests : IDisposable
     [RootFact]
     public async Task PacketSocketFallback_PutsTheSameFrameOnTheWire()
     {
-        using var capture = _b.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
-        var info = _a.Run(() => InterfaceInfo.Get("ga", [s_vip]));
-        using var sender = _a.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
+        using var capture = _net.B.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
 
         sender.Send(s_vip);
 

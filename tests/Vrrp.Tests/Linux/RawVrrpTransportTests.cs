@@ -14,37 +14,17 @@ public sealed class RawVrrpTransportTests : IDisposable
     // Seed advert, priority 100, PASS "1111" (vrrp.md §1.3); VRID 167.
     private static readonly byte[] s_advert = Convert.FromHexString("21a764010101a5f70a0a66f23131313100000000");
 
-    private readonly NetworkNamespace _a;
-    private readonly NetworkNamespace _b;
+    private readonly NamespacePair _net = NamespacePair.Connect("va", "10.202.0.1/24", "vb", "10.202.0.2/24");
     private readonly TestLogger _logger = new();
 
-    public RawVrrpTransportTests()
-    {
-        _a = NetworkNamespace.Create();
-        _b = NetworkNamespace.Create();
-        try
-        {
-            NetworkNamespace.Connect(_a, "va", "10.202.0.1/24", _b, "vb", "10.202.0.2/24");
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
-
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-    }
+    public void Dispose() => _net.Dispose();
 
     [RootFact]
     public async Task Multicast_AdvertFromA_ReachesBWithTtl255Tos0xC0AndGroupDestination()
     {
         var group = IPAddress.Parse("224.0.0.19");
-        using var sender = _a.Run(() => Open("va", [s_vip], o => o.MulticastGroup = group));
-        using var receiver = _b.Run(() => Open("vb", [s_vip], o => o.MulticastGroup = group));
+        using var sender = _net.A.Run(() => Open("va", [s_vip], o => o.MulticastGroup = group));
+        using var receiver = _net.B.Run(() => Open("vb", [s_vip], o => o.MulticastGroup = group));
 
         Assert.Equal(s_addressA, sender.SourceAddress);
         var (datagram, buffer) = await SendAndReceiveAsync(sender, receiver);
@@ -56,12 +36,12 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public async Task Unicast_AdvertFromA_ReachesBWithTtl255AndBAsDestination()
     {
-        using var sender = _a.Run(() => Open("va", [], o =>
+        using var sender = _net.A.Run(() => Open("va", [], o =>
         {
             o.UnicastSourceAddress = s_addressA;
             o.UnicastPeers = [s_addressB];
         }));
-        using var receiver = _b.Run(() => Open("vb", [], o =>
+        using var receiver = _net.B.Run(() => Open("vb", [], o =>
         {
             o.UnicastSourceAddress = s_addressB;
             o.UnicastPeers = [s_addressA];
@@ -76,13 +56,13 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public async Task MulticastReceiver_DoesNotSeeUnicastAdverts()
     {
-        using var unicastSender = _a.Run(() => Open("va", [], o =>
+        using var unicastSender = _net.A.Run(() => Open("va", [], o =>
         {
             o.UnicastSourceAddress = s_addressA;
             o.UnicastPeers = [s_addressB];
         }));
-        using var multicastSender = _a.Run(() => Open("va", [], o => o.VirtualRouterId = 2));
-        using var receiver = _b.Run(() => Open("vb", [], _ => { }));
+        using var multicastSender = _net.A.Run(() => Open("va", [], o => o.VirtualRouterId = 2));
+        using var receiver = _net.B.Run(() => Open("vb", [], _ => { }));
 
         unicastSender.Send(s_advert);
         var (datagram, buffer) = await SendAndReceiveAsync(multicastSender, receiver);
@@ -95,8 +75,8 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public async Task Receive_IntoASmallBuffer_ReportsTruncation()
     {
-        using var sender = _a.Run(() => Open("va", [], _ => { }));
-        using var receiver = _b.Run(() => Open("vb", [], _ => { }));
+        using var sender = _net.A.Run(() => Open("va", [], _ => { }));
+        using var receiver = _net.B.Run(() => Open("vb", [], _ => { }));
         var buffer = new byte[30];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var receive = receiver.ReceiveAsync(buffer, timeout.Token).AsTask();
@@ -115,11 +95,11 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public void SourceAddress_SkipsAVipThatIsAlreadyOnTheInterface()
     {
-        _a.Ip("addr", "del", "10.202.0.1/24", "dev", "va");
-        _a.Ip("addr", "add", "10.202.0.100/32", "dev", "va");
-        _a.Ip("addr", "add", "10.202.0.1/24", "dev", "va");
+        _net.A.Ip("addr", "del", "10.202.0.1/24", "dev", "va");
+        _net.A.Ip("addr", "add", "10.202.0.100/32", "dev", "va");
+        _net.A.Ip("addr", "add", "10.202.0.1/24", "dev", "va");
 
-        using var transport = _a.Run(() => Open("va", [s_vip], _ => { }));
+        using var transport = _net.A.Run(() => Open("va", [s_vip], _ => { }));
 
         Assert.Equal(s_addressA, transport.SourceAddress);
     }
@@ -127,9 +107,9 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public void Open_WithoutAnyNonVipAddress_ThrowsAClearError()
     {
-        _a.Ip("addr", "del", "10.202.0.1/24", "dev", "va");
+        _net.A.Ip("addr", "del", "10.202.0.1/24", "dev", "va");
 
-        var ex = Assert.Throws<InvalidOperationException>(() => _a.Run(() => Open("va", [], _ => { })));
+        var ex = Assert.Throws<InvalidOperationException>(() => _net.A.Run(() => Open("va", [], _ => { })));
 
         Assert.Contains("va has no IPv4 address", ex.Message);
     }
@@ -137,12 +117,12 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public void Send_OnADownInterface_IsLoggedOnceNotThrown_AndRecoveryIsLogged()
     {
-        using var sender = _a.Run(() => Open("va", [], _ => { }));
-        _a.Ip("link", "set", "dev", "va", "down");
+        using var sender = _net.A.Run(() => Open("va", [], _ => { }));
+        _net.A.Ip("link", "set", "dev", "va", "down");
 
         sender.Send(s_advert);
         sender.Send(s_advert);
-        _a.Ip("link", "set", "dev", "va", "up");
+        _net.A.Ip("link", "set", "dev", "va", "up");
         sender.Send(s_advert);
 
         Assert.Single(_logger.Entries, e => e.EventId.Id == 1201);

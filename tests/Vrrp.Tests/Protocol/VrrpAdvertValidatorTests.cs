@@ -5,7 +5,7 @@ namespace CloudCoreLb.Vrrp.Tests.Protocol;
 
 public sealed class VrrpAdvertValidatorTests
 {
-    private static readonly IPAddress Ours = IPAddress.Parse("10.10.102.10");
+    private static readonly IPAddress s_ours = IPAddress.Parse("10.10.102.10");
 
     public static TheoryData<string> DropCases => new(DropCase.All.Keys);
 
@@ -26,7 +26,7 @@ public sealed class VrrpAdvertValidatorTests
         VrrpAdvertisementWriter.Write(datagram.AsSpan(20), 167, 99, VrrpAuthType.SimpleText, 1, [Ipv4Address.ToUInt32(SeedOptions.Vip)], VrrpAuthData.Create(VrrpAuthType.SimpleText, "1111"));
         Ipv4Header.Write(datagram, 40, 1, 255, 112, Ipv4Address.ToUInt32(IPAddress.Parse("10.10.102.11")), Ipv4Address.ToUInt32(SeedOptions.Group));
 
-        var validator = new VrrpAdvertValidator(SeedOptions.Create(), Ours);
+        var validator = new VrrpAdvertValidator(SeedOptions.Create(), s_ours);
         Assert.Equal(VrrpDropReason.None, validator.Validate(datagram, SeedOptions.Group, out _, out var advert));
         Assert.Equal(99, advert.Priority);
     }
@@ -51,7 +51,7 @@ public sealed class VrrpAdvertValidatorTests
         options.VirtualAddresses = [new VirtualAddress(IPAddress.Parse("10.0.0.1"), 32), new VirtualAddress(IPAddress.Parse("10.0.0.2"), 32), new VirtualAddress(IPAddress.Parse("10.0.0.3"), 32)];
         var builder = new AdvertDatagramBuilder { Addresses = [IPAddress.Parse("10.0.0.3"), IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2")] };
 
-        Assert.Equal(VrrpDropReason.None, new VrrpAdvertValidator(options, Ours).Validate(builder.Build(), SeedOptions.Group, out _, out var advert));
+        Assert.Equal(VrrpDropReason.None, new VrrpAdvertValidator(options, s_ours).Validate(builder.Build(), SeedOptions.Group, out _, out var advert));
         Assert.Equal(3, advert.AddressCount);
     }
 
@@ -60,9 +60,9 @@ public sealed class VrrpAdvertValidatorTests
     {
         var options = SeedOptions.Create();
         options.UnicastPeers = [IPAddress.Parse("10.10.102.11")];
-        var builder = new AdvertDatagramBuilder { Destination = Ours, Ttl = 64 };
+        var builder = new AdvertDatagramBuilder { Destination = s_ours, Ttl = 64 };
 
-        Assert.Equal(VrrpDropReason.None, new VrrpAdvertValidator(options, Ours).Validate(builder.Build(), Ours, out _, out _));
+        Assert.Equal(VrrpDropReason.None, new VrrpAdvertValidator(options, s_ours).Validate(builder.Build(), s_ours, out _, out _));
     }
 
     [Theory]
@@ -75,7 +75,7 @@ public sealed class VrrpAdvertValidatorTests
         var builder = new AdvertDatagramBuilder();
         drop.Mutate(builder);
 
-        var reason = new VrrpAdvertValidator(options, Ours).Validate(builder.Build(), drop.Destination ?? SeedOptions.Group, out _, out _);
+        var reason = new VrrpAdvertValidator(options, s_ours).Validate(builder.Build(), drop.Destination ?? SeedOptions.Group, out _, out _);
 
         Assert.Equal(drop.Expected, reason);
     }
@@ -105,7 +105,7 @@ public sealed class VrrpAdvertValidatorTests
     }
 
     private static VrrpDropReason Validate(AdvertDatagramBuilder builder, out Ipv4Header ip, out VrrpAdvertisement advert) =>
-        new VrrpAdvertValidator(SeedOptions.Create(), Ours).Validate(builder.Build(), SeedOptions.Group, out ip, out advert);
+        new VrrpAdvertValidator(SeedOptions.Create(), s_ours).Validate(builder.Build(), SeedOptions.Group, out ip, out advert);
 
     private sealed record DropCase(VrrpDropReason Expected, Action<AdvertDatagramBuilder> Mutate, IPAddress? Destination = null, Action<VrrpInstanceOptions>? Configure = null)
     {

@@ -5,7 +5,7 @@ namespace CloudCoreLb.Vrrp.Tests.Protocol;
 
 public sealed class VrrpAdvertisementWriterTests
 {
-    private static readonly uint[] SeedVip = [Ipv4Address.ToUInt32(SeedOptions.Vip)];
+    private static readonly uint[] s_seedVip = [Ipv4Address.ToUInt32(SeedOptions.Vip)];
 
     // vrrp.md §1.3, checked against keepalived captures.
     [Theory]
@@ -17,7 +17,7 @@ public sealed class VrrpAdvertisementWriterTests
     public void SeedAdvertWithPass_IsByteExact(byte priority, string expected)
     {
         var buffer = new byte[64];
-        var length = VrrpAdvertisementWriter.Write(buffer, 167, priority, VrrpAuthType.SimpleText, 1, SeedVip, VrrpAuthData.Create(VrrpAuthType.SimpleText, "1111"));
+        var length = VrrpAdvertisementWriter.Write(buffer, 167, priority, VrrpAuthType.SimpleText, 1, s_seedVip, VrrpAuthData.Create(VrrpAuthType.SimpleText, "1111"));
         Assert.Equal(expected, Hex.Format(buffer.AsSpan(0, length)));
     }
 
@@ -25,7 +25,7 @@ public sealed class VrrpAdvertisementWriterTests
     public void SeedAdvertWithoutAuth_IsByteExact()
     {
         var buffer = new byte[20];
-        VrrpAdvertisementWriter.Write(buffer, 167, 100, VrrpAuthType.None, 1, SeedVip, VrrpAuthData.Create(VrrpAuthType.None, "ignored"));
+        VrrpAdvertisementWriter.Write(buffer, 167, 100, VrrpAuthType.None, 1, s_seedVip, VrrpAuthData.Create(VrrpAuthType.None, "ignored"));
         Assert.Equal("21 a7 64 01 00 01 09 5a 0a 0a 66 f2 00 00 00 00 00 00 00 00", Hex.Format(buffer));
     }
 
@@ -36,7 +36,7 @@ public sealed class VrrpAdvertisementWriterTests
     public void SetPriority_PatchesPriorityAndChecksum(byte priority, string expected)
     {
         var buffer = new byte[20];
-        VrrpAdvertisementWriter.Write(buffer, 167, 100, VrrpAuthType.SimpleText, 1, SeedVip, VrrpAuthData.Create(VrrpAuthType.SimpleText, "1111"));
+        VrrpAdvertisementWriter.Write(buffer, 167, 100, VrrpAuthType.SimpleText, 1, s_seedVip, VrrpAuthData.Create(VrrpAuthType.SimpleText, "1111"));
         VrrpAdvertisementWriter.SetPriority(buffer, priority);
         Assert.Equal(expected, Hex.Format(buffer));
     }

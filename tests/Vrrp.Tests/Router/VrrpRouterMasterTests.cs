@@ -8,17 +8,17 @@ namespace CloudCoreLb.Vrrp.Tests.Router;
 
 public sealed class VrrpRouterMasterTests
 {
-    private readonly InMemoryVrrpNetwork network = new();
+    private readonly InMemoryVrrpNetwork _network = new();
 
     [Fact]
     public void EqualPriority_TieBreakGoesToTheHigherAddress()
     {
-        var low = network.AddRouter("10.10.102.10", 100);
-        var high = network.AddRouter("10.10.102.11", 100);
+        var low = _network.AddRouter("10.10.102.10", 100);
+        var high = _network.AddRouter("10.10.102.11", 100);
         low.Start();
         high.Start();
 
-        network.Advance(S(10));
+        _network.Advance(S(10));
 
         // Same skew: both time out at the same instant and advertise; each then hears the other.
         Assert.Equal(MasterDown100, low.BecameMasterAt);
@@ -39,8 +39,8 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void AddressOwner_BecomesMasterImmediatelyAtStart()
     {
-        var owner = network.AddRouter("10.10.102.10", 255);
-        var backup = network.AddRouter("10.10.102.11", 100);
+        var owner = _network.AddRouter("10.10.102.10", 255);
+        var backup = _network.AddRouter("10.10.102.11", 100);
         owner.Start();
         backup.Start();
 
@@ -48,7 +48,7 @@ public sealed class VrrpRouterMasterTests
         Assert.Equal((TimeSpan.Zero, VrrpTransitionReason.AddressOwner), (owner.BecameMasterAt!.Value, owner.Changes.Single().Change.Reason));
         Assert.Equal(255, owner.Router.EffectivePriority);
 
-        network.Advance(S(10));
+        _network.Advance(S(10));
 
         Assert.Equal(VrrpState.Backup, backup.State);
         Assert.Equal(255, backup.Router.LastMasterPriority);
@@ -59,7 +59,7 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void OwnerIgnoresTrackingDeltas()
     {
-        var owner = network.AddRouter("10.10.102.10", 255);
+        var owner = _network.AddRouter("10.10.102.10", 255);
         owner.Start();
 
         owner.Router.SetTracking(-50, fault: false);
@@ -71,7 +71,7 @@ public sealed class VrrpRouterMasterTests
     public void MasterHearingLowerPriority_ReAdvertisesAtOnceAndSendsTwoGarpBursts()
     {
         var master = ElectSingleMaster();
-        var injectedAt = network.Now;
+        var injectedAt = _network.Now;
 
         master.Router.OnDatagram(new AdvertDatagramBuilder { Priority = 50, Source = IPAddress.Parse("10.10.102.99") }.Build(), SeedOptions.Group);
 
@@ -80,7 +80,7 @@ public sealed class VrrpRouterMasterTests
         Assert.Equal(5, master.Garp.CountAt(injectedAt));
         Assert.Equal(1, master.Logger.Count("VrrpForcingNewElection"));
 
-        network.Advance(S(6));
+        _network.Advance(S(6));
 
         Assert.Equal(5, master.Garp.CountAt(injectedAt + S(5)));
     }
@@ -89,7 +89,7 @@ public sealed class VrrpRouterMasterTests
     public void MasterHearingPriorityZero_AdvertisesAtOnceWithoutGarp()
     {
         var master = ElectSingleMaster();
-        var injectedAt = network.Now;
+        var injectedAt = _network.Now;
         var garps = master.Garp.Sent.Count;
 
         master.Router.OnDatagram(new AdvertDatagramBuilder { Priority = 0, Source = IPAddress.Parse("10.10.102.99") }.Build(), SeedOptions.Group);
@@ -103,22 +103,22 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void SplitBrain_HealsToTheHigherPriorityOnceAdvertsFlowAgain()
     {
-        var r100 = network.AddRouter("10.10.102.10", 100);
-        var r99 = network.AddRouter("10.10.102.11", 99);
+        var r100 = _network.AddRouter("10.10.102.10", 100);
+        var r99 = _network.AddRouter("10.10.102.11", 99);
         r100.Start();
         r99.Start();
-        network.AdvanceTo(S(10.5));
+        _network.AdvanceTo(S(10.5));
 
-        network.Partition(r100, r99);
-        network.AdvanceTo(S(15.1));
+        _network.Partition(r100, r99);
+        _network.AdvanceTo(S(15.1));
 
         // The last advert 99 heard left at 9.609375 s.
         Assert.Equal(MasterDown100 + S(6) + Latency + MasterDown99, r99.BecameMasterAt);
         Assert.Equal(VrrpState.Master, r100.State);
         Assert.Equal(VrrpState.Master, r99.State);
 
-        network.Heal();
-        network.Advance(S(5));
+        _network.Heal();
+        _network.Advance(S(5));
 
         // 99 advertises first (at 15.222756 s): 100 hears a lower priority, re-advertises and re-GARPs, 99 steps down.
         var r99Advert = r99.SentAdverts.First(a => a.At >= S(15.1)).At;
@@ -132,7 +132,7 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void GarpRefresh_RepeatsWhileMaster()
     {
-        var master = network.AddRouter("10.10.102.10", 100, o =>
+        var master = _network.AddRouter("10.10.102.10", 100, o =>
         {
             o.GarpMasterDelay = TimeSpan.Zero;
             o.GarpMasterRefresh = S(2);
@@ -140,7 +140,7 @@ public sealed class VrrpRouterMasterTests
         });
         master.Start();
 
-        network.AdvanceTo(MasterDown100 + S(6.5));
+        _network.AdvanceTo(MasterDown100 + S(6.5));
 
         Assert.Equal(5, master.Garp.CountAt(MasterDown100));
         Assert.Equal(new[] { 2, 2, 2 }, new[] { 2, 4, 6 }.Select(k => master.Garp.CountAt(MasterDown100 + S(k))));
@@ -149,9 +149,9 @@ public sealed class VrrpRouterMasterTests
 
     private RouterHarness ElectSingleMaster()
     {
-        var master = network.AddRouter("10.10.102.10", 100);
+        var master = _network.AddRouter("10.10.102.10", 100);
         master.Start();
-        network.AdvanceTo(S(10.5));
+        _network.AdvanceTo(S(10.5));
         Assert.Equal(VrrpState.Master, master.State);
         return master;
     }

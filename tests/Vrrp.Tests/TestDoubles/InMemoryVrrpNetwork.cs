@@ -15,20 +15,20 @@ internal sealed class InMemoryVrrpNetwork
     /// <summary>One-way delay of every delivery: 100 us, a LAN.</summary>
     public static readonly TimeSpan Latency = TimeSpan.FromMicroseconds(100);
 
-    private readonly List<Node> nodes = [];
-    private readonly HashSet<(Node, Node)> partitions = [];
-    private readonly DateTimeOffset start;
+    private readonly List<Node> _nodes = [];
+    private readonly HashSet<(Node, Node)> _partitions = [];
+    private readonly DateTimeOffset _start;
 
     public InMemoryVrrpNetwork()
     {
         Time = new SteppedTimeProvider();
-        start = Time.GetUtcNow();
+        _start = Time.GetUtcNow();
     }
 
     public SteppedTimeProvider Time { get; }
 
     /// <summary>Elapsed time since the network was created.</summary>
-    public TimeSpan Now => Time.GetUtcNow() - start;
+    public TimeSpan Now => Time.GetUtcNow() - _start;
 
     /// <summary>Every advert sent, in order.</summary>
     public List<SentAdvert> Sent { get; } = [];
@@ -38,18 +38,18 @@ internal sealed class InMemoryVrrpNetwork
         var options = Protocol.SeedOptions.Create(priority);
         configure?.Invoke(options);
         var node = new Node(this, IPAddress.Parse(address));
-        nodes.Add(node);
+        _nodes.Add(node);
         return new RouterHarness(this, node, options);
     }
 
     /// <summary>Stops traffic between two routers in both directions.</summary>
     public void Partition(RouterHarness a, RouterHarness b)
     {
-        partitions.Add((a.Node, b.Node));
-        partitions.Add((b.Node, a.Node));
+        _partitions.Add((a.Node, b.Node));
+        _partitions.Add((b.Node, a.Node));
     }
 
-    public void Heal() => partitions.Clear();
+    public void Heal() => _partitions.Clear();
 
     /// <summary>Unplugs a router: it neither sends nor receives any more.</summary>
     public void Detach(RouterHarness router) => router.Node.Attached = false;
@@ -75,16 +75,16 @@ internal sealed class InMemoryVrrpNetwork
         var datagram = new byte[Ipv4Header.MinimumLength + message.Length];
         Ipv4Header.Write(datagram, (ushort)datagram.Length, 1, Ipv4Header.VrrpTimeToLive, Ipv4Header.ProtocolVrrp, Ipv4Address.ToUInt32(from.SourceAddress), Ipv4Address.ToUInt32(Protocol.SeedOptions.Group));
         message.CopyTo(datagram.AsSpan(Ipv4Header.MinimumLength));
-        foreach (var to in nodes)
+        foreach (var to in _nodes)
         {
-            if (to != from && to.Attached && !partitions.Contains((from, to)))
+            if (to != from && to.Attached && !_partitions.Contains((from, to)))
             {
                 ITimer? timer = null;
                 timer = Time.CreateTimer(
                     _ =>
                     {
                         timer?.Dispose();
-                        if (to.Attached && !partitions.Contains((from, to)))
+                        if (to.Attached && !_partitions.Contains((from, to)))
                         {
                             to.Router?.OnDatagram(datagram, Protocol.SeedOptions.Group);
                         }
@@ -121,11 +121,11 @@ internal sealed record SentAdvert(TimeSpan At, IPAddress From, byte Priority, by
 /// <summary>A router on the in-memory network with its fakes and a timed record of its transitions.</summary>
 internal sealed class RouterHarness : IDisposable
 {
-    private readonly InMemoryVrrpNetwork network;
+    private readonly InMemoryVrrpNetwork _network;
 
     public RouterHarness(InMemoryVrrpNetwork network, InMemoryVrrpNetwork.Node node, VrrpInstanceOptions options, ListLogger? logger = null)
     {
-        this.network = network;
+        _network = network;
         Node = node;
         Options = options;
         Vips = new FakeVipManager(network);
@@ -158,14 +158,14 @@ internal sealed class RouterHarness : IDisposable
     public TimeSpan? BecameMasterAt => Changes.LastOrDefault(c => c.Change.To == VrrpState.Master) is { Change.To: VrrpState.Master } c ? c.At : null;
 
     /// <summary>The adverts this router sent.</summary>
-    public IEnumerable<SentAdvert> SentAdverts => network.Sent.Where(s => s.From.Equals(Address));
+    public IEnumerable<SentAdvert> SentAdverts => _network.Sent.Where(s => s.From.Equals(Address));
 
     public void Start() => Router.Start();
 
     /// <summary>SIGKILL: nothing is sent, nothing released, the router is gone from the segment.</summary>
     public void Kill()
     {
-        network.Detach(this);
+        _network.Detach(this);
         Router.Dispose();
     }
 

@@ -10,21 +10,21 @@ namespace CloudCoreLb.Vrrp.Tests.TestDoubles;
 /// </summary>
 internal sealed class SteppedTimeProvider : TimeProvider
 {
-    private readonly FakeTimeProvider inner = new();
-    private readonly List<TrackedTimer> timers = [];
+    private readonly FakeTimeProvider _inner = new();
+    private readonly List<TrackedTimer> _timers = [];
 
-    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
 
-    public override long GetTimestamp() => inner.GetTimestamp();
+    public override long GetTimestamp() => _inner.GetTimestamp();
 
-    public override long TimestampFrequency => inner.TimestampFrequency;
+    public override long TimestampFrequency => _inner.TimestampFrequency;
 
-    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+    public override TimeZoneInfo LocalTimeZone => _inner.LocalTimeZone;
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new TrackedTimer(this, callback, state);
-        timers.Add(timer);
+        _timers.Add(timer);
         timer.Change(dueTime, period);
         return timer;
     }
@@ -35,48 +35,48 @@ internal sealed class SteppedTimeProvider : TimeProvider
         for (var steps = 0; ; steps++)
         {
             Assert.True(steps < 1_000_000, "timers keep firing at the same instant");
-            var next = timers.Where(t => t.Wakeup is not null).Select(t => t.Wakeup!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+            var next = _timers.Where(t => t.Wakeup is not null).Select(t => t.Wakeup!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
             if (next > target)
             {
                 break;
             }
 
-            inner.Advance(next > GetUtcNow() ? next - GetUtcNow() : TimeSpan.Zero);
+            _inner.Advance(next > GetUtcNow() ? next - GetUtcNow() : TimeSpan.Zero);
         }
 
-        inner.Advance(target - GetUtcNow());
+        _inner.Advance(target - GetUtcNow());
     }
 
     private sealed class TrackedTimer : ITimer
     {
-        private readonly SteppedTimeProvider owner;
-        private readonly TimerCallback callback;
-        private readonly object? state;
-        private readonly ITimer timer;
-        private TimeSpan period;
+        private readonly SteppedTimeProvider _owner;
+        private readonly TimerCallback _callback;
+        private readonly object? _state;
+        private readonly ITimer _timer;
+        private TimeSpan _period;
 
         public TrackedTimer(SteppedTimeProvider owner, TimerCallback callback, object? state)
         {
-            this.owner = owner;
-            this.callback = callback;
-            this.state = state;
-            timer = owner.inner.CreateTimer(static s => ((TrackedTimer)s!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _owner = owner;
+            _callback = callback;
+            _state = state;
+            _timer = owner._inner.CreateTimer(static s => ((TrackedTimer)s!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         public DateTimeOffset? Wakeup { get; private set; }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            this.period = period;
-            Wakeup = dueTime == Timeout.InfiniteTimeSpan ? null : owner.GetUtcNow() + dueTime;
-            return timer.Change(dueTime, period);
+            _period = period;
+            Wakeup = dueTime == Timeout.InfiniteTimeSpan ? null : _owner.GetUtcNow() + dueTime;
+            return _timer.Change(dueTime, period);
         }
 
         public void Dispose()
         {
             Wakeup = null;
-            owner.timers.Remove(this);
-            timer.Dispose();
+            _owner._timers.Remove(this);
+            _timer.Dispose();
         }
 
         public ValueTask DisposeAsync()
@@ -87,8 +87,8 @@ internal sealed class SteppedTimeProvider : TimeProvider
 
         private void Fire()
         {
-            Wakeup = period > TimeSpan.Zero && period != Timeout.InfiniteTimeSpan ? owner.GetUtcNow() + period : null;
-            callback(state);
+            Wakeup = _period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan ? _owner.GetUtcNow() + _period : null;
+            _callback(_state);
         }
     }
 }
