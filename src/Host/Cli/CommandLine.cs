@@ -34,8 +34,15 @@ internal static class CommandLine
         {
             Description = "Wait until standard input closes (the daemon died) before releasing; a line 'exit' means a clean stop and releases nothing",
         };
-        var release = new Command("release-vips", "Remove every virtual address this daemon added (they carry its netlink mark); for ExecStopPost after a crash.") { waitStdin };
-        release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), Console.Out, Console.Error));
+        var releaseConfig = new Option<string?>("--config", "-c")
+        {
+            Description = "Configuration file: instances whose VIPs are released also get a priority-0 advert, so a backup takes over in 0.6 s",
+        };
+        var release = new Command("release-vips", "Remove every virtual address this daemon added (they carry its netlink mark); for ExecStopPost after a crash.")
+        {
+            waitStdin, releaseConfig, NodeOption,
+        };
+        release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), p.GetValue(releaseConfig), p.GetValue(NodeOption), Console.Out, Console.Error));
         root.Subcommands.Add(release);
         root.Subcommands.Add(CloudCoreLb.Host.Import.ImportCommand.Create());
 

@@ -1,23 +1,37 @@
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Vrrp;
 using CloudCoreLb.Vrrp.Linux;
+using CloudCoreLb.Vrrp.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CloudCoreLb.Host.Cli;
 
 /// <summary>
-/// <c>cloudcore-lb release-vips</c>: removes every address carrying our netlink mark (IFA_PROTO), on every interface.
-/// Addresses configured by hand or by keepalived carry no mark and are never touched.
+/// <c>cloudcore-lb release-vips</c>: removes every address carrying our netlink mark (IFA_PROTO), on every interface;
+/// addresses configured by hand or by keepalived carry no mark and are never touched. With the configuration it also
+/// does what the dead daemon's clean stop would have done first: a priority-0 advert for each instance whose VIPs it
+/// held, so the backup takes over after its skew time (0.61 s) instead of the full master-down interval (3.6 s).
+/// keepalived gets the same effect only when its parent alone is killed (its VRRP child releases on PDEATHSIG).
 /// </summary>
 internal static class ReleaseVipsCommand
 {
-    public static int Execute(bool waitStdin, TextWriter stdout, TextWriter stderr)
+    public static int Execute(bool waitStdin, string? configPath, string? node, TextWriter stdout, TextWriter stderr)
     {
         if (waitStdin && Console.In.ReadLine() == "exit")
         {
             return 0;
         }
 
+        var instances = ReadInstances(configPath, node, stderr);
         try
         {
-            var released = NetlinkVipManager.RemoveMarkedAddresses(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var marked = NetlinkVipManager.ListMarkedAddresses();
+            foreach (var instance in instances.Where(i => marked.Any(m => m.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(m.Address.Address)))))
+            {
+                SendRelease(instance, stdout, stderr);
+            }
+
+            var released = NetlinkVipManager.RemoveMarkedAddresses(NullLogger.Instance);
             foreach (var address in released)
             {
                 stdout.WriteLine($"released {address}");
@@ -30,10 +44,58 @@ internal static class ReleaseVipsCommand
 
             return 0;
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             stderr.WriteLine($"release-vips failed: {ex.Message}");
             return 1;
+        }
+    }
+
+    private static IReadOnlyList<VrrpInstanceOptions> ReadInstances(string? configPath, string? node, TextWriter stderr)
+    {
+        if (configPath is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return ConfigLoader.Load(configPath, node).VrrpInstances.Select(i => i.Options).ToArray();
+        }
+        catch (ConfigException ex)
+        {
+            // The VIPs still go: a broken file must not keep a dead node holding them.
+            stderr.WriteLine($"release-vips: {configPath} unreadable, removing VIPs without priority-0 adverts: {ex.Errors[0]}");
+            return [];
+        }
+    }
+
+    private static void SendRelease(VrrpInstanceOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var nic = InterfaceInfo.Get(options.Interface, options.VirtualAddresses.Select(v => v.Address));
+            using var transport = RawVrrpTransport.Open(options, nic, NullLogger.Instance);
+            if (options.IsUnicast)
+            {
+                options.UnicastPeers.Remove(transport.SourceAddress);
+            }
+
+            Span<uint> vips = stackalloc uint[options.VirtualAddresses.Count];
+            for (var i = 0; i < vips.Length; i++)
+            {
+                vips[i] = Ipv4Address.ToUInt32(options.VirtualAddresses[i].Address);
+            }
+
+            Span<byte> advert = stackalloc byte[VrrpAdvertisement.GetLength(vips.Length)];
+            VrrpAdvertisementWriter.Write(advert, options.VirtualRouterId, 0, options.AuthType,
+                (byte)options.AdvertInterval.TotalSeconds, vips, VrrpAuthData.Create(options.AuthType, options.AuthPassword));
+            transport.Send(advert);
+            stdout.WriteLine($"sent a priority-0 advert for {options.Name} (VRID {options.VirtualRouterId}) from {transport.SourceAddress}");
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            stderr.WriteLine($"release-vips: no priority-0 advert for {options.Name}: {ex.Message}");
         }
     }
 }

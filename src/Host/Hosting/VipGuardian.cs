@@ -7,12 +7,13 @@ namespace CloudCoreLb.Host.Hosting;
 /// A tiny watcher process that removes our VIPs if the daemon dies without doing so (SIGKILL, OOM kill, crash).
 /// keepalived leaves the VIP on a killed node while the backup takes it too (keepalived #2361, #2201, #672); here
 /// the watcher holds the read end of a pipe only the daemon writes to: when the kernel closes the daemon's end, the
-/// watcher runs <c>cloudcore-lb release-vips</c>, which removes only addresses carrying our netlink mark. A clean
+/// watcher runs <c>cloudcore-lb release-vips</c>, which sends the priority-0 advert the daemon could not and removes
+/// only addresses carrying our netlink mark, so the backup takes over in its skew time (0.61 s). A clean
 /// stop writes <c>exit</c> first, so the watcher leaves quietly. It is a shell (about 1 MB resident while waiting);
 /// the .NET runtime only starts when there is something to release. Under systemd, ExecStopPost does the same job
 /// when the whole cgroup is killed.
 /// </summary>
-internal sealed class VipGuardian(ILogger<VipGuardian> logger) : IDisposable
+internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, ILogger<VipGuardian> logger) : IDisposable
 {
     private Process? _watcher;
 
@@ -34,7 +35,7 @@ internal sealed class VipGuardian(ILogger<VipGuardian> logger) : IDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"read -r line; [ \"$line\" = exit ] || exec {command} release-vips");
+        psi.ArgumentList.Add($"read -r line; [ \"$line\" = exit ] || exec {command} release-vips --config {Quote(config.SourceFile)} --node {Quote(config.NodeName)}");
         try
         {
             _watcher = Process.Start(psi);
@@ -45,6 +46,8 @@ internal sealed class VipGuardian(ILogger<VipGuardian> logger) : IDisposable
             HostLog.GuardianFailed(logger, ex);
         }
     }
+
+    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>Tells the watcher the daemon released everything itself.</summary>
     public void CleanStop()
