@@ -12,7 +12,7 @@
 # 100 req/s), and RSS per idle connection (5000 idle connections held through a freshly started proxy).
 #
 # Environment: RUNS (3), DURATION seconds per run (5), IDLE (5000), OUT (published binary dir; published here when
-# missing), SKIP_PUBLISH=1 to use OUT as is, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's).
+# missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,7 +20,8 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
 IDLE=${IDLE:-5000}
 OUT=${OUT:-$ROOT/out}
-CCLB_ENV=${CCLB_ENV:-"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"}
+# The systemd unit's Environment= line; the thread-pool spin limit comes from cloudcore-lb.runtimeconfig.json.
+CCLB_ENV=${CCLB_ENV:-"DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"}
 NS=ccbench$$
 WORK=$(mktemp -d /tmp/ccbench.XXXXXX)
 PIDS=()
@@ -174,13 +175,14 @@ iperf_gbps() { # host port streams
     | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }
 
+[ "${ONLY:-}" = idle ] && RUNS_TRAFFIC=0 || RUNS_TRAFFIC=$RUNS
 echo "warming up" >&2
-for path in direct haproxy cloudcore-lb; do
+[ "$RUNS_TRAFFIC" = 0 ] || for path in direct haproxy cloudcore-lb; do
   nsx wrk -t1 -c20 -d2s -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" >/dev/null
   read -r h p <<<"${PORT_IPERF[$path]}"; iperf_gbps "$h" "$p" 1 >/dev/null
 done
 
-for run in $(seq 1 "$RUNS"); do
+for run in $(seq 1 "$RUNS_TRAFFIC"); do
   for path in direct haproxy cloudcore-lb; do
     read -r h p <<<"${PORT_IPERF[$path]}"
     echo -e "bulk_1\t$path\t$(iperf_gbps "$h" "$p" 1)" >> "$RESULTS"
