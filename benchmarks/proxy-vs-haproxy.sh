@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# cloudcore-lb against Debian's haproxy and a direct connection, in one run, same topology, inside a network
+# namespace this script creates and deletes. Needs root, haproxy, nginx, iperf3, wrk, python3.
+#
+#   frontends (127.0.0.1)             backends: 3 servers on 127.0.0.2/3/4, `mode tcp`, `balance source`, no checks
+#   haproxy       :15201 :18080 :19000   iperf3 -s :5201 (one per address)
+#   cloudcore-lb  :25201 :28080 :29000   nginx :8080 (1 worker, 64-byte static file)
+#   direct        -> 127.0.0.2 ports     hold_server.py :9000 (holds idle connections)
+#
+# Measures (median of RUNS runs each): iperf3 1 stream and -P 8 (Gbit/s), wrk -t1 -c50 `Connection: close`
+# (connections/s), latency p50/p99 at a fixed rate with wrk + lib/fixed-rate.lua (keep-alive, 10 connections x
+# 100 req/s), and RSS per idle connection (5000 idle connections held through a freshly started proxy).
+#
+# Environment: RUNS (3), DURATION seconds per run (5), IDLE (5000), OUT (published binary dir; published here when
+# missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-5}
+IDLE=${IDLE:-5000}
+OUT=${OUT:-$ROOT/out}
+# The systemd unit's Environment= line; the thread-pool spin limit comes from cloudcore-lb.runtimeconfig.json.
+CCLB_ENV=${CCLB_ENV:-"DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"}
+NS=ccbench$$
+WORK=$(mktemp -d /tmp/ccbench.XXXXXX)
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  ip netns del "$NS" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Background launches use `ip netns exec` directly (it execs), so $! is the daemon itself, not a subshell.
+nsx() { ip netns exec "$NS" "$@"; }
+
+for tool in haproxy nginx iperf3 wrk python3 ss; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespace)" >&2; exit 1; }
+
+if [ "${SKIP_PUBLISH:-0}" != 1 ] || [ ! -x "$OUT/cloudcore-lb" ]; then
+  dotnet publish src/Host -c Release -o "$OUT" -nologo -clp:ErrorsOnly >&2
+fi
+
+ip netns add "$NS"
+nsx ip link set lo up
+# Per-namespace: short connections at 10k/s would otherwise exhaust ephemeral ports on TIME_WAIT.
+nsx sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1 net.core.somaxconn=8192
+
+# --- backends -------------------------------------------------------------------------------------------------
+mkdir -p "$WORK/www" "$WORK/nginx"
+head -c 64 /dev/zero | tr '\0' 'x' > "$WORK/www/small.txt"
+cat > "$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+daemon off;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx;
+  proxy_temp_path $WORK/nginx;
+  fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx;
+  scgi_temp_path $WORK/nginx;
+  server {
+    listen 127.0.0.2:8080 backlog=8192;
+    listen 127.0.0.3:8080 backlog=8192;
+    listen 127.0.0.4:8080 backlog=8192;
+    root $WORK/www;
+  }
+}
+NGINX
+ip netns exec "$NS" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+PIDS+=($!)
+for i in 2 3 4; do
+  ip netns exec "$NS" iperf3 -s -B 127.0.0.$i -p 5201 >/dev/null 2>&1 &
+  PIDS+=($!)
+done
+ip netns exec "$NS" python3 "$ROOT/benchmarks/lib/hold_server.py" 127.0.0.2:9000 127.0.0.3:9000 127.0.0.4:9000 > "$WORK/hold.log" 2>&1 &
+PIDS+=($!)
+
+# --- proxies --------------------------------------------------------------------------------------------------
+cat > "$WORK/haproxy.cfg" <<HAP
+global
+  maxconn 9000
+defaults
+  mode tcp
+  timeout connect 10s
+  timeout client 1h
+  timeout server 1h
+HAP
+cat > "$WORK/cloudcore-lb.yaml" <<YAML
+metrics: { listen: off }
+control: { socket: $WORK/control.sock }
+proxy:
+  max_connections: 9000
+  frontends:
+YAML
+backends_yaml="  backends:"
+for svc in iperf:5201:15201:25201 http:8080:18080:28080 idle:9000:19000:29000; do
+  IFS=: read -r name port hport cport <<<"$svc"
+  cat >> "$WORK/haproxy.cfg" <<HAP
+frontend ${name}_front
+  bind 127.0.0.1:$hport
+  maxconn 9000
+  backlog 8192
+  default_backend ${name}_back
+backend ${name}_back
+  balance source
+  server s2 127.0.0.2:$port
+  server s3 127.0.0.3:$port
+  server s4 127.0.0.4:$port
+HAP
+  echo "    - { name: ${name}_front, bind: \"127.0.0.1:$cport\", backend: ${name}_back, max_connections: 9000, backlog: 8192, timeouts: { client: 1h } }" >> "$WORK/cloudcore-lb.yaml"
+  backends_yaml+=$'\n'"    - name: ${name}_back"$'\n'"      balance: source"$'\n'"      timeouts: { connect: 10s, server: 1h }"$'\n'"      servers:"
+  for i in 2 3 4; do
+    backends_yaml+=$'\n'"        - { name: s$i, address: \"127.0.0.$i:$port\", check: false }"
+  done
+done
+echo "$backends_yaml" >> "$WORK/cloudcore-lb.yaml"
+
+HAPROXY_PID=
+CCLB_PID=
+start_haproxy() {
+  ip netns exec "$NS" haproxy -f "$WORK/haproxy.cfg" -db > "$WORK/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  PIDS+=("$HAPROXY_PID")
+  wait_port 127.0.0.1 18080
+}
+start_cclb() {
+  # shellcheck disable=SC2086 # CCLB_ENV is a list of NAME=VALUE words
+  ip netns exec "$NS" env $CCLB_ENV "$OUT/cloudcore-lb" run --config "$WORK/cloudcore-lb.yaml" --node bench --socket "$WORK/control.sock" \
+    > "$WORK/cloudcore-lb.log" 2>&1 &
+  CCLB_PID=$!
+  PIDS+=("$CCLB_PID")
+  wait_port 127.0.0.1 28080
+}
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+wait_port() {
+  local i
+  for i in $(seq 1 100); do
+    if nsx bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listens on $1:$2" >&2
+  cat "$WORK"/*.log >&2
+  exit 1
+}
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+for p in 5201 8080 9000; do wait_port 127.0.0.2 $p; done
+start_haproxy
+start_cclb
+nsx curl -sf http://127.0.0.1:28080/small.txt >/dev/null 2>&1 || nsx bash -c 'exec 3<>/dev/tcp/127.0.0.1/28080' || true
+
+declare -A PORT_IPERF=([direct]="127.0.0.2 5201" [haproxy]="127.0.0.1 15201" [cloudcore-lb]="127.0.0.1 25201")
+declare -A PORT_HTTP=([direct]="127.0.0.2:8080" [haproxy]="127.0.0.1:18080" [cloudcore-lb]="127.0.0.1:28080")
+RESULTS=$WORK/results.tsv
+: > "$RESULTS"
+
+iperf_gbps() { # host port streams
+  nsx iperf3 -c "$1" -p "$2" -P "$3" -t "$DURATION" -J 2>/dev/null \
+    | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+}
+
+[ "${ONLY:-}" = idle ] && RUNS_TRAFFIC=0 || RUNS_TRAFFIC=$RUNS
+echo "warming up" >&2
+[ "$RUNS_TRAFFIC" = 0 ] || for path in direct haproxy cloudcore-lb; do
+  nsx wrk -t1 -c20 -d2s -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" >/dev/null
+  read -r h p <<<"${PORT_IPERF[$path]}"; iperf_gbps "$h" "$p" 1 >/dev/null
+done
+
+for run in $(seq 1 "$RUNS_TRAFFIC"); do
+  for path in direct haproxy cloudcore-lb; do
+    read -r h p <<<"${PORT_IPERF[$path]}"
+    echo -e "bulk_1\t$path\t$(iperf_gbps "$h" "$p" 1)" >> "$RESULTS"
+    echo -e "bulk_8\t$path\t$(iperf_gbps "$h" "$p" 8)" >> "$RESULTS"
+    rate=$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')
+    echo -e "conn_rate\t$path\t$rate" >> "$RESULTS"
+    lat=$(RATE_DELAY_MS=10 nsx wrk -t1 -c10 -d"${DURATION}s" -s "$ROOT/benchmarks/lib/fixed-rate.lua" "http://${PORT_HTTP[$path]}/small.txt" | grep '^LATENCY')
+    echo -e "lat_p50_us\t$path\t$(sed -E 's/.*p50=([0-9]+).*/\1/' <<<"$lat")" >> "$RESULTS"
+    echo -e "lat_p99_us\t$path\t$(sed -E 's/.*p99=([0-9]+).*/\1/' <<<"$lat")" >> "$RESULTS"
+    echo -e "lat_rate\t$path\t$(awk -v d="$DURATION" '{ sub(/.*requests=/, ""); print int($1 / d) }' <<<"$lat")" >> "$RESULTS"
+    echo "run $run $path done" >&2
+  done
+done
+
+# --- idle connections: a fresh proxy per round, RSS delta / IDLE ---------------------------------------------------
+nsx bash -c 'for i in $(seq 1 10); do ip addr add 127.0.1.$i/32 dev lo; done'
+idle_round() { # path pid port
+  local before after n
+  sleep 1
+  before=$(rss_kb "$2")
+  coproc CLIENTS { nsx python3 "$ROOT/benchmarks/lib/idle_clients.py" 127.0.0.1 "$3" "$IDLE" 10; }
+  read -r _ n <&"${CLIENTS[0]}"
+  # Connected to the proxy is not yet proxied: wait until the backends hold every connection.
+  for _ in $(seq 1 200); do
+    [ "$(nsx ss -Htn state established '( sport = :9000 )' | wc -l)" -ge "$IDLE" ] && break
+    sleep 0.1
+  done
+  sleep 2
+  after=$(rss_kb "$2")
+  exec {CLIENTS[1]}>&-
+  wait "$CLIENTS_PID" 2>/dev/null || true
+  echo -e "rss_per_idle_b\t$1\t$(( (after - before) * 1024 / IDLE ))" >> "$RESULTS"
+  echo -e "rss_base_mb\t$1\t$(( before / 1024 ))" >> "$RESULTS"
+  echo "idle $1: $n open, RSS ${before} -> ${after} kB" >&2
+}
+for run in $(seq 1 "$RUNS"); do
+  stop_pid "$HAPROXY_PID"; start_haproxy
+  idle_round haproxy "$HAPROXY_PID" 19000
+  stop_pid "$CCLB_PID"; start_cclb
+  # One connection first, so the runtime's one-time allocations (JIT, pools) are not counted per connection.
+  nsx wrk -t1 -c4 -d1s "http://127.0.0.1:28080/small.txt" >/dev/null
+  idle_round cloudcore-lb "$CCLB_PID" 29000
+done
+
+python3 - "$RESULTS" "$RUNS" "$DURATION" "$IDLE" <<'PY'
+import collections, statistics, sys
+path, runs, duration, idle = sys.argv[1:]
+data = collections.defaultdict(list)
+for line in open(path):
+    metric, who, value = line.rstrip("\n").split("\t")
+    if value:
+        data[(metric, who)].append(float(value))
+rows = [
+    ("bulk_1", "bulk 1 stream (Gbit/s)", True), ("bulk_8", "bulk -P 8 (Gbit/s)", True),
+    ("conn_rate", "short connections (conn/s)", True), ("lat_p50_us", "latency p50 at fixed rate (us)", False),
+    ("lat_p99_us", "latency p99 at fixed rate (us)", False), ("lat_rate", "  fixed rate achieved (req/s)", None),
+    ("rss_per_idle_b", "RSS per idle connection (bytes)", False), ("rss_base_mb", "  RSS before (MB)", None),
+]
+def med(m, w):
+    v = data.get((m, w))
+    return statistics.median(v) if v else None
+def fmt(x):
+    return "-" if x is None else (f"{x:.2f}" if x < 100 else f"{x:.0f}")
+def ratio(a, b):
+    return "-" if a is None or b in (None, 0) else f"{a / b:.2f}x"
+print(f"median of {runs} runs, {duration} s each, {idle} idle connections")
+print(f"| metric | direct | haproxy | cloudcore-lb | lb/haproxy | haproxy/direct | lb/direct | all runs (direct; haproxy; lb) |")
+print("|---|---|---|---|---|---|---|---|")
+for m, label, _ in rows:
+    d, h, c = (med(m, w) for w in ("direct", "haproxy", "cloudcore-lb"))
+    runs_s = "; ".join(",".join(fmt(x) for x in data.get((m, w), [])) or "-" for w in ("direct", "haproxy", "cloudcore-lb"))
+    print(f"| {label} | {fmt(d)} | {fmt(h)} | {fmt(c)} | {ratio(c, h)} | {ratio(h, d)} | {ratio(c, d)} | {runs_s} |")
+PY
