@@ -27,4 +27,7 @@ internal static partial class ControlLog
 
     [LoggerMessage(EventId = 5213, EventName = "ReloadFailed", Level = LogLevel.Error, Message = "reload failed while applying; the previous proxy configuration stays")]
     public static partial void ReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5214, EventName = "ReloadInstancesFailed", Level = LogLevel.Error, Message = "reload applied except for these VRRP instances, which are not running: {Failures}")]
+    public static partial void ReloadInstancesFailed(ILogger logger, string failures);
 }

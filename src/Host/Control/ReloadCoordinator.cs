@@ -43,9 +43,17 @@ internal sealed class ReloadCoordinator(ConfigState state, VrrpService vrrp, Pro
                 return ex.Message;
             }
 
-            var (kept, restarted, added, removed) = await vrrp.ApplyAsync(next).ConfigureAwait(false);
+            var (kept, restarted, added, removed, failures) = await vrrp.ApplyAsync(next).ConfigureAwait(false);
             state.Replace(next);
             ControlLog.ReloadApplied(logger, kept, restarted, added, removed, proxyOutcome);
+            if (failures.Count > 0)
+            {
+                // The others were applied; the failing instance (e.g. its interface is missing here) is not running.
+                var message = string.Join("; ", failures);
+                ControlLog.ReloadInstancesFailed(logger, message);
+                return message;
+            }
+
             return null;
         }
         finally

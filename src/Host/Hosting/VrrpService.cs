@@ -50,8 +50,9 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
     /// Applies a reloaded configuration: unchanged instances keep running untouched (no transition), changed ones
     /// are replaced, new ones start, removed ones release and stop.
     /// </summary>
-    public async Task<(int Kept, int Restarted, int Added, int Removed)> ApplyAsync(CloudCoreLbConfig next)
+    public async Task<(int Kept, int Restarted, int Added, int Removed, IReadOnlyList<string> Failures)> ApplyAsync(CloudCoreLbConfig next)
     {
+        var failures = new List<string>();
         var old = _instances.ToDictionary(i => i.Config.Options.Name, StringComparer.Ordinal);
         var result = new List<HostedVrrpInstance>();
         int kept = 0, restarted = 0, added = 0;
@@ -80,9 +81,16 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
                 added++;
             }
 
-            var created = new HostedVrrpInstance(instance, next.Checks, _links!, time, loggers);
-            created.Start();
-            result.Add(created);
+            try
+            {
+                var created = new HostedVrrpInstance(instance, next.Checks, _links!, time, loggers);
+                created.Start();
+                result.Add(created);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException or System.ComponentModel.Win32Exception)
+            {
+                failures.Add($"{instance.Options.Name}: {ex.Message}");
+            }
         }
 
         foreach (var removed in old.Values)
@@ -91,7 +99,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         }
 
         _instances = result.ToArray();
-        return (kept, restarted, added, old.Count);
+        return (kept, restarted, added, old.Count, failures);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
