@@ -22,8 +22,14 @@ internal static class CommandLine
         var root = new RootCommand("cloudcore-lb: VRRP virtual IP and L4 load balancer for KubeEdge CloudCore, replacing keepalived + haproxy.");
 
         var socket = new Option<string?>("--socket") { Description = "Control socket path, overriding control.socket from the config" };
-        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption, socket };
-        run.SetAction(p => RunCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption), p.GetValue(socket)));
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log format on standard output: text (one line per event, the default; journald-style under systemd) or json (one JSON object per event, with event id and every field)",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption, socket, logFormat };
+        run.SetAction(p => RunCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption), p.GetValue(socket), p.GetValue(logFormat) == "json"));
         root.Subcommands.Add(run);
 
         var check = new Command("check", "Validate a configuration file and exit 0 if it is valid, 1 if not (like haproxy -c / keepalived -t).") { ConfigOption, NodeOption };

@@ -12,7 +12,7 @@ namespace CloudCoreLb.Host.Cli;
 /// <summary><c>cloudcore-lb run</c>: the daemon.</summary>
 internal static class RunCommand
 {
-    public static int Execute(string path, string? node, string? controlSocket = null)
+    public static int Execute(string path, string? node, string? controlSocket = null, bool jsonLogs = false)
     {
         CloudCoreLbConfig config;
         try
@@ -36,12 +36,23 @@ internal static class RunCommand
         }
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddSimpleConsole(o =>
+        if (jsonLogs)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = false;
-        });
+            // Structured: event id, category, message and every template field as JSON properties.
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
