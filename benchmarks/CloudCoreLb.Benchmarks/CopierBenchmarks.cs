@@ -27,7 +27,7 @@ public class CopierBenchmarks
     private DataPath _path = null!;
     private Socket _listener = null!;
 
-    [Params(DataPathKind.SocketCopy, DataPathKind.Splice, DataPathKind.PsuDefault, DataPathKind.PsuTuned, DataPathKind.StreamPipeReader)]
+    [ParamsAllValues]
     public DataPathKind Path { get; set; }
 
     [GlobalSetup]
@@ -94,7 +94,7 @@ public class CopierBenchmarks
             var echo = EchoAsync(server);
             for (var i = 0; i < RoundTrips; i++)
             {
-                await client.SendAsync(_message, SocketFlags.None).ConfigureAwait(false);
+                await client.SendAsync(_message.AsMemory(), SocketFlags.None).ConfigureAwait(false);
                 await ReceiveExactlyAsync(client, _reply).ConfigureAwait(false);
             }
 
@@ -133,7 +133,7 @@ public class CopierBenchmarks
     private async Task EchoAsync(Socket server)
     {
         int n;
-        while ((n = await server.ReceiveAsync(_echo, SocketFlags.None).ConfigureAwait(false)) > 0)
+        while ((n = await server.ReceiveAsync(_echo.AsMemory(), SocketFlags.None).ConfigureAwait(false)) > 0)
         {
             await server.SendAsync(_echo.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
         }
@@ -145,7 +145,7 @@ public class CopierBenchmarks
     {
         long total = 0;
         int n;
-        while ((n = await reader.ReceiveAsync(_sinkBuffer, SocketFlags.None).ConfigureAwait(false)) > 0)
+        while ((n = await reader.ReceiveAsync(_sinkBuffer.AsMemory(), SocketFlags.None).ConfigureAwait(false)) > 0)
         {
             total += n;
         }

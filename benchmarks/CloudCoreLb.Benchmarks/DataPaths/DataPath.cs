@@ -22,9 +22,12 @@ public abstract class DataPath : IDisposable
     {
         DataPathKind.SocketCopy => new CopierDataPath("SocketDuplexCopier", new CloudCoreLb.L4Proxy.Forwarding.SocketDuplexCopier(), null),
         DataPathKind.Splice => CopierDataPath.Splice(),
-        DataPathKind.PsuDefault => new PipelinesSocketsDataPath(tuned: false),
-        DataPathKind.PsuTuned => new PipelinesSocketsDataPath(tuned: true),
-        DataPathKind.StreamPipeReader => new StreamPipeReaderDataPath(),
+        DataPathKind.PsuDefault => new PipelinesSocketsDataPath(tuned: false, zeroLengthReads: false),
+        DataPathKind.PsuTuned => new PipelinesSocketsDataPath(tuned: true, zeroLengthReads: false),
+        DataPathKind.PsuTunedZeroByte => new PipelinesSocketsDataPath(tuned: true, zeroLengthReads: true),
+        DataPathKind.StreamCopyToAsync => new StreamPipeReaderDataPath(zeroByteReads: false, copyToAsync: true),
+        DataPathKind.StreamPipeReader => new StreamPipeReaderDataPath(zeroByteReads: false, copyToAsync: false),
+        DataPathKind.StreamPipeReaderZeroByte => new StreamPipeReaderDataPath(zeroByteReads: true, copyToAsync: false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

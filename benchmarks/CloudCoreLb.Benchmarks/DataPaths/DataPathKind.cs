@@ -15,6 +15,19 @@ public enum DataPathKind
     /// <summary>Pipelines.Sockets.Unofficial with the tuned PipeOptions of dotnet-notes §5.</summary>
     PsuTuned,
 
-    /// <summary><c>PipeReader.Create(NetworkStream)</c> copied into the other <c>NetworkStream</c>.</summary>
+    /// <summary>As <see cref="PsuTuned"/> plus <c>SocketConnectionOptions.ZeroLengthReads</c> (no segment held while idle).</summary>
+    PsuTunedZeroByte,
+
+    /// <summary>
+    /// <c>PipeReader.Create(NetworkStream).CopyToAsync(NetworkStream)</c>, the dotnet-notes §5 variant. StreamPipeReader
+    /// overrides <c>CopyToAsync(Stream)</c> to drain its buffer and then call the inner stream's <c>CopyToAsync</c>, so
+    /// this is really <c>Stream.CopyToAsync</c> (pooled 80 KiB buffer per direction, held while idle).
+    /// </summary>
+    StreamCopyToAsync,
+
+    /// <summary><c>PipeReader.Create(NetworkStream)</c> with an explicit ReadAsync / WriteAsync / AdvanceTo loop.</summary>
     StreamPipeReader,
+
+    /// <summary>As <see cref="StreamPipeReader"/> with <c>useZeroByteReads: true</c> (no buffer held while idle).</summary>
+    StreamPipeReaderZeroByte,
 }

@@ -9,7 +9,7 @@ namespace CloudCoreLb.Benchmarks.DataPaths;
 /// and two pipes per socket) and <see cref="PipeReader.CopyToAsync(PipeWriter, CancellationToken)"/> per direction.
 /// Completing a connection's output makes its send loop flush and shut the socket's send side, which forwards FIN.
 /// </summary>
-internal sealed class PipelinesSocketsDataPath(bool tuned) : DataPath
+internal sealed class PipelinesSocketsDataPath(bool tuned, bool zeroLengthReads) : DataPath
 {
     // dotnet-notes §5: thread-pool schedulers, 1 MiB / 512 KiB back-pressure, 64 KiB segments.
     private static readonly PipeOptions Tuned = new(
@@ -22,12 +22,14 @@ internal sealed class PipelinesSocketsDataPath(bool tuned) : DataPath
 
     private readonly PipeOptions? _options = tuned ? Tuned : null;
 
-    public override string Name => tuned ? "PSU SocketConnection, tuned" : "PSU SocketConnection, default";
+    private readonly SocketConnectionOptions _connectionOptions = zeroLengthReads ? SocketConnectionOptions.ZeroLengthReads : SocketConnectionOptions.None;
+
+    public override string Name => (tuned ? "PSU SocketConnection, tuned" : "PSU SocketConnection, default") + (zeroLengthReads ? ", zero-length reads" : string.Empty);
 
     public override async Task ProxyAsync(Socket client, Socket server)
     {
-        using var clientConnection = SocketConnection.Create(client, _options);
-        using var serverConnection = SocketConnection.Create(server, _options);
+        using var clientConnection = SocketConnection.Create(client, _options, _connectionOptions);
+        using var serverConnection = SocketConnection.Create(server, _options, _connectionOptions);
         await Task.WhenAll(
             DirectionAsync(clientConnection.Input, serverConnection.Output),
             DirectionAsync(serverConnection.Input, clientConnection.Output)).ConfigureAwait(false);
