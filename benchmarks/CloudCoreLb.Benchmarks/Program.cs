@@ -6,7 +6,8 @@ namespace CloudCoreLb.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/CloudCoreLb.Benchmarks -- --filter '*' --job short</c>;
 /// <c>-- idle [sessions] [DataPathKind...]</c> prints the idle-memory table (see <see cref="IdleMemoryProbe"/>);
-/// <c>-- smoke</c> runs every data-path benchmark once in-process (a quick correctness check before a long run).
+/// <c>-- interleaved [rounds]</c> runs the data-path variants round-robin and prints medians (see
+/// <see cref="InterleavedRun"/>); <c>-- smoke</c> runs every data-path benchmark once in-process (a quick correctness check before a long run).
 /// </summary>
 internal static class Program
 {
@@ -15,6 +16,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "idle")
         {
             return await IdleMemoryProbe.RunAsync(args).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "interleaved")
+        {
+            return await InterleavedRun.RunAsync(args).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "smoke")
