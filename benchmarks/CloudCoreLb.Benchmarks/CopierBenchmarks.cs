@@ -1,118 +1,155 @@
 using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
-using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.Benchmarks.DataPaths;
 
 namespace CloudCoreLb.Benchmarks;
 
 /// <summary>
-/// One direction of the data path in isolation: a client writes <see cref="Megabytes"/> MiB into loopback TCP pair A,
-/// the copier moves it from A's accepted end to pair B, a sink drains B until FIN. Both pairs are connected once per
-/// iteration (setup excluded from nothing: about 100 us against tens of ms of copying). Compares the user-space copy
-/// loop with splice(2).
+/// The data path in isolation, one <see cref="DataPathKind"/> per parameter value: client -> loopback pair A -> data
+/// path -> loopback pair B -> server, both directions proxied with half-close. Both pairs are connected per operation
+/// (about 0.1 ms, included). <see cref="Bulk"/> pushes <see cref="BulkMegabytes"/> MiB one way and waits for the FIN
+/// at the server; <see cref="PingPong"/> does <see cref="RoundTrips"/> request/response exchanges of
+/// <see cref="MessageBytes"/> bytes (echo server), so it measures per-message latency through two proxy hops.
 /// </summary>
 [MemoryDiagnoser]
 public class CopierBenchmarks
 {
+    public const int BulkMegabytes = 16;
+    public const int RoundTrips = 1000;
+    public const int MessageBytes = 64;
+
     private readonly byte[] _chunk = new byte[256 * 1024];
     private readonly byte[] _sinkBuffer = new byte[256 * 1024];
-    private readonly NullObserver _observer = new();
-    private SocketDuplexCopier _socketCopier = null!;
-    private SpliceDuplexCopier _spliceCopier = null!;
+    private readonly byte[] _message = new byte[MessageBytes];
+    private readonly byte[] _reply = new byte[MessageBytes];
+    private readonly byte[] _echo = new byte[MessageBytes];
+    private DataPath _path = null!;
     private Socket _listener = null!;
 
-    [Params(16)]
-    public int Megabytes { get; set; }
+    [ParamsAllValues]
+    public DataPathKind Path { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        _socketCopier = new SocketDuplexCopier();
-        _spliceCopier = new SpliceDuplexCopier();
+        _path = DataPath.Create(Path);
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(16);
         Random.Shared.NextBytes(_chunk);
+        Random.Shared.NextBytes(_message);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _listener.Dispose();
-        _spliceCopier.Dispose();
+        _path.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "SocketDuplexCopier")]
-    public Task<long> Copy() => RunAsync(_socketCopier);
-
-    [Benchmark(Description = "SpliceDuplexCopier")]
-    public Task<long> Splice() => RunAsync(_spliceCopier);
-
-    private async Task<long> RunAsync(IDuplexCopier copier)
+    [Benchmark(Description = "bulk 16 MiB")]
+    public async Task<long> Bulk()
     {
-        var (writer, source) = await ConnectPairAsync().ConfigureAwait(false);
-        var (destination, reader) = await ConnectPairAsync().ConfigureAwait(false);
-        using (writer)
-        using (source)
-        using (destination)
-        using (reader)
+        var (client, proxyFront) = await ConnectPairAsync(_listener).ConfigureAwait(false);
+        var (proxyBack, server) = await ConnectPairAsync(_listener).ConfigureAwait(false);
+        using (client)
+        using (proxyFront)
+        using (proxyBack)
+        using (server)
         {
-            var copy = copier.CopyAsync(source, destination, _observer, fromClient: true).AsTask();
-            var sink = SinkAsync(reader);
-            var remaining = (long)Megabytes << 20;
+            var proxy = _path.ProxyAsync(proxyFront, proxyBack);
+            var sink = SinkAsync(server);
+            var remaining = (long)BulkMegabytes << 20;
             while (remaining > 0)
             {
                 var n = (int)Math.Min(remaining, _chunk.Length);
-                remaining -= await writer.SendAsync(_chunk.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
+                remaining -= await client.SendAsync(_chunk.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
             }
 
-            writer.Shutdown(SocketShutdown.Send);
-            if (await copy.ConfigureAwait(false) != CopyResult.SourceClosed)
-            {
-                throw new InvalidOperationException("The copy did not end with the source's FIN.");
-            }
-
-            destination.Shutdown(SocketShutdown.Send);
+            client.Shutdown(SocketShutdown.Send);
             var received = await sink.ConfigureAwait(false);
-            if (received != (long)Megabytes << 20)
+            if (received != (long)BulkMegabytes << 20)
             {
-                throw new InvalidOperationException($"Received {received} bytes.");
+                throw new InvalidOperationException($"{_path.Name}: received {received} bytes.");
             }
 
+            server.Shutdown(SocketShutdown.Send);
+            await proxy.ConfigureAwait(false);
             return received;
         }
+    }
+
+    [Benchmark(Description = "ping-pong 1000 x 64 B")]
+    public async Task<int> PingPong()
+    {
+        var (client, proxyFront) = await ConnectPairAsync(_listener).ConfigureAwait(false);
+        var (proxyBack, server) = await ConnectPairAsync(_listener).ConfigureAwait(false);
+        using (client)
+        using (proxyFront)
+        using (proxyBack)
+        using (server)
+        {
+            var proxy = _path.ProxyAsync(proxyFront, proxyBack);
+            var echo = EchoAsync(server);
+            for (var i = 0; i < RoundTrips; i++)
+            {
+                await client.SendAsync(_message.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+                await ReceiveExactlyAsync(client, _reply).ConfigureAwait(false);
+            }
+
+            client.Shutdown(SocketShutdown.Send);
+            await echo.ConfigureAwait(false);
+            await proxy.ConfigureAwait(false);
+            return RoundTrips;
+        }
+    }
+
+    internal static async Task<(Socket Client, Socket Accepted)> ConnectPairAsync(Socket listener)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var accept = listener.AcceptAsync();
+        await client.ConnectAsync(listener.LocalEndPoint!).ConfigureAwait(false);
+        var accepted = await accept.ConfigureAwait(false);
+        accepted.NoDelay = true;
+        return (client, accepted);
+    }
+
+    private static async Task ReceiveExactlyAsync(Socket socket, byte[] buffer)
+    {
+        var offset = 0;
+        while (offset < buffer.Length)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(offset), SocketFlags.None).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new InvalidOperationException("Unexpected FIN.");
+            }
+
+            offset += n;
+        }
+    }
+
+    private async Task EchoAsync(Socket server)
+    {
+        int n;
+        while ((n = await server.ReceiveAsync(_echo.AsMemory(), SocketFlags.None).ConfigureAwait(false)) > 0)
+        {
+            await server.SendAsync(_echo.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
+        }
+
+        server.Shutdown(SocketShutdown.Send);
     }
 
     private async Task<long> SinkAsync(Socket reader)
     {
         long total = 0;
         int n;
-        while ((n = await reader.ReceiveAsync(_sinkBuffer, SocketFlags.None).ConfigureAwait(false)) > 0)
+        while ((n = await reader.ReceiveAsync(_sinkBuffer.AsMemory(), SocketFlags.None).ConfigureAwait(false)) > 0)
         {
             total += n;
         }
 
         return total;
-    }
-
-    private async Task<(Socket Client, Socket Accepted)> ConnectPairAsync()
-    {
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var accept = _listener.AcceptAsync();
-        await client.ConnectAsync(_listener.LocalEndPoint!).ConfigureAwait(false);
-        var accepted = await accept.ConfigureAwait(false);
-        accepted.NoDelay = true;
-        return (client, accepted);
-    }
-
-    private sealed class NullObserver : ICopyObserver
-    {
-        public void OnReceived(bool fromClient, int bytes)
-        {
-        }
-
-        public void OnSent(bool fromClient, int bytes)
-        {
-        }
     }
 }
