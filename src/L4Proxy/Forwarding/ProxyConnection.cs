@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using CloudCoreLb.L4Proxy.Balancing;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
@@ -29,6 +28,9 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
     private int _firstFin;
     private int _slot = -1;
     private int _retries;
+    private int _pumpsRunning;
+    private SessionPump? _toServer;
+    private SessionPump? _toClient;
 
     public ProxyConnection(ProxyContext context, ProxyFrontend frontend, Socket client)
     {
@@ -74,6 +76,7 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
 
     private async Task RunAsync()
     {
+        var pumping = false;
         try
         {
             _slot = _context.Connections.Add(this);
@@ -96,10 +99,8 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
             Interlocked.Or(ref _flags, FlagEstablished);
             L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, Server!.ToString(), _retries);
 
-            var upstream = PumpAsync(fromClient: true);
-            await PumpAsync(fromClient: false).ConfigureAwait(false);
-            await upstream.ConfigureAwait(false);
-            TrySetReason(Volatile.Read(ref _firstFin) == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+            StartPumps();
+            pumping = true;
         }
         catch (Exception ex)
         {
@@ -111,16 +112,31 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
         }
         finally
         {
-            Finish();
+            if (!pumping)
+            {
+                Finish();
+            }
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask PumpAsync(bool fromClient)
+    /// <summary>
+    /// Hands the established session to two callback-driven pumps; this method's state machine completes here, so an
+    /// idle session holds only the pumps' pending zero-byte receives.
+    /// </summary>
+    private void StartPumps()
     {
-        var source = fromClient ? _client : _upstream!;
+        _pumpsRunning = 2;
+        var upstream = _upstream!;
+        _toServer = new SessionPump(this, _context.Copier, _client, upstream, fromClient: true);
+        _toClient = new SessionPump(this, _context.Copier, upstream, _client, fromClient: false);
+        _toServer.Start();
+        _toClient.Start();
+    }
+
+    /// <summary>Called once per direction by its <see cref="SessionPump"/>; the second call ends the session.</summary>
+    internal void OnPumpEnded(bool fromClient, CopyResult result)
+    {
         var destination = fromClient ? _upstream! : _client;
-        var result = await _context.Copier.CopyAsync(source, destination, this, fromClient).ConfigureAwait(false);
         switch (result)
         {
             case CopyResult.SourceClosed:
@@ -147,6 +163,31 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
             default:
                 Abort(CloseReason.InternalError);
                 break;
+        }
+
+        PumpDone();
+    }
+
+    /// <summary>A pump threw: a bug must cost one session, never the daemon (callbacks run on the epoll thread).</summary>
+    internal void OnPumpFailed(Exception ex)
+    {
+        if (TrySetReason(CloseReason.InternalError))
+        {
+            L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, ClientEndPoint, ex);
+            DisposeSockets();
+        }
+
+        PumpDone();
+    }
+
+    private void PumpDone()
+    {
+        if (Interlocked.Decrement(ref _pumpsRunning) == 0)
+        {
+            TrySetReason(Volatile.Read(ref _firstFin) == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+            _toServer?.Dispose();
+            _toClient?.Dispose();
+            Finish();
         }
     }
 
