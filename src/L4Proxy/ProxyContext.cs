@@ -12,6 +12,7 @@ internal sealed class ProxyContext
         Time = time;
         Logger = logger;
         Copier = copier;
+        Pumps = new SessionPumpPool(copier);
         GlobalLimiter = new ConnectionLimiter(maxConnections);
     }
 
@@ -20,6 +21,9 @@ internal sealed class ProxyContext
     public ILogger Logger { get; }
 
     public IDuplexCopier Copier { get; }
+
+    /// <summary>Recycled per-direction pumps of established sessions.</summary>
+    public SessionPumpPool Pumps { get; }
 
     public ConnectionLimiter GlobalLimiter { get; }
 

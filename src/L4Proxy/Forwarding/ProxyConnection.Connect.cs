@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using CloudCoreLb.L4Proxy.Balancing;
 using CloudCoreLb.L4Proxy.Counters;
 
@@ -19,6 +20,7 @@ internal sealed partial class ProxyConnection
     /// is up; once every server was tried the order starts over. Without redispatch retries stay on the same server
     /// unless it has been marked down meanwhile (haproxy's rule (a)). Every failure is reported as a passive failure.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ConnectAsync(ClientKey key)
     {
         var options = _backend.Options;
@@ -106,6 +108,7 @@ internal sealed partial class ProxyConnection
     /// One connect attempt. The connect timeout is enforced by the <see cref="TimeoutSweeper"/> (see
     /// <see cref="CheckConnectTimeout"/>) instead of a CancellationTokenSource and timer per attempt.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ConnectFailure?> TryConnectAsync(ProxyServer server, TimeSpan timeout)
     {
         var socket = new Socket(server.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

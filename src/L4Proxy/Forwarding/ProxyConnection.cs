@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using CloudCoreLb.L4Proxy.Balancing;
+using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
@@ -97,7 +98,11 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
             Volatile.Write(ref _clientActivity, now);
             Volatile.Write(ref _serverActivity, now);
             Interlocked.Or(ref _flags, FlagEstablished);
-            L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, Server!.ToString(), _retries);
+            if (_context.Logger.IsEnabled(LogLevel.Debug))
+            {
+                // Guarded here, not only inside the generated method: the arguments allocate.
+                L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, Server!.ToString(), _retries);
+            }
 
             StartPumps();
             pumping = true;
@@ -127,10 +132,10 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
     {
         _pumpsRunning = 2;
         var upstream = _upstream!;
-        _toServer = new SessionPump(this, _context.Copier, _client, upstream, fromClient: true);
-        _toClient = new SessionPump(this, _context.Copier, upstream, _client, fromClient: false);
-        _toServer.Start();
-        _toClient.Start();
+        _toServer = _context.Pumps.Rent();
+        _toClient = _context.Pumps.Rent();
+        _toServer.Start(this, _client, upstream, fromClient: true);
+        _toClient.Start(this, upstream, _client, fromClient: false);
     }
 
     /// <summary>Called once per direction by its <see cref="SessionPump"/>; the second call ends the session.</summary>
@@ -185,9 +190,12 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
         if (Interlocked.Decrement(ref _pumpsRunning) == 0)
         {
             TrySetReason(Volatile.Read(ref _firstFin) == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
-            _toServer?.Dispose();
-            _toClient?.Dispose();
             Finish();
+
+            // Only after Finish returned: if it threw, the pumps are dropped rather than recycled half-done.
+            _context.Pumps.Return(_toServer!);
+            _context.Pumps.Return(_toClient!);
+            _toServer = _toClient = null;
         }
     }
 
@@ -241,7 +249,10 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
         _frontend.Counters.Ended(reason);
         _frontend.Limiter.Release();
         _context.GlobalLimiter.Release();
-        L4ProxyLog.SessionClosed(_context.Logger, _frontend.Name, ClientEndPoint, Server?.ToString() ?? "<NOSRV>", reason,
-            _context.Time.GetElapsedTime(_started).TotalMilliseconds);
+        if (_context.Logger.IsEnabled(LogLevel.Debug))
+        {
+            L4ProxyLog.SessionClosed(_context.Logger, _frontend.Name, ClientEndPoint, Server?.ToString() ?? "<NOSRV>", reason,
+                _context.Time.GetElapsedTime(_started).TotalMilliseconds);
+        }
     }
 }

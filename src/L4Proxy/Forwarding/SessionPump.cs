@@ -10,25 +10,38 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 /// </summary>
 internal sealed class SessionPump : SocketAsyncEventArgs
 {
-    private readonly ProxyConnection _connection;
     private readonly IDuplexCopier _copier;
-    private readonly Socket _source;
-    private readonly Socket _destination;
-    private readonly bool _fromClient;
+    private ProxyConnection _connection = null!;
+    private Socket _source = null!;
+    private Socket _destination = null!;
+    private bool _fromClient;
     private int _ended;
 
-    public SessionPump(ProxyConnection connection, IDuplexCopier copier, Socket source, Socket destination, bool fromClient)
+    public SessionPump(IDuplexCopier copier)
         : base(unsafeSuppressExecutionContextFlow: true)
     {
-        _connection = connection;
         _copier = copier;
-        _source = source;
-        _destination = destination;
-        _fromClient = fromClient;
         SetBuffer(Memory<byte>.Empty);
     }
 
-    public void Start() => Arm();
+    /// <summary>Starts pumping one direction; the pump may come from a <see cref="SessionPumpPool"/>.</summary>
+    public void Start(ProxyConnection connection, Socket source, Socket destination, bool fromClient)
+    {
+        _connection = connection;
+        _source = source;
+        _destination = destination;
+        _fromClient = fromClient;
+        _ended = 0;
+        Arm();
+    }
+
+    /// <summary>Drops the session's references before the pump goes back to the pool.</summary>
+    public void Reset()
+    {
+        _connection = null!;
+        _source = null!;
+        _destination = null!;
+    }
 
     protected override void OnCompleted(SocketAsyncEventArgs e)
     {
