@@ -12,7 +12,7 @@ internal sealed class ProxyContext
         Time = time;
         Logger = logger;
         Copier = copier;
-        Pumps = new SessionPumpPool(copier);
+        Pumps = new EventArgsPool<SessionPump>(() => new SessionPump(copier));
         GlobalLimiter = new ConnectionLimiter(maxConnections);
     }
 
@@ -23,7 +23,10 @@ internal sealed class ProxyContext
     public IDuplexCopier Copier { get; }
 
     /// <summary>Recycled per-direction pumps of established sessions.</summary>
-    public SessionPumpPool Pumps { get; }
+    public EventArgsPool<SessionPump> Pumps { get; }
+
+    /// <summary>Recycled connect event args.</summary>
+    public EventArgsPool<ConnectEventArgs> ConnectArgs { get; } = new(static () => new ConnectEventArgs());
 
     public ConnectionLimiter GlobalLimiter { get; }
 

@@ -123,20 +123,15 @@ internal sealed partial class ProxyConnection
             return ConnectFailure.Other;
         }
 
+        SocketError error;
+        var args = _context.ConnectArgs.Rent();
         try
         {
-            await socket.ConnectAsync(server.EndPoint).ConfigureAwait(false);
-            Volatile.Write(ref _connectDeadline, 0);
-            return TimedOut(socket) ? ConnectFailure.Timeout : null;
+            error = await args.ConnectAsync(socket, server.EndPoint).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
-            socket.Dispose();
-            return TimedOut(socket) ? ConnectFailure.Timeout
-                : ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable
-                    or SocketError.ConnectionReset
-                ? ConnectFailure.Refused
-                : ConnectFailure.Other;
+            error = ex.SocketErrorCode;
         }
         catch (ObjectDisposedException)
         {
@@ -145,7 +140,19 @@ internal sealed partial class ProxyConnection
         finally
         {
             Volatile.Write(ref _connectDeadline, 0);
+            _context.ConnectArgs.Return(args);
         }
+
+        if (error == SocketError.Success)
+        {
+            return TimedOut(socket) ? ConnectFailure.Timeout : null;
+        }
+
+        socket.Dispose();
+        return TimedOut(socket) ? ConnectFailure.Timeout
+            : error is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.ConnectionReset
+                ? ConnectFailure.Refused
+                : ConnectFailure.Other;
     }
 
     private bool TimedOut(Socket socket)

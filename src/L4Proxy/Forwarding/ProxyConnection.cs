@@ -193,8 +193,10 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
             Finish();
 
             // Only after Finish returned: if it threw, the pumps are dropped rather than recycled half-done.
-            _context.Pumps.Return(_toServer!);
-            _context.Pumps.Return(_toClient!);
+            _toServer!.Reset();
+            _toClient!.Reset();
+            _context.Pumps.Return(_toServer);
+            _context.Pumps.Return(_toClient);
             _toServer = _toClient = null;
         }
     }

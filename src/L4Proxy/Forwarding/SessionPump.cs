@@ -24,7 +24,7 @@ internal sealed class SessionPump : SocketAsyncEventArgs
         SetBuffer(Memory<byte>.Empty);
     }
 
-    /// <summary>Starts pumping one direction; the pump may come from a <see cref="SessionPumpPool"/>.</summary>
+    /// <summary>Starts pumping one direction; the pump may come from a <see cref="EventArgsPool{T}"/>.</summary>
     public void Start(ProxyConnection connection, Socket source, Socket destination, bool fromClient)
     {
         _connection = connection;
