@@ -12,6 +12,7 @@ internal sealed class ProxyContext
         Time = time;
         Logger = logger;
         Copier = copier;
+        Pumps = new EventArgsPool<SessionPump>(() => new SessionPump(copier));
         GlobalLimiter = new ConnectionLimiter(maxConnections);
     }
 
@@ -20,6 +21,12 @@ internal sealed class ProxyContext
     public ILogger Logger { get; }
 
     public IDuplexCopier Copier { get; }
+
+    /// <summary>Recycled per-direction pumps of established sessions.</summary>
+    public EventArgsPool<SessionPump> Pumps { get; }
+
+    /// <summary>Recycled connect event args.</summary>
+    public EventArgsPool<ConnectEventArgs> ConnectArgs { get; } = new(static () => new ConnectEventArgs());
 
     public ConnectionLimiter GlobalLimiter { get; }
 

@@ -293,6 +293,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 
         foreach (var b in options.Backends)
         {
+            Consider(b.ConnectTimeout);
             Consider(b.ServerTimeout);
             Consider(b.TunnelTimeout);
             Consider(b.ServerFinTimeout);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using CloudCoreLb.L4Proxy.Balancing;
 using CloudCoreLb.L4Proxy.Counters;
 
@@ -10,12 +11,16 @@ internal sealed partial class ProxyConnection
     /// <summary>haproxy's turn-around: after an error, a retry on the same server waits min(1 s, connect timeout).</summary>
     private static readonly TimeSpan MaxTurnAround = TimeSpan.FromSeconds(1);
 
+    private long _connectDeadline;
+    private Socket? _timedOutSocket;
+
     /// <summary>
     /// Tries 1 + <c>Retries</c> connects. With redispatch every retry goes to the next untried server in the client's
     /// preference order (for consistent hashing: its HRW score order), so the connect succeeds whenever any server
     /// is up; once every server was tried the order starts over. Without redispatch retries stay on the same server
     /// unless it has been marked down meanwhile (haproxy's rule (a)). Every failure is reported as a passive failure.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ConnectAsync(ClientKey key)
     {
         var options = _backend.Options;
@@ -99,9 +104,17 @@ internal sealed partial class ProxyConnection
         return false;
     }
 
+    /// <summary>
+    /// One connect attempt. The connect timeout is enforced by the <see cref="TimeoutSweeper"/> (see
+    /// <see cref="CheckConnectTimeout"/>) instead of a CancellationTokenSource and timer per attempt.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ConnectFailure?> TryConnectAsync(ProxyServer server, TimeSpan timeout)
     {
         var socket = new Socket(server.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Deadline before socket: the sweeper reads them in the other order, so it never pairs this socket with an
+        // older attempt's expired deadline.
+        Volatile.Write(ref _connectDeadline, _context.Time.GetTimestamp() + _context.Ticks(timeout));
         Volatile.Write(ref _upstream, socket);
         if (Reason != CloseReason.None)
         {
@@ -110,28 +123,58 @@ internal sealed partial class ProxyConnection
             return ConnectFailure.Other;
         }
 
-        using var cts = new CancellationTokenSource(timeout, _context.Time);
+        SocketError error;
+        var args = _context.ConnectArgs.Rent();
         try
         {
-            await socket.ConnectAsync(server.EndPoint, cts.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            socket.Dispose();
-            return ConnectFailure.Timeout;
+            error = await args.ConnectAsync(socket, server.EndPoint).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
-            socket.Dispose();
-            return ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable
-                or SocketError.ConnectionReset
-                ? ConnectFailure.Refused
-                : ConnectFailure.Other;
+            error = ex.SocketErrorCode;
         }
         catch (ObjectDisposedException)
         {
-            return ConnectFailure.Other;
+            return TimedOut(socket) ? ConnectFailure.Timeout : ConnectFailure.Other;
+        }
+        finally
+        {
+            Volatile.Write(ref _connectDeadline, 0);
+            _context.ConnectArgs.Return(args);
+        }
+
+        if (error == SocketError.Success)
+        {
+            return TimedOut(socket) ? ConnectFailure.Timeout : null;
+        }
+
+        socket.Dispose();
+        return TimedOut(socket) ? ConnectFailure.Timeout
+            : error is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.ConnectionReset
+                ? ConnectFailure.Refused
+                : ConnectFailure.Other;
+    }
+
+    private bool TimedOut(Socket socket)
+    {
+        if (Volatile.Read(ref _timedOutSocket) != socket)
+        {
+            return false;
+        }
+
+        socket.Dispose();
+        return true;
+    }
+
+    /// <summary>Called by the sweeper while not established: closing the socket ends a connect past its deadline.</summary>
+    private void CheckConnectTimeout(long now)
+    {
+        var socket = Volatile.Read(ref _upstream);
+        var deadline = Volatile.Read(ref _connectDeadline);
+        if (socket is not null && deadline != 0 && now > deadline && Reason == CloseReason.None)
+        {
+            Volatile.Write(ref _timedOutSocket, socket);
+            socket.Dispose();
         }
     }
 }

@@ -14,13 +14,19 @@ internal sealed partial class ProxyConnection
     /// <summary>
     /// haproxy semantics (l4proxy.md §4): once connected the tunnel timeout, if set, replaces client and server
     /// timeouts; a side that is half-closed (its FIN received or ours sent to it) uses its fin timeout, if set, even
-    /// over the tunnel timeout. Activity on a side = a read from it or a completed write to it. The connect phase is
-    /// bounded by the connect timeout and retries instead.
+    /// over the tunnel timeout. Activity on a side = a read from it or a completed write to it. Before that, the
+    /// connect timeout of the current attempt.
     /// </summary>
     public void CheckTimeouts(long now)
     {
         var flags = Volatile.Read(ref _flags);
-        if ((flags & FlagEstablished) == 0 || Reason != CloseReason.None)
+        if ((flags & FlagEstablished) == 0)
+        {
+            CheckConnectTimeout(now);
+            return;
+        }
+
+        if (Reason != CloseReason.None)
         {
             return;
         }

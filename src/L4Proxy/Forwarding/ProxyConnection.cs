@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using CloudCoreLb.L4Proxy.Balancing;
+using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
@@ -29,6 +29,9 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
     private int _firstFin;
     private int _slot = -1;
     private int _retries;
+    private int _pumpsRunning;
+    private SessionPump? _toServer;
+    private SessionPump? _toClient;
 
     public ProxyConnection(ProxyContext context, ProxyFrontend frontend, Socket client)
     {
@@ -74,6 +77,7 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
 
     private async Task RunAsync()
     {
+        var pumping = false;
         try
         {
             _slot = _context.Connections.Add(this);
@@ -94,12 +98,14 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
             Volatile.Write(ref _clientActivity, now);
             Volatile.Write(ref _serverActivity, now);
             Interlocked.Or(ref _flags, FlagEstablished);
-            L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, Server!.ToString(), _retries);
+            if (_context.Logger.IsEnabled(LogLevel.Debug))
+            {
+                // Guarded here, not only inside the generated method: the arguments allocate.
+                L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, Server!.ToString(), _retries);
+            }
 
-            var upstream = PumpAsync(fromClient: true);
-            await PumpAsync(fromClient: false).ConfigureAwait(false);
-            await upstream.ConfigureAwait(false);
-            TrySetReason(Volatile.Read(ref _firstFin) == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+            StartPumps();
+            pumping = true;
         }
         catch (Exception ex)
         {
@@ -111,16 +117,31 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
         }
         finally
         {
-            Finish();
+            if (!pumping)
+            {
+                Finish();
+            }
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask PumpAsync(bool fromClient)
+    /// <summary>
+    /// Hands the established session to two callback-driven pumps; this method's state machine completes here, so an
+    /// idle session holds only the pumps' pending zero-byte receives.
+    /// </summary>
+    private void StartPumps()
     {
-        var source = fromClient ? _client : _upstream!;
+        _pumpsRunning = 2;
+        var upstream = _upstream!;
+        _toServer = _context.Pumps.Rent();
+        _toClient = _context.Pumps.Rent();
+        _toServer.Start(this, _client, upstream, fromClient: true);
+        _toClient.Start(this, upstream, _client, fromClient: false);
+    }
+
+    /// <summary>Called once per direction by its <see cref="SessionPump"/>; the second call ends the session.</summary>
+    internal void OnPumpEnded(bool fromClient, CopyResult result)
+    {
         var destination = fromClient ? _upstream! : _client;
-        var result = await _context.Copier.CopyAsync(source, destination, this, fromClient).ConfigureAwait(false);
         switch (result)
         {
             case CopyResult.SourceClosed:
@@ -147,6 +168,36 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
             default:
                 Abort(CloseReason.InternalError);
                 break;
+        }
+
+        PumpDone();
+    }
+
+    /// <summary>A pump threw: a bug must cost one session, never the daemon (callbacks run on the epoll thread).</summary>
+    internal void OnPumpFailed(Exception ex)
+    {
+        if (TrySetReason(CloseReason.InternalError))
+        {
+            L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, ClientEndPoint, ex);
+            DisposeSockets();
+        }
+
+        PumpDone();
+    }
+
+    private void PumpDone()
+    {
+        if (Interlocked.Decrement(ref _pumpsRunning) == 0)
+        {
+            TrySetReason(Volatile.Read(ref _firstFin) == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+            Finish();
+
+            // Only after Finish returned: if it threw, the pumps are dropped rather than recycled half-done.
+            _toServer!.Reset();
+            _toClient!.Reset();
+            _context.Pumps.Return(_toServer);
+            _context.Pumps.Return(_toClient);
+            _toServer = _toClient = null;
         }
     }
 
@@ -200,7 +251,10 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
         _frontend.Counters.Ended(reason);
         _frontend.Limiter.Release();
         _context.GlobalLimiter.Release();
-        L4ProxyLog.SessionClosed(_context.Logger, _frontend.Name, ClientEndPoint, Server?.ToString() ?? "<NOSRV>", reason,
-            _context.Time.GetElapsedTime(_started).TotalMilliseconds);
+        if (_context.Logger.IsEnabled(LogLevel.Debug))
+        {
+            L4ProxyLog.SessionClosed(_context.Logger, _frontend.Name, ClientEndPoint, Server?.ToString() ?? "<NOSRV>", reason,
+                _context.Time.GetElapsedTime(_started).TotalMilliseconds);
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -20,83 +19,107 @@ internal sealed class SpliceDuplexCopier : IDuplexCopier, IDisposable
     private readonly SplicePipePool _pipes = new();
     private readonly SocketDuplexCopier _fallback = new();
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<CopyResult> CopyAsync(Socket source, Socket destination, ICopyObserver observer, bool fromClient)
+    public ValueTask<CopyResult?> CopyAvailableAsync(Socket source, Socket destination, ICopyObserver observer, bool fromClient)
     {
-        while (true)
+        var pipe = _pipes.Rent();
+        if (pipe.Read < 0)
         {
-            try
-            {
-                await source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                return CopyResult.Aborted;
-            }
-            catch (SocketException ex)
-            {
-                return ex.SocketErrorCode == SocketError.OperationAborted ? CopyResult.Aborted : CopyResult.SourceError;
-            }
+            // Out of descriptors for pipes: this burst copies in user space instead.
+            return _fallback.CopyAvailableAsync(source, destination, observer, fromClient);
+        }
 
-            var pipe = _pipes.Rent();
-            if (pipe.Read < 0)
+        var owned = true;
+        var pipeDirty = false;
+        try
+        {
+            while (true)
             {
-                // Out of descriptors for pipes: this session copies in user space instead.
-                return await _fallback.CopyAsync(source, destination, observer, fromClient).ConfigureAwait(false);
-            }
-
-            var pipeDirty = false;
-            try
-            {
-                while (true)
+                var received = SpliceIn(source, pipe.Write, out var error);
+                if (received == 0)
                 {
-                    var received = SpliceIn(source, pipe.Write, out var error);
-                    if (received == 0)
+                    return new(CopyResult.SourceClosed);
+                }
+
+                if (received < 0)
+                {
+                    // EAGAIN: drained, wait for readiness without holding the pipe.
+                    return new(error == EAGAIN ? null : error == EBADF ? CopyResult.Aborted : CopyResult.SourceError);
+                }
+
+                pipeDirty = true;
+                observer.OnReceived(fromClient, received);
+                var remaining = received;
+                while (remaining > 0)
+                {
+                    var sent = SpliceOut(pipe.Read, destination, remaining, out error);
+                    if (sent > 0)
                     {
-                        return CopyResult.SourceClosed;
+                        remaining -= sent;
+                        continue;
                     }
 
-                    if (received < 0)
+                    if (error != EAGAIN)
                     {
-                        if (error == EAGAIN)
-                        {
-                            break; // drained: wait for readiness without holding the pipe
-                        }
-
-                        return error == EBADF ? CopyResult.Aborted : CopyResult.SourceError;
+                        return new(error == EBADF ? CopyResult.Aborted : CopyResult.DestinationError);
                     }
 
-                    pipeDirty = true;
-                    observer.OnReceived(fromClient, received);
-                    var result = await DrainAsync(pipe.Read, destination, received).ConfigureAwait(false);
-                    if (result is not null)
-                    {
-                        return result.Value;
-                    }
+                    owned = false;
+                    return DrainRestAsync(pipe, destination, remaining, received, observer, fromClient);
+                }
 
-                    pipeDirty = false;
-                    observer.OnSent(fromClient, received);
+                pipeDirty = false;
+                observer.OnSent(fromClient, received);
+                if (received < MaxChunk)
+                {
+                    // A short read drained the socket: skip the splice that would only say EAGAIN.
+                    return new((CopyResult?)null);
                 }
             }
-            catch (ObjectDisposedException)
+        }
+        finally
+        {
+            if (owned)
             {
-                return CopyResult.Aborted;
-            }
-            finally
-            {
-                if (pipeDirty)
-                {
-                    SplicePipePool.Close(pipe);
-                }
-                else
-                {
-                    _pipes.Return(pipe);
-                }
+                ReturnPipe(pipe, pipeDirty);
             }
         }
     }
 
     public void Dispose() => _pipes.Dispose();
+
+    private void ReturnPipe((int Read, int Write) pipe, bool dirty)
+    {
+        if (dirty)
+        {
+            SplicePipePool.Close(pipe);
+        }
+        else
+        {
+            _pipes.Return(pipe);
+        }
+    }
+
+    /// <summary>The destination was full: the only part of a burst that waits, with the pipe still rented.</summary>
+    private async ValueTask<CopyResult?> DrainRestAsync((int Read, int Write) pipe, Socket destination, int remaining, int received, ICopyObserver observer, bool fromClient)
+    {
+        var dirty = true;
+        try
+        {
+            var result = await DrainAsync(pipe.Read, destination, remaining).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+
+            dirty = false;
+            observer.OnSent(fromClient, received);
+            return null;
+        }
+        finally
+        {
+            ReturnPipe(pipe, dirty);
+        }
+    }
 
     private static unsafe int SpliceIn(Socket source, int pipeWrite, out int error)
     {
