@@ -5,17 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-binary="$REPO_DIR/artifacts/publish/cloudcore-lb"
-out="$REPO_DIR/artifacts"
-version="$(package_version)"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --binary) binary=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --version) version=$2; shift 2 ;;
-    *) die "unknown argument $1 (expected --binary, --out, --version)" ;;
-  esac
-done
+parse_build_args "$@"
 if ! command -v rpmbuild >/dev/null; then
   [ "$(id -u)" -eq 0 ] || die "rpmbuild is missing; install the rpm package (apt-get install rpm) or run as root"
   echo "build-rpm: installing rpm (rpmbuild)" >&2

@@ -16,6 +16,21 @@ die() {
   exit 1
 }
 
+# parse_build_args "$@": the options both build scripts take; sets binary, out and version.
+parse_build_args() {
+  binary="$REPO_DIR/artifacts/publish/cloudcore-lb"
+  out="$REPO_DIR/artifacts"
+  version="$(package_version)"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --binary) binary=$2; shift 2 ;;
+      --out) out=$2; shift 2 ;;
+      --version) version=$2; shift 2 ;;
+      *) die "unknown argument $1 (expected --binary, --out, --version)" ;;
+    esac
+  done
+}
+
 # stage_tree ROOT BINARY UNITDIR: the files every package installs, under ROOT. Ownership is root:root here; the
 # cloudcore-lb group on /etc/cloudcore-lb is applied at install time (the group does not exist when building).
 stage_tree() {

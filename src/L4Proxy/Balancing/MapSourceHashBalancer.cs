@@ -32,17 +32,7 @@ internal sealed class MapSourceHashBalancer : ILoadBalancer
             return null;
         }
 
-        var start = (int)(client.SourceHash % (uint)map.Length);
-        for (var i = 0; i < map.Length; i++)
-        {
-            var server = map[(start + i) % map.Length];
-            if ((excluded & server.Bit) == 0 && server.IsUsable)
-            {
-                return server;
-            }
-        }
-
-        return null;
+        return WeightedMap.FirstUsable(map, (int)(client.SourceHash % (uint)map.Length), excluded);
     }
 
     public void Rebuild()

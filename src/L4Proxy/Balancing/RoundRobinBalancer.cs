@@ -27,17 +27,7 @@ internal sealed class RoundRobinBalancer : ILoadBalancer
             return null;
         }
 
-        var start = (int)((Interlocked.Increment(ref _next) - 1) % (uint)map.Length);
-        for (var i = 0; i < map.Length; i++)
-        {
-            var server = map[(start + i) % map.Length];
-            if ((excluded & server.Bit) == 0 && server.IsUsable)
-            {
-                return server;
-            }
-        }
-
-        return null;
+        return WeightedMap.FirstUsable(map, (int)((Interlocked.Increment(ref _next) - 1) % (uint)map.Length), excluded);
     }
 
     public void Rebuild()

@@ -85,4 +85,23 @@ internal static class WeightedMap
 
         return a;
     }
+
+    /// <summary>
+    /// The first usable server not in <paramref name="excluded"/>, scanning <paramref name="map"/> from
+    /// <paramref name="start"/> and wrapping: how map-based source hashing and round robin step past a dead or
+    /// already-tried server (haproxy's map ignores the tried server; we skip it so a redispatch really moves).
+    /// </summary>
+    public static ProxyServer? FirstUsable(ProxyServer[] map, int start, ulong excluded)
+    {
+        for (var i = 0; i < map.Length; i++)
+        {
+            var server = map[(start + i) % map.Length];
+            if ((excluded & server.Bit) == 0 && server.IsUsable)
+            {
+                return server;
+            }
+        }
+
+        return null;
+    }
 }
