@@ -29,7 +29,10 @@ public sealed class ThreeNodeFailoverTests(ITestOutputHelper output)
             Assert.True(at is not null, $"node1 never became the sole holder:\n{sampler.Describe()}\n{daemons[0].Output}");
             Thread.Sleep(2500);
             Assert.Equal([1], sampler.Current);
-            Assert.True(sampler.LongestMultipleHolders(TimeSpan.Zero) == TimeSpan.Zero, sampler.Describe());
+            // Started together, the three master-down timers expire 4 ms apart (skew 3.609/3.613/3.617 s), so more
+            // than one node may take the VIP for a moment before the highest priority's advert arrives: that must
+            // settle within one advert interval, as after any transition.
+            Assert.True(sampler.LongestMultipleHolders(TimeSpan.Zero) <= AdvertInterval, sampler.Describe());
         }
     }
 
