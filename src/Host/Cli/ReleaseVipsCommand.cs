@@ -25,13 +25,15 @@ internal static class ReleaseVipsCommand
         var instances = ReadInstances(configPath, node, stderr);
         try
         {
-            var marked = NetlinkVipManager.ListMarkedAddresses();
-            foreach (var instance in instances.Where(i => marked.Any(m => m.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(m.Address.Address)))))
+            // VIPs first: once the dead daemon's listeners are gone, this node answers SYNs to the VIP with RSTs
+            // (refused connects); without the VIP they are dropped and the client's retransmission reaches the new
+            // master. The priority-0 advert follows within milliseconds.
+            var released = NetlinkVipManager.RemoveMarkedAddresses(NullLogger.Instance);
+            foreach (var instance in instances.Where(i => released.Any(m => m.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(m.Address.Address)))))
             {
                 SendRelease(instance, stdout, stderr);
             }
 
-            var released = NetlinkVipManager.RemoveMarkedAddresses(NullLogger.Instance);
             foreach (var address in released)
             {
                 stdout.WriteLine($"released {address}");
