@@ -83,15 +83,7 @@ internal static class ReleaseVipsCommand
                 options.UnicastPeers.Remove(transport.SourceAddress);
             }
 
-            Span<uint> vips = stackalloc uint[options.VirtualAddresses.Count];
-            for (var i = 0; i < vips.Length; i++)
-            {
-                vips[i] = Ipv4Address.ToUInt32(options.VirtualAddresses[i].Address);
-            }
-
-            Span<byte> advert = stackalloc byte[VrrpAdvertisement.GetLength(vips.Length)];
-            VrrpAdvertisementWriter.Write(advert, options.VirtualRouterId, 0, options.AuthType,
-                (byte)options.AdvertInterval.TotalSeconds, vips, VrrpAuthData.Create(options.AuthType, options.AuthPassword));
+            var advert = VrrpAdvertisementWriter.Create(options, priority: 0);
             transport.Send(advert);
             stdout.WriteLine($"sent a priority-0 advert for {options.Name} (VRID {options.VirtualRouterId}) from {transport.SourceAddress}");
         }

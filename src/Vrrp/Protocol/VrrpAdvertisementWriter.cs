@@ -9,6 +9,20 @@ namespace CloudCoreLb.Vrrp.Protocol;
 internal static class VrrpAdvertisementWriter
 {
     /// <summary>
+    /// The advert an instance sends at <paramref name="priority"/>, from its options (VIPs in configuration order,
+    /// its authentication, whole-second interval): what the router encodes once and what <c>release-vips</c> sends
+    /// with priority 0 for a daemon that died.
+    /// </summary>
+    public static byte[] Create(VrrpInstanceOptions options, byte priority)
+    {
+        var addresses = options.VirtualAddresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
+        var advert = new byte[VrrpAdvertisement.GetLength(addresses.Length)];
+        Write(advert, options.VirtualRouterId, priority, options.AuthType, (byte)options.AdvertInterval.TotalSeconds,
+            addresses, VrrpAuthData.Create(options.AuthType, options.AuthPassword));
+        return advert;
+    }
+
+    /// <summary>
     /// Writes one advert into <paramref name="destination"/> and returns its length.
     /// </summary>
     /// <param name="destination">At least <see cref="VrrpAdvertisement.GetLength"/> bytes.</param>

@@ -77,16 +77,7 @@ internal sealed partial class VrrpRouter : IDisposable
         _validator = new VrrpAdvertValidator(options, _sourceAddress);
 
         // Encoded once; each send only patches the priority and checksum.
-        var vipAddresses = _addresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
-        _advert = new byte[VrrpAdvertisement.GetLength(vipAddresses.Length)];
-        VrrpAdvertisementWriter.Write(
-            _advert,
-            options.VirtualRouterId,
-            options.Priority,
-            options.AuthType,
-            _advertIntervalSeconds,
-            vipAddresses,
-            VrrpAuthData.Create(options.AuthType, options.AuthPassword));
+        _advert = VrrpAdvertisementWriter.Create(options, options.Priority);
 
         _effectivePriority = ComputeEffectivePriority();
         _originTimestamp = time.GetTimestamp();
