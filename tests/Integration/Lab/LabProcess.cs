@@ -72,7 +72,18 @@ internal sealed class LabProcess : IDisposable
         }
     }
 
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        // The timed overload returns at exit, before the last redirected output lines are delivered; the untimed one
+        // waits for them (a client's final summary line was otherwise sometimes missing).
+        _process.WaitForExit();
+        return true;
+    }
 
     /// <summary>Waits until the output contains <paramref name="text"/>.</summary>
     public bool WaitForOutput(string text, TimeSpan timeout)
