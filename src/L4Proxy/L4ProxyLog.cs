@@ -61,6 +61,10 @@ internal static partial class L4ProxyLog
         Message = "{Frontend}: {Client} -> {Server} connect attempt {Attempt} failed: {Failure}")]
     public static partial void ConnectAttemptFailed(ILogger logger, string frontend, IPEndPoint? client, string server, ConnectFailure failure, int attempt);
 
+    [LoggerMessage(EventId = 2024, EventName = "EventLoopFailed", Level = LogLevel.Error,
+        Message = "Event loop error (the loop keeps running)")]
+    public static partial void EventLoopFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2030, EventName = "ServerUp", Level = LogLevel.Warning,
         Message = "Server {Server} is UP ({Reason}); {Usable} usable servers in backend {Backend}")]
     public static partial void ServerUp(ILogger logger, string server, string reason, int usable, string backend);

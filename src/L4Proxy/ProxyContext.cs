@@ -1,5 +1,6 @@
 using CloudCoreLb.L4Proxy.Counters;
 using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.L4Proxy.Forwarding.Epoll;
 using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.L4Proxy;
@@ -7,12 +8,13 @@ namespace CloudCoreLb.L4Proxy;
 /// <summary>Services every session of one runtime shares.</summary>
 internal sealed class ProxyContext
 {
-    public ProxyContext(TimeProvider time, ILogger logger, IDuplexCopier copier, int maxConnections)
+    private int _activeSessions;
+
+    public ProxyContext(TimeProvider time, ILogger logger, EpollLoopGroup loops, int maxConnections)
     {
         Time = time;
         Logger = logger;
-        Copier = copier;
-        Pumps = new EventArgsPool<SessionPump>(() => new SessionPump(copier));
+        Loops = loops;
         GlobalLimiter = new ConnectionLimiter(maxConnections);
     }
 
@@ -20,17 +22,13 @@ internal sealed class ProxyContext
 
     public ILogger Logger { get; }
 
-    public IDuplexCopier Copier { get; }
-
-    /// <summary>Recycled per-direction pumps of established sessions.</summary>
-    public EventArgsPool<SessionPump> Pumps { get; }
-
-    /// <summary>Recycled connect event args.</summary>
-    public EventArgsPool<ConnectEventArgs> ConnectArgs { get; } = new(static () => new ConnectEventArgs());
+    /// <summary>The event loops that own every listener registration and session.</summary>
+    public EpollLoopGroup Loops { get; }
 
     public ConnectionLimiter GlobalLimiter { get; }
 
-    public ConnectionTable Connections { get; } = new();
+    /// <summary>Sessions open now, on every loop.</summary>
+    public int ActiveSessions => Volatile.Read(ref _activeSessions);
 
     /// <summary>Set when the runtime is stopping: new sessions are not started.</summary>
     public CancellationTokenSource Stopping { get; } = new();
@@ -39,4 +37,18 @@ internal sealed class ProxyContext
     public Action<ProxyServer, ConnectFailure>? ConnectFailed { get; set; }
 
     public long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Time.TimestampFrequency);
+
+    public void SessionStarted() => Interlocked.Increment(ref _activeSessions);
+
+    public void SessionEnded() => Interlocked.Decrement(ref _activeSessions);
+
+    /// <summary>Runs <paramref name="action"/> on every session, each on its own loop's thread.</summary>
+    public Task ForEachSessionAsync(Action<ProxyConnection> action) =>
+        Loops.ForEachAsync(handler =>
+        {
+            if (handler is ProxyConnection connection)
+            {
+                action(connection);
+            }
+        });
 }

@@ -125,8 +125,8 @@ public sealed partial class ProxyRuntime
                 L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint!, frontend.Backend.Name);
             }
 
-            _sweeper?.Reschedule(ShortestTimeout(newOptions));
-            L4ProxyLog.ProxyReloaded(_logger, frontends.Count, backends.Count, context.Connections.Count);
+            context.Loops.SweepPeriod = SweepPeriod(newOptions);
+            L4ProxyLog.ProxyReloaded(_logger, frontends.Count, backends.Count, context.ActiveSessions);
         }
         finally
         {

@@ -151,18 +151,29 @@ public sealed partial class ProxyRuntime
             return;
         }
 
+        _ = ShutdownSessionsAsync(context, server);
+    }
+
+    private async Task ShutdownSessionsAsync(ProxyContext context, ProxyServer server)
+    {
         var count = 0;
-        context.Connections.ForEach(
-            (connection, target) =>
+        try
+        {
+            await context.ForEachSessionAsync(connection =>
             {
                 // Match by name, not identity: sessions opened before a reload hold the previous ProxyServer object.
-                if (connection.Server is { } s && s.Name == target.Name && s.Backend.Name == target.Backend.Name && connection.IsEstablished)
+                if (connection.Server is { } s && s.Name == server.Name && s.Backend.Name == server.Backend.Name && connection.IsEstablished)
                 {
                     connection.Abort(CloseReason.ServerMarkedDown);
-                    count++;
+                    Interlocked.Increment(ref count);
                 }
-            },
-            server);
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The proxy stopped meanwhile: its own stop ends every session.
+        }
+
         L4ProxyLog.SessionsShutDown(_logger, server.ToString(), count);
     }
 }

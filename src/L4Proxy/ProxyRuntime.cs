@@ -3,6 +3,7 @@ using CloudCoreLb.HealthCheck;
 using CloudCoreLb.HealthCheck.Probes;
 using CloudCoreLb.L4Proxy.Counters;
 using CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.L4Proxy.Forwarding.Epoll;
 using CloudCoreLb.L4Proxy.Health;
 using CloudCoreLb.L4Proxy.Options;
 using Microsoft.Extensions.Logging;
@@ -18,12 +19,9 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly IDuplexCopier? _copierOverride;
-    private IDuplexCopier? _copier;
     private readonly Lock _stateLock = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private ProxyContext? _context;
-    private TimeoutSweeper? _sweeper;
     private ProxyOptions? _options;
     private Dictionary<string, ProxyBackend> _backends = new(StringComparer.Ordinal);
     private Dictionary<string, ProxyFrontend> _frontends = new(StringComparer.Ordinal);
@@ -34,15 +32,14 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     /// <param name="loggerFactory">Logging; defaults to none.</param>
     /// <param name="time">Clock for timeouts and checks; defaults to the system clock.</param>
     public ProxyRuntime(ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
-        : this(loggerFactory, time, null, null)
+        : this(loggerFactory, time, null)
     {
     }
 
-    internal ProxyRuntime(ILoggerFactory? loggerFactory, TimeProvider? time, IDuplexCopier? copier, Func<ProxyServer, IHealthProbe>? probeFactory)
+    internal ProxyRuntime(ILoggerFactory? loggerFactory, TimeProvider? time, Func<ProxyServer, IHealthProbe>? probeFactory)
     {
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CloudCoreLb.L4Proxy");
         _time = time ?? TimeProvider.System;
-        _copierOverride = copier;
         ProbeFactory = probeFactory ?? (server => new TcpConnectProbe(server.EndPoint, server.CheckTimeout, _time));
     }
 
@@ -52,7 +49,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     public bool IsRunning => _context is not null;
 
     /// <summary>Sessions open now.</summary>
-    public int ActiveSessions => _context?.Connections.Count ?? 0;
+    public int ActiveSessions => _context?.ActiveSessions ?? 0;
 
     internal ProxyContext? Context => _context;
 
@@ -68,8 +65,9 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 throw new InvalidOperationException("The proxy is already running; use ApplyAsync to change its configuration.");
             }
 
-            _copier = _copierOverride ?? (options.Splice && OperatingSystem.IsLinux() ? new SpliceDuplexCopier() : new SocketDuplexCopier());
-            var context = new ProxyContext(_time, _logger, _copier, options.MaxConnections);
+            var threads = options.Threads == 0 ? EpollLoopGroup.DefaultThreads : options.Threads;
+            var loops = new EpollLoopGroup(threads, options.Splice, _time, OnLoopFault) { SweepPeriod = SweepPeriod(options) };
+            var context = new ProxyContext(_time, _logger, loops, options.MaxConnections);
             context.ConnectFailed = OnConnectFailed;
             var (backends, monitors) = BuildBackends(options, previous: null);
             var frontends = new Dictionary<string, ProxyFrontend>(StringComparer.Ordinal);
@@ -94,6 +92,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                     await monitor.DisposeAsync().ConfigureAwait(false);
                 }
 
+                loops.Dispose();
                 throw;
             }
 
@@ -106,7 +105,6 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 SetMonitors(monitors);
             }
 
-            _sweeper = new TimeoutSweeper(context.Connections, _time, ShortestTimeout(options));
             foreach (var monitor in monitors)
             {
                 monitor.Start();
@@ -146,15 +144,12 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 await frontend.Listener!.StopAsync().ConfigureAwait(false);
             }
 
-            L4ProxyLog.ProxyStopping(_logger, context.Connections.Count, _options!.StopGracePeriod.TotalMilliseconds);
+            L4ProxyLog.ProxyStopping(_logger, context.ActiveSessions, _options!.StopGracePeriod.TotalMilliseconds);
             await WaitForDrainAsync(context, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
             await context.Stopping.CancelAsync().ConfigureAwait(false);
-            var aborted = context.Connections.Count;
-            context.Connections.ForEach(static (connection, _) => connection.Abort(CloseReason.ProxyStopping), 0);
+            var aborted = context.ActiveSessions;
+            await context.ForEachSessionAsync(static connection => connection.Abort(CloseReason.ProxyStopping)).ConfigureAwait(false);
             await WaitForDrainAsync(context, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
-
-            _sweeper?.Dispose();
-            _sweeper = null;
             foreach (var monitor in _monitors)
             {
                 await monitor.DisposeAsync().ConfigureAwait(false);
@@ -167,13 +162,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 _context = null;
             }
 
-            if (_copier != _copierOverride && _copier is IDisposable disposable)
-            {
-                disposable.Dispose();
-            }
-
-            _copier = null;
-
+            context.Loops.Dispose();
             L4ProxyLog.ProxyStopped(_logger, aborted);
         }
         finally
@@ -261,7 +250,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     private static async Task WaitForDrainAsync(ProxyContext context, TimeSpan grace, CancellationToken cancellationToken)
     {
         var started = context.Time.GetTimestamp();
-        while (context.Connections.Count > 0 && context.Time.GetElapsedTime(started) < grace && !cancellationToken.IsCancellationRequested)
+        while (context.ActiveSessions > 0 && context.Time.GetElapsedTime(started) < grace && !cancellationToken.IsCancellationRequested)
         {
             try
             {
@@ -273,6 +262,13 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// How often each loop checks its sessions' timeouts: an eighth of the shortest configured timeout, clamped to
+    /// 5 ms-1 s, so a timeout fires at most 1/8 late and an idle session costs two timestamps, not a timer.
+    /// </summary>
+    private static TimeSpan SweepPeriod(ProxyOptions options) =>
+        TimeSpan.FromTicks(Math.Clamp(ShortestTimeout(options).Ticks / 8, TimeSpan.FromMilliseconds(5).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
     private static TimeSpan ShortestTimeout(ProxyOptions options)
     {
@@ -301,6 +297,8 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 
         return shortest == TimeSpan.MaxValue ? TimeSpan.FromSeconds(8) : shortest;
     }
+
+    private void OnLoopFault(Exception exception) => L4ProxyLog.EventLoopFailed(_logger, exception);
 
     private void SetMonitors(List<ServerHealthMonitor> monitors)
     {

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 using CloudCoreLb.L4Proxy.Forwarding;
 
 namespace CloudCoreLb.Benchmarks.DataPaths;

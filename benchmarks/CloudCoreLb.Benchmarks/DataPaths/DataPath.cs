@@ -20,7 +20,7 @@ public abstract class DataPath : IDisposable
     /// <summary>Every variant under test, in table order.</summary>
     public static DataPath Create(DataPathKind kind) => kind switch
     {
-        DataPathKind.SocketCopy => new CopierDataPath("SocketDuplexCopier", new CloudCoreLb.L4Proxy.Forwarding.SocketDuplexCopier(), null),
+        DataPathKind.SocketCopy => new CopierDataPath("SocketDuplexCopier", new SocketCopiers.SocketDuplexCopier(), null),
         DataPathKind.Splice => CopierDataPath.Splice(),
         DataPathKind.PsuDefault => new PipelinesSocketsDataPath(tuned: false, zeroLengthReads: false),
         DataPathKind.PsuTuned => new PipelinesSocketsDataPath(tuned: true, zeroLengthReads: false),

@@ -3,10 +3,10 @@ namespace CloudCoreLb.Benchmarks.DataPaths;
 /// <summary>The data-path variants compared in <see cref="CopierBenchmarks"/> and the idle-memory probe.</summary>
 public enum DataPathKind
 {
-    /// <summary>Product: zero-byte receive, then a pooled 64 KiB array (<c>SocketDuplexCopier</c>).</summary>
+    /// <summary>Socket-based copy loop (the product's data path before the epoll loops): zero-byte receive, then a pooled 64 KiB array (<c>SocketDuplexCopier</c>).</summary>
     SocketCopy,
 
-    /// <summary>Product default: splice(2) through a pooled pipe (<c>SpliceDuplexCopier</c>).</summary>
+    /// <summary>Socket-based splice(2) through a pooled pipe (<c>SpliceDuplexCopier</c>; the product now splices from its own epoll loops).</summary>
     Splice,
 
     /// <summary>Pipelines.Sockets.Unofficial <c>SocketConnection</c> with the package's default options.</summary>

@@ -1,22 +1,35 @@
 using System.Net;
 using System.Net.Sockets;
+using CloudCoreLb.L4Proxy.Forwarding.Epoll;
+using CloudCoreLb.L4Proxy.Forwarding.Native;
+using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
 /// <summary>
-/// The accept loop of one frontend. It takes a frontend slot before each accept, so at the frontend limit it simply
-/// stops accepting and excess connections wait in the kernel backlog (haproxy's behaviour, l4proxy.md §6), resuming
-/// as soon as a session ends. The global limit is taken right after accept (see the comment there).
+/// The listening socket of one frontend, registered in every event loop with <c>EPOLLEXCLUSIVE</c> so one loop wakes
+/// per connection and serves it from accept to close. A frontend slot is taken before each accept: at the frontend
+/// limit the listener leaves every epoll set and excess connections wait in the kernel backlog (haproxy's
+/// behaviour, l4proxy.md §6) until a session ends. The global limit is taken right after accept (see
+/// <see cref="AcceptBatch"/>).
 /// </summary>
-internal sealed class FrontendListener
+internal sealed class FrontendListener : IEpollHandler
 {
+    private const uint Interest = 0x001 | (1u << 28); // EPOLLIN | EPOLLEXCLUSIVE, level-triggered
+    private const int MaxAcceptsPerWakeup = 64;
     private static readonly TimeSpan AcceptErrorBackoff = TimeSpan.FromMilliseconds(100);
 
     private readonly ProxyContext _context;
     private readonly ProxyFrontend _frontend;
     private readonly Socket _socket;
+    private readonly int _fd;
+    private readonly IReadOnlyList<EpollLoop> _loops;
+    private readonly int[] _slots;
+    private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    private bool _paused;
+    private bool _stopped;
+    private Task _resume = Task.CompletedTask;
 
     public FrontendListener(ProxyContext context, ProxyFrontend frontend)
     {
@@ -24,117 +37,258 @@ internal sealed class FrontendListener
         _frontend = frontend;
         var options = frontend.Options;
         _socket = ListenSocketFactory.Create(options.Bind!, options.Backlog ?? options.MaxConnections);
+        // accept4 runs until EAGAIN on the loops: a blocking listener would hang a loop on its last accept.
+        _socket.Blocking = false;
+        _fd = (int)_socket.Handle;
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _loops = context.Loops.Loops;
+        _slots = new int[_loops.Count];
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public void Start() => _loop = AcceptLoopAsync(_stop.Token);
+    public void Start()
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < _loops.Count; i++)
+            {
+                _slots[i] = _loops[i].Register(this);
+            }
+
+            AddToLoops();
+        }
+    }
 
     /// <summary>Closes the listening socket; established sessions are not touched.</summary>
     public async Task StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        _frontend.Limiter.WakeAll();
-        _context.GlobalLimiter.WakeAll();
-        if (_loop is not null)
+        Task resume;
+        lock (_lock)
         {
-            await _loop.ConfigureAwait(false);
+            _stopped = true;
+            if (!_paused)
+            {
+                RemoveFromLoops();
+            }
+
+            resume = _resume;
         }
 
+        await resume.ConfigureAwait(false);
+        for (var i = 0; i < _loops.Count; i++)
+        {
+            if (_slots[i] >= 0)
+            {
+                _loops[i].Unregister(_slots[i]);
+                _slots[i] = -1;
+            }
+        }
+
+        // A loop still inside accept4 holds a reference on the handle, so the descriptor is closed after it.
+        _socket.Dispose();
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    void IEpollHandler.OnEvents(EpollToken token, uint events) => AcceptBatch(_loops[(int)token.Generation]);
+
+    void IEpollHandler.OnTick(long now)
     {
-        await Task.Yield();
-        while (!cancellationToken.IsCancellationRequested)
+    }
+
+    void IEpollHandler.OnFault(Exception exception) => L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, null, exception);
+
+    /// <summary>
+    /// Accepts what is pending, a bounded number per wakeup so one busy frontend cannot starve the loop's sessions.
+    /// The global slot is taken after accept: a listener must not hold a shared slot while no connection is pending,
+    /// or an idle frontend would starve a busy one. So each frontend may hold one accepted but not yet served
+    /// connection while the global limit is reached; the rest wait in the kernel backlog.
+    /// </summary>
+    private void AcceptBatch(EpollLoop loop)
+    {
+        for (var i = 0; i < MaxAcceptsPerWakeup; i++)
         {
-            try
-            {
-                await AcquireAsync(_frontend.Limiter, "frontend", cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            if (Volatile.Read(ref _paused))
             {
                 return;
             }
 
-            Socket client;
-            try
+            if (!_frontend.Limiter.TryAcquire())
             {
-                client = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                _frontend.Limiter.Release();
+                Pause(PauseKind.Frontend, parkedFd: -1, default, loop);
                 return;
             }
-            catch (SocketException ex)
+
+            var fd = Accept(out var peer, out var error);
+            if (fd < 0)
             {
                 _frontend.Limiter.Release();
-                if (cancellationToken.IsCancellationRequested)
+                if (error == EAGAIN)
                 {
                     return;
+                }
+
+                if (error == EINTR || error == ECONNABORTED)
+                {
+                    continue;
                 }
 
                 // EMFILE / ENFILE / ENOBUFS: back off instead of spinning; the connection stays in the backlog.
-                L4ProxyLog.AcceptFailed(_context.Logger, _frontend.Name, ex.SocketErrorCode);
-                try
-                {
-                    await Task.Delay(AcceptErrorBackoff, _context.Time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            // The global slot is taken after accept: a listener must not hold a shared slot while no connection is
-            // pending, or an idle frontend would starve a busy one. So each frontend may hold one accepted but not
-            // yet served connection while the global limit is reached; the rest wait in the kernel backlog.
-            try
-            {
-                await AcquireAsync(_context.GlobalLimiter, "global", cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                client.Dispose();
-                _frontend.Limiter.Release();
+                L4ProxyLog.AcceptFailed(_context.Logger, _frontend.Name, (SocketError)error);
+                Pause(PauseKind.Error, parkedFd: -1, default, loop);
                 return;
             }
 
-            client.NoDelay = true;
-            _frontend.Counters.Opened();
-            ThreadPool.UnsafeQueueUserWorkItem(new ProxyConnection(_context, _frontend, client), preferLocal: false);
+            if (!_context.GlobalLimiter.TryAcquire())
+            {
+                Pause(PauseKind.Global, fd, peer, loop);
+                return;
+            }
+
+            Serve(loop, fd, peer);
         }
     }
 
-    private async ValueTask AcquireAsync(ConnectionLimiter limiter, string which, CancellationToken cancellationToken)
+    private int Accept(out PeerAddress peer, out int error)
     {
-        var paused = false;
-        while (!limiter.TryAcquire())
+        var added = false;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Pause(ref paused, which);
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            return NativeSocket.Accept(_fd, out peer, out error);
+        }
+        catch (ObjectDisposedException)
+        {
+            peer = default;
+            error = EBADF;
+            return -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    private void Serve(EpollLoop loop, int fd, PeerAddress peer)
+    {
+        _frontend.Counters.Opened();
+        new ProxyConnection(_context, _frontend, loop, fd, peer).Start();
+    }
+
+    /// <summary>Leaves every epoll set until the limit that stopped accepting has room again.</summary>
+    private void Pause(PauseKind kind, int parkedFd, PeerAddress peer, EpollLoop loop)
+    {
+        lock (_lock)
+        {
+            if (_paused || _stopped)
+            {
+                if (parkedFd >= 0)
+                {
+                    // Only one connection is parked per pause; a concurrent loop's extra one is refused.
+                    NativeSocket.Close(parkedFd);
+                    _frontend.Limiter.Release();
+                }
+
+                return;
+            }
+
+            _paused = true;
+            RemoveFromLoops();
+            _frontend.Counters.LimitPaused();
+            L4ProxyLog.ListenerPaused(_context.Logger, _frontend.Name, kind switch
+            {
+                PauseKind.Frontend => "frontend",
+                PauseKind.Global => "global",
+                _ => "accept error",
+            });
+            _resume = ResumeAsync(kind, parkedFd, peer, loop, _stop.Token);
+        }
+    }
+
+    private async Task ResumeAsync(PauseKind kind, int parkedFd, PeerAddress peer, EpollLoop loop, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (kind)
+            {
+                case PauseKind.Frontend:
+                    await WaitForRoomAsync(_frontend.Limiter, cancellationToken).ConfigureAwait(false);
+                    break;
+                case PauseKind.Global:
+                    while (!_context.GlobalLimiter.TryAcquire())
+                    {
+                        await _context.GlobalLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    loop.Post(new ServeParked(this, loop, parkedFd, peer));
+                    parkedFd = -1;
+                    break;
+                default:
+                    await Task.Delay(AcceptErrorBackoff, _context.Time, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            if (parkedFd >= 0)
+            {
+                NativeSocket.Close(parkedFd);
+                _frontend.Limiter.Release();
+            }
+
+            return;
+        }
+
+        lock (_lock)
+        {
+            _paused = false;
+            if (!_stopped)
+            {
+                AddToLoops();
+                L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);
+            }
+        }
+    }
+
+    private static async Task WaitForRoomAsync(ConnectionLimiter limiter, CancellationToken cancellationToken)
+    {
+        while (limiter.Count >= limiter.Max)
+        {
             await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        if (paused)
+    private void AddToLoops()
+    {
+        for (var i = 0; i < _loops.Count; i++)
         {
-            L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);
+            // The generation field carries the loop index: the handler learns which loop woke it.
+            _loops[i].Add(_fd, new EpollToken(_slots[i], 0, (uint)i), Interest);
         }
     }
 
-    private void Pause(ref bool paused, string which)
+    private void RemoveFromLoops()
     {
-        if (!paused)
+        foreach (var loop in _loops)
         {
-            paused = true;
-            _frontend.Counters.LimitPaused();
-            L4ProxyLog.ListenerPaused(_context.Logger, _frontend.Name, which);
+            loop.Remove(_fd);
         }
+    }
+
+    private enum PauseKind
+    {
+        Frontend,
+        Global,
+        Error,
+    }
+
+    /// <summary>The connection accepted while the global limit was reached, served once a slot was taken for it.</summary>
+    private sealed class ServeParked(FrontendListener listener, EpollLoop loop, int fd, PeerAddress peer) : IEpollWork
+    {
+        public void Execute() => listener.Serve(loop, fd, peer);
     }
 }

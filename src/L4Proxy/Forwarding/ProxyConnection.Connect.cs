@@ -1,180 +1,192 @@
-using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using CloudCoreLb.L4Proxy.Balancing;
 using CloudCoreLb.L4Proxy.Counters;
+using CloudCoreLb.L4Proxy.Forwarding.Epoll;
+using CloudCoreLb.L4Proxy.Forwarding.Native;
+using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
-/// <summary>Server selection, connect, retries and redispatch (l4proxy.md §3).</summary>
+/// <summary>Server selection, non-blocking connect, retries and redispatch (l4proxy.md §3).</summary>
 internal sealed partial class ProxyConnection
 {
     /// <summary>haproxy's turn-around: after an error, a retry on the same server waits min(1 s, connect timeout).</summary>
     private static readonly TimeSpan MaxTurnAround = TimeSpan.FromSeconds(1);
 
+    private ClientKey _key;
+    private int _attempt;
+    private int _retries;
+    private ulong _tried;
+    private ProxyServer? _previous;
+    private bool _previousTimedOut;
     private long _connectDeadline;
-    private Socket? _timedOutSocket;
+    private ITimer? _retryTimer;
+    private int _retryDue;
 
     /// <summary>
-    /// Tries 1 + <c>Retries</c> connects. With redispatch every retry goes to the next untried server in the client's
-    /// preference order (for consistent hashing: its HRW score order), so the connect succeeds whenever any server
-    /// is up; once every server was tried the order starts over. Without redispatch retries stay on the same server
-    /// unless it has been marked down meanwhile (haproxy's rule (a)). Every failure is reported as a passive failure.
+    /// Picks the server of the next of 1 + <c>Retries</c> attempts. With redispatch every retry goes to the next
+    /// untried server in the client's preference order (for consistent hashing: its HRW score order), so the connect
+    /// succeeds whenever any server is up; once every server was tried the order starts over. Without redispatch
+    /// retries stay on the same server unless it has been marked down meanwhile (haproxy's rule (a)).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ConnectAsync(ClientKey key)
+    private void NextAttempt()
     {
         var options = _backend.Options;
-        var balancer = _backend.Balancer;
-        ulong tried = 0;
-        ProxyServer? previous = null;
-        var previousTimedOut = false;
-        for (var attempt = 0; attempt <= options.Retries; attempt++)
+        if (_attempt == 0)
         {
-            ProxyServer? server;
-            if (previous is not null && !options.Redispatch && previous.IsUsable)
-            {
-                server = previous;
-            }
-            else
-            {
-                server = balancer.Pick(key, tried);
-                if (server is null && tried != 0)
-                {
-                    tried = 0;
-                    server = balancer.Pick(key, 0);
-                }
-            }
+            _key = _peer.ToClientKey();
+        }
+        else if (_attempt > options.Retries)
+        {
+            Close(CloseReason.ConnectFailed);
+            return;
+        }
 
-            if (server is null)
+        var balancer = _backend.Balancer;
+        var previous = _previous;
+        ProxyServer? server;
+        if (previous is not null && !options.Redispatch && previous.IsUsable)
+        {
+            server = previous;
+        }
+        else
+        {
+            server = balancer.Pick(_key, _tried);
+            if (server is null && _tried != 0)
             {
-                _backend.Counters.NoServerAvailable();
-                TrySetReason(previous is null ? CloseReason.NoServer : CloseReason.ConnectFailed);
-                return false;
+                _tried = 0;
+                server = balancer.Pick(_key, 0);
             }
+        }
 
+        if (server is null)
+        {
+            _backend.Counters.NoServerAvailable();
+            Close(previous is null ? CloseReason.NoServer : CloseReason.ConnectFailed);
+            return;
+        }
+
+        if (previous != server)
+        {
             if (previous is not null)
             {
-                _retries++;
-                server.Counters.Retried(server != previous);
-                _backend.Counters.Retried(server != previous);
-                if (server == previous && !previousTimedOut)
-                {
-                    var turnAround = options.ConnectTimeout < MaxTurnAround ? options.ConnectTimeout : MaxTurnAround;
-                    await Task.Delay(turnAround, _context.Time).ConfigureAwait(false);
-                }
+                previous.Counters.Unassigned();
+                _backend.Counters.Unassigned();
             }
 
-            if (previous != server)
-            {
-                previous?.Counters.Unassigned();
-                if (previous is not null)
-                {
-                    _backend.Counters.Unassigned();
-                }
-
-                server.Counters.Assigned();
-                _backend.Counters.Assigned();
-            }
-
-            Server = server;
-            var failure = await TryConnectAsync(server, options.ConnectTimeout).ConfigureAwait(false);
-            if (failure is null)
-            {
-                server.Counters.Established();
-                _backend.Counters.Established();
-                return true;
-            }
-
-            if (Reason != CloseReason.None)
-            {
-                // Aborted (stop) while connecting.
-                return false;
-            }
-
-            server.Counters.ConnectFailed(failure.Value);
-            _backend.Counters.ConnectFailed(failure.Value);
-            _context.ConnectFailed?.Invoke(server, failure.Value);
-            L4ProxyLog.ConnectAttemptFailed(_context.Logger, _frontend.Name, ClientEndPoint, server.ToString(), failure.Value, attempt);
-            tried |= server.Bit;
-            previous = server;
-            previousTimedOut = failure == ConnectFailure.Timeout;
+            server.Counters.Assigned();
+            _backend.Counters.Assigned();
         }
 
-        TrySetReason(CloseReason.ConnectFailed);
-        return false;
+        Server = server;
+        if (previous is not null)
+        {
+            _retries++;
+            server.Counters.Retried(server != previous);
+            _backend.Counters.Retried(server != previous);
+            if (server == previous && !_previousTimedOut)
+            {
+                var turnAround = options.ConnectTimeout < MaxTurnAround ? options.ConnectTimeout : MaxTurnAround;
+                _retryTimer?.Dispose();
+                _retryTimer = _context.Time.CreateTimer(static state => ((ProxyConnection)state!).OnTurnAroundElapsed(), this, turnAround, Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+
+        TryConnect(server);
     }
 
-    /// <summary>
-    /// One connect attempt. The connect timeout is enforced by the <see cref="TimeoutSweeper"/> (see
-    /// <see cref="CheckConnectTimeout"/>) instead of a CancellationTokenSource and timer per attempt.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ConnectFailure?> TryConnectAsync(ProxyServer server, TimeSpan timeout)
+    private void OnTurnAroundElapsed()
     {
-        var socket = new Socket(server.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        // Deadline before socket: the sweeper reads them in the other order, so it never pairs this socket with an
-        // older attempt's expired deadline.
-        Volatile.Write(ref _connectDeadline, _context.Time.GetTimestamp() + _context.Ticks(timeout));
-        Volatile.Write(ref _upstream, socket);
-        if (Reason != CloseReason.None)
-        {
-            // Aborted between attempts: the abort may have missed this socket.
-            socket.Dispose();
-            return ConnectFailure.Other;
-        }
-
-        SocketError error;
-        var args = _context.ConnectArgs.Rent();
-        try
-        {
-            error = await args.ConnectAsync(socket, server.EndPoint).ConfigureAwait(false);
-        }
-        catch (SocketException ex)
-        {
-            error = ex.SocketErrorCode;
-        }
-        catch (ObjectDisposedException)
-        {
-            return TimedOut(socket) ? ConnectFailure.Timeout : ConnectFailure.Other;
-        }
-        finally
-        {
-            Volatile.Write(ref _connectDeadline, 0);
-            _context.ConnectArgs.Return(args);
-        }
-
-        if (error == SocketError.Success)
-        {
-            return TimedOut(socket) ? ConnectFailure.Timeout : null;
-        }
-
-        socket.Dispose();
-        return TimedOut(socket) ? ConnectFailure.Timeout
-            : error is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.ConnectionReset
-                ? ConnectFailure.Refused
-                : ConnectFailure.Other;
+        Volatile.Write(ref _retryDue, 1);
+        _loop.Post(this);
     }
 
-    private bool TimedOut(Socket socket)
+    /// <summary>One non-blocking connect; its timeout is enforced by the loop's sweep (<see cref="CheckConnectTimeout"/>).</summary>
+    private void TryConnect(ProxyServer server)
     {
-        if (Volatile.Read(ref _timedOutSocket) != socket)
+        var fd = NativeSocket.OpenStream(server.EndPoint.AddressFamily, out var error);
+        if (fd < 0)
         {
-            return false;
+            Close(CloseReason.ResourceExhausted);
+            return;
         }
 
-        socket.Dispose();
-        return true;
+        NativeSocket.SetNoDelay(fd);
+        _upstreamFd = fd;
+        _generation++;
+        _connectDeadline = _context.Time.GetTimestamp() + _context.Ticks(_backend.Options.ConnectTimeout);
+        error = NativeSocket.Connect(fd, server.EndPoint);
+        if (error != 0 && error != EINPROGRESS)
+        {
+            OnAttemptFailed(Classify(error));
+            return;
+        }
+
+        // Registered after connect(): a socket not yet connecting polls as writable and hung up.
+        if (_loop.Add(fd, new EpollToken(_slot, ServerSide, _generation & 0x7FFF_FFFF), Interest) != 0)
+        {
+            Close(CloseReason.ResourceExhausted);
+            return;
+        }
+
+        if (error == 0)
+        {
+            OnConnected();
+        }
     }
 
-    /// <summary>Called by the sweeper while not established: closing the socket ends a connect past its deadline.</summary>
+    private void OnConnectEvent(uint events)
+    {
+        if ((events & Writable) == 0)
+        {
+            return;
+        }
+
+        var error = NativeSocket.PendingError(_upstreamFd);
+        if (error == 0)
+        {
+            if ((events & 0x004) != 0)
+            {
+                OnConnected();
+            }
+
+            return;
+        }
+
+        OnAttemptFailed(Classify(error));
+    }
+
+    /// <summary>Every failure is reported as a passive failure, then the next attempt starts.</summary>
+    private void OnAttemptFailed(ConnectFailure failure)
+    {
+        var server = Server!;
+        _connectDeadline = 0;
+        NativeSocket.Close(_upstreamFd);
+        _upstreamFd = -1;
+        server.Counters.ConnectFailed(failure);
+        _backend.Counters.ConnectFailed(failure);
+        _context.ConnectFailed?.Invoke(server, failure);
+        if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            L4ProxyLog.ConnectAttemptFailed(_context.Logger, _frontend.Name, ClientEndPoint, server.ToString(), failure, _attempt);
+        }
+        _tried |= server.Bit;
+        _previous = server;
+        _previousTimedOut = failure == ConnectFailure.Timeout;
+        _attempt++;
+        NextAttempt();
+    }
+
     private void CheckConnectTimeout(long now)
     {
-        var socket = Volatile.Read(ref _upstream);
-        var deadline = Volatile.Read(ref _connectDeadline);
-        if (socket is not null && deadline != 0 && now > deadline && Reason == CloseReason.None)
+        if (_connectDeadline != 0 && now > _connectDeadline && _upstreamFd >= 0)
         {
-            Volatile.Write(ref _timedOutSocket, socket);
-            socket.Dispose();
+            OnAttemptFailed(ConnectFailure.Timeout);
         }
     }
+
+    private static ConnectFailure Classify(int error) =>
+        error == ETIMEDOUT ? ConnectFailure.Timeout
+        : error == ECONNREFUSED || error == EHOSTUNREACH || error == ENETUNREACH || error == ECONNRESET ? ConnectFailure.Refused
+        : ConnectFailure.Other;
 }

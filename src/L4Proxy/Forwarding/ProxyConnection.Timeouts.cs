@@ -1,8 +1,13 @@
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
-/// <summary>Inactivity timeouts, checked by the <see cref="TimeoutSweeper"/> instead of one timer per session.</summary>
+/// <summary>Inactivity timeouts, checked by the loop's sweep (<see cref="Epoll.IEpollHandler.OnTick"/>), not a timer per session.</summary>
 internal sealed partial class ProxyConnection
 {
+    private const int FlagClientEof = 1;
+    private const int FlagServerEof = 2;
+    private const int FlagClientWriteShut = 4;
+    private const int FlagServerWriteShut = 8;
+
     private readonly long _clientTimeout;
     private readonly long _serverTimeout;
     private readonly long _tunnelTimeout;
@@ -10,6 +15,7 @@ internal sealed partial class ProxyConnection
     private readonly long _serverFinTimeout;
     private long _clientActivity;
     private long _serverActivity;
+    private int _halfClosed;
 
     /// <summary>
     /// haproxy semantics (l4proxy.md §4): once connected the tunnel timeout, if set, replaces client and server
@@ -17,36 +23,35 @@ internal sealed partial class ProxyConnection
     /// over the tunnel timeout. Activity on a side = a read from it or a completed write to it. Before that, the
     /// connect timeout of the current attempt.
     /// </summary>
-    public void CheckTimeouts(long now)
+    private void CheckTimeouts(long now)
     {
-        var flags = Volatile.Read(ref _flags);
-        if ((flags & FlagEstablished) == 0)
+        if (_closed)
+        {
+            return;
+        }
+
+        if (!_established)
         {
             CheckConnectTimeout(now);
             return;
         }
 
-        if (Reason != CloseReason.None)
-        {
-            return;
-        }
-
         var tunnel = _tunnelTimeout != 0;
-        var serverLimit = (flags & (FlagServerEof | FlagServerWriteShut)) != 0 && _serverFinTimeout != 0
+        var serverLimit = (_halfClosed & (FlagServerEof | FlagServerWriteShut)) != 0 && _serverFinTimeout != 0
             ? _serverFinTimeout
             : tunnel ? _tunnelTimeout : _serverTimeout;
-        if (now - Volatile.Read(ref _serverActivity) > serverLimit)
+        if (now - _serverActivity > serverLimit)
         {
-            Abort(tunnel && serverLimit == _tunnelTimeout ? CloseReason.TunnelTimeout : CloseReason.ServerTimeout);
+            Close(tunnel && serverLimit == _tunnelTimeout ? CloseReason.TunnelTimeout : CloseReason.ServerTimeout);
             return;
         }
 
-        var clientLimit = (flags & (FlagClientEof | FlagClientWriteShut)) != 0 && _clientFinTimeout != 0
+        var clientLimit = (_halfClosed & (FlagClientEof | FlagClientWriteShut)) != 0 && _clientFinTimeout != 0
             ? _clientFinTimeout
             : tunnel ? _tunnelTimeout : _clientTimeout;
-        if (now - Volatile.Read(ref _clientActivity) > clientLimit)
+        if (now - _clientActivity > clientLimit)
         {
-            Abort(tunnel && clientLimit == _tunnelTimeout ? CloseReason.TunnelTimeout : CloseReason.ClientTimeout);
+            Close(tunnel && clientLimit == _tunnelTimeout ? CloseReason.TunnelTimeout : CloseReason.ClientTimeout);
         }
     }
 }

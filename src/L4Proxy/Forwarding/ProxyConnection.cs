@@ -1,44 +1,54 @@
 using System.Net;
-using System.Net.Sockets;
-using CloudCoreLb.L4Proxy.Balancing;
+using CloudCoreLb.L4Proxy.Forwarding.Epoll;
+using CloudCoreLb.L4Proxy.Forwarding.Native;
 using Microsoft.Extensions.Logging;
+using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
 /// <summary>
-/// One proxied TCP session: pick a server, connect (with retries and redispatch), copy both ways with true half-close,
-/// enforce the inactivity timeouts and end with exactly one <see cref="CloseReason"/>. Started on the thread pool as an
-/// <see cref="IThreadPoolWorkItem"/> (no Task.Run); the accept loop has already taken both connection-limit slots.
+/// One proxied TCP session, owned by the <see cref="EpollLoop"/> that accepted it: pick a server, connect (with
+/// retries and redispatch), move bytes both ways with true half-close, enforce the timeouts and end with exactly one
+/// <see cref="CloseReason"/>. Everything runs on the loop's thread; other threads only request an abort
+/// (<see cref="Abort"/>), which is posted to the loop.
 /// </summary>
-internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserver
+internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 {
-    private const int FlagEstablished = 1;
-    private const int FlagClientEof = 2;
-    private const int FlagServerEof = 4;
-    private const int FlagClientWriteShut = 8;
-    private const int FlagServerWriteShut = 16;
+    private const int ClientSide = 0;
+    private const int ServerSide = 1;
+    private const uint Readable = 0x001 | 0x008 | 0x010 | 0x2000; // EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP
+    private const uint Writable = 0x004 | 0x008 | 0x010; // EPOLLOUT | EPOLLERR | EPOLLHUP
+
+    /// <summary>Both descriptors are registered once, edge-triggered, for reading and writing: no epoll_ctl per burst.</summary>
+    private const uint Interest = 0x001 | 0x004 | 0x2000 | (1u << 31); // EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 
     private readonly ProxyContext _context;
     private readonly ProxyFrontend _frontend;
     private readonly ProxyBackend _backend;
-    private readonly Socket _client;
+    private readonly EpollLoop _loop;
+    private readonly PeerAddress _peer;
     private readonly long _started;
-    private Socket? _upstream;
-    private int _flags;
-    private int _reason;
-    private int _firstFin;
     private int _slot = -1;
-    private int _retries;
-    private int _pumpsRunning;
-    private SessionPump? _toServer;
-    private SessionPump? _toClient;
+    private int _clientFd;
+    private int _upstreamFd = -1;
+    private uint _generation;
+    private volatile bool _established;
+    private bool _closed;
+    private int _reason;
+    private int _requestedAbort;
+    private int _firstFin;
+    private Direction _toServer;
+    private Direction _toClient;
+    private IPEndPoint? _clientEndPoint;
 
-    public ProxyConnection(ProxyContext context, ProxyFrontend frontend, Socket client)
+    public ProxyConnection(ProxyContext context, ProxyFrontend frontend, EpollLoop loop, int clientFd, PeerAddress peer)
     {
         _context = context;
         _frontend = frontend;
         _backend = frontend.Backend;
-        _client = client;
+        _loop = loop;
+        _clientFd = clientFd;
+        _peer = peer;
         _started = context.Time.GetTimestamp();
         _clientActivity = _started;
         _serverActivity = _started;
@@ -58,189 +68,178 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
     /// <summary>The server once one was picked.</summary>
     public ProxyServer? Server { get; private set; }
 
-    public IPEndPoint? ClientEndPoint { get; private set; }
+    public IPEndPoint ClientEndPoint => _clientEndPoint ??= _peer.ToEndPoint();
 
     public CloseReason Reason => (CloseReason)Volatile.Read(ref _reason);
 
-    public bool IsEstablished => (Volatile.Read(ref _flags) & FlagEstablished) != 0;
+    public bool IsEstablished => _established;
 
-    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+    /// <summary>Starts the session on its loop's thread: register, then the first connect attempt.</summary>
+    public void Start()
+    {
+        _slot = _loop.Register(this);
+        _context.SessionStarted();
+        if (_context.Stopping.IsCancellationRequested)
+        {
+            Close(CloseReason.ProxyStopping);
+            return;
+        }
 
-    /// <summary>Ends the session now with <paramref name="reason"/> unless it already has one.</summary>
+        NativeSocket.SetNoDelay(_clientFd);
+        if (_loop.Add(_clientFd, new EpollToken(_slot, ClientSide, 0), Interest) != 0)
+        {
+            Close(CloseReason.ResourceExhausted);
+            return;
+        }
+
+        NextAttempt();
+    }
+
+    /// <summary>Ends the session with <paramref name="reason"/> unless it already has one; any thread.</summary>
     public void Abort(CloseReason reason)
     {
-        if (TrySetReason(reason))
+        if (_loop.IsCurrentThread)
         {
-            DisposeSockets();
+            Close(reason);
+        }
+        else if (Interlocked.CompareExchange(ref _requestedAbort, (int)reason, 0) == 0)
+        {
+            _loop.Post(this);
         }
     }
 
-    private async Task RunAsync()
+    void IEpollWork.Execute()
     {
-        var pumping = false;
-        try
+        var reason = (CloseReason)Interlocked.Exchange(ref _requestedAbort, 0);
+        if (reason != CloseReason.None)
         {
-            _slot = _context.Connections.Add(this);
-            if (_context.Stopping.IsCancellationRequested)
+            Close(reason);
+        }
+
+        if (Interlocked.Exchange(ref _retryDue, 0) != 0 && !_closed)
+        {
+            TryConnect(Server!);
+        }
+    }
+
+    void IEpollHandler.OnEvents(EpollToken token, uint events)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        if (token.Side == ServerSide)
+        {
+            if (token.Generation != (_generation & 0x7FFF_FFFF))
             {
-                TrySetReason(CloseReason.ProxyStopping);
                 return;
             }
 
-            ClientEndPoint = _client.RemoteEndPoint as IPEndPoint;
-            var key = ClientEndPoint is { } remote ? ClientKey.From(remote.Address) : default;
-            if (!await ConnectAsync(key).ConfigureAwait(false))
+            if (!_established)
             {
+                OnConnectEvent(events);
                 return;
             }
 
-            var now = _context.Time.GetTimestamp();
-            Volatile.Write(ref _clientActivity, now);
-            Volatile.Write(ref _serverActivity, now);
-            Interlocked.Or(ref _flags, FlagEstablished);
-            if (_context.Logger.IsEnabled(LogLevel.Debug))
+            if ((events & Readable) != 0)
             {
-                // Guarded here, not only inside the generated method: the arguments allocate.
-                L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, Server!.ToString(), _retries);
+                Transfer(fromClient: false);
             }
 
-            StartPumps();
-            pumping = true;
-        }
-        catch (Exception ex)
-        {
-            // A bug here must cost one session, never the daemon.
-            if (TrySetReason(CloseReason.InternalError))
+            if ((events & Writable) != 0 && _toServer.Pending > 0 && !_closed)
             {
-                L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, ClientEndPoint, ex);
+                Transfer(fromClient: true);
             }
+
+            return;
         }
-        finally
+
+        // Before the server is connected, client data waits in the kernel; OnConnected reads it.
+        if (!_established)
         {
-            if (!pumping)
-            {
-                Finish();
-            }
+            return;
         }
-    }
 
-    /// <summary>
-    /// Hands the established session to two callback-driven pumps; this method's state machine completes here, so an
-    /// idle session holds only the pumps' pending zero-byte receives.
-    /// </summary>
-    private void StartPumps()
-    {
-        _pumpsRunning = 2;
-        var upstream = _upstream!;
-        _toServer = _context.Pumps.Rent();
-        _toClient = _context.Pumps.Rent();
-        _toServer.Start(this, _client, upstream, fromClient: true);
-        _toClient.Start(this, upstream, _client, fromClient: false);
-    }
-
-    /// <summary>Called once per direction by its <see cref="SessionPump"/>; the second call ends the session.</summary>
-    internal void OnPumpEnded(bool fromClient, CopyResult result)
-    {
-        var destination = fromClient ? _upstream! : _client;
-        switch (result)
+        if ((events & Readable) != 0)
         {
-            case CopyResult.SourceClosed:
-                // True half-close: everything read was already written, so pass the FIN on and keep the other
-                // direction flowing (l4proxy.md §5).
-                Interlocked.CompareExchange(ref _firstFin, fromClient ? 1 : 2, 0);
-                Interlocked.Or(ref _flags, fromClient ? FlagClientEof | FlagServerWriteShut : FlagServerEof | FlagClientWriteShut);
-                try
-                {
-                    destination.Shutdown(SocketShutdown.Send);
-                }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                {
-                    // The peer is gone already; its own direction reports how.
-                }
-
-                break;
-            case CopyResult.SourceError:
-                Abort(fromClient ? CloseReason.ClientReset : CloseReason.ServerReset);
-                break;
-            case CopyResult.DestinationError:
-                Abort(fromClient ? CloseReason.ServerReset : CloseReason.ClientReset);
-                break;
-            default:
-                Abort(CloseReason.InternalError);
-                break;
+            Transfer(fromClient: true);
         }
 
-        PumpDone();
-    }
-
-    /// <summary>A pump threw: a bug must cost one session, never the daemon (callbacks run on the epoll thread).</summary>
-    internal void OnPumpFailed(Exception ex)
-    {
-        if (TrySetReason(CloseReason.InternalError))
+        if ((events & Writable) != 0 && _toClient.Pending > 0 && !_closed)
         {
-            L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, ClientEndPoint, ex);
-            DisposeSockets();
+            Transfer(fromClient: false);
         }
-
-        PumpDone();
     }
 
-    private void PumpDone()
+    void IEpollHandler.OnTick(long now) => CheckTimeouts(now);
+
+    void IEpollHandler.OnFault(Exception exception)
     {
-        if (Interlocked.Decrement(ref _pumpsRunning) == 0)
+        if (_closed)
         {
-            TrySetReason(Volatile.Read(ref _firstFin) == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
-            Finish();
-
-            // Only after Finish returned: if it threw, the pumps are dropped rather than recycled half-done.
-            _toServer!.Reset();
-            _toClient!.Reset();
-            _context.Pumps.Return(_toServer);
-            _context.Pumps.Return(_toClient);
-            _toServer = _toClient = null;
+            return;
         }
+
+        // A bug here must cost one session, never the daemon.
+        L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, ClientEndPoint, exception);
+        Close(CloseReason.InternalError);
     }
 
-    void ICopyObserver.OnReceived(bool fromClient, int bytes)
+    private void OnConnected()
     {
+        _connectDeadline = 0;
+        var server = Server!;
+        server.Counters.Established();
+        _backend.Counters.Established();
         var now = _context.Time.GetTimestamp();
-        Volatile.Write(ref fromClient ? ref _clientActivity : ref _serverActivity, now);
-        if (fromClient)
+        _clientActivity = now;
+        _serverActivity = now;
+        _established = true;
+        if (_context.Logger.IsEnabled(LogLevel.Debug))
         {
-            _frontend.Counters.AddIn(bytes);
-            _backend.Counters.AddIn(bytes);
-            Server!.Counters.AddIn(bytes);
+            // Guarded here, not only inside the generated method: the arguments allocate.
+            L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, server.ToString(), _retries);
         }
-        else
+
+        // Edge-triggered: whatever arrived while connecting produced no new event, so read both sides now.
+        Transfer(fromClient: true);
+        if (!_closed)
         {
-            _frontend.Counters.AddOut(bytes);
-            _backend.Counters.AddOut(bytes);
-            Server!.Counters.AddOut(bytes);
+            Transfer(fromClient: false);
         }
     }
 
-    void ICopyObserver.OnSent(bool fromClient, int bytes)
+    /// <summary>Closes both descriptors and releases everything the session holds; idempotent, loop thread only.</summary>
+    private void Close(CloseReason reason)
     {
-        var now = _context.Time.GetTimestamp();
-        Volatile.Write(ref fromClient ? ref _serverActivity : ref _clientActivity, now);
-    }
+        if (_closed)
+        {
+            return;
+        }
 
-    private bool TrySetReason(CloseReason reason) => Interlocked.CompareExchange(ref _reason, (int)reason, 0) == 0;
+        _closed = true;
+        Interlocked.CompareExchange(ref _reason, (int)reason, 0);
+        NativeSocket.Close(_clientFd);
+        if (_upstreamFd >= 0)
+        {
+            NativeSocket.Close(_upstreamFd);
+            _upstreamFd = -1;
+        }
 
-    private void DisposeSockets()
-    {
-        _client.Dispose();
-        Volatile.Read(ref _upstream)?.Dispose();
+        ReleaseBuffers(ref _toServer);
+        ReleaseBuffers(ref _toClient);
+        _retryTimer?.Dispose();
+        if (_slot >= 0)
+        {
+            _loop.Unregister(_slot);
+        }
+
+        Finish();
     }
 
     private void Finish()
     {
-        DisposeSockets();
-        if (_slot >= 0)
-        {
-            _context.Connections.Remove(_slot);
-        }
-
         var reason = Reason;
         if (Server is { } server)
         {
@@ -251,10 +250,13 @@ internal sealed partial class ProxyConnection : IThreadPoolWorkItem, ICopyObserv
         _frontend.Counters.Ended(reason);
         _frontend.Limiter.Release();
         _context.GlobalLimiter.Release();
+        _context.SessionEnded();
         if (_context.Logger.IsEnabled(LogLevel.Debug))
         {
             L4ProxyLog.SessionClosed(_context.Logger, _frontend.Name, ClientEndPoint, Server?.ToString() ?? "<NOSRV>", reason,
                 _context.Time.GetElapsedTime(_started).TotalMilliseconds);
         }
     }
+
+    private static int Errno() => errno;
 }

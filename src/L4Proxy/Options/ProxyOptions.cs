@@ -38,6 +38,14 @@ public sealed class ProxyOptions
     public bool Splice { get; set; } = true;
 
     /// <summary>
+    /// Event-loop threads (haproxy's <c>nbthread</c>): each owns its sessions from accept to close, with no lock or
+    /// thread-pool hand-off on the data path. 0 = one per CPU the process may use. Read at start (a reload keeps the
+    /// running loops).
+    /// <remarks>Defaults to 0 (one per CPU), at most 64.</remarks>
+    /// </summary>
+    public int Threads { get; set; }
+
+    /// <summary>
     /// How long <c>StopAsync</c> lets established connections finish before aborting them.
     /// <remarks>Defaults to 5 s.</remarks>
     /// </summary>

@@ -13,6 +13,11 @@ public static class ProxyOptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        if (options.Threads is < 0 or > 64)
+        {
+            errors.Add($"Threads must be 0 (one per CPU) to 64 (got {options.Threads}).");
+        }
+
         if (options.MaxConnections < 1)
         {
             errors.Add($"MaxConnections must be at least 1 (got {options.MaxConnections}).");

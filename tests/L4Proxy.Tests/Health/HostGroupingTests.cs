@@ -83,7 +83,7 @@ public sealed class HostGroupingTests
             GroupServersByHost = groupByHost,
             Backends = [Backend("hub", 10000, 1, 2, 3), Backend("stream", 10004, 3, 2, 1)],
         };
-        var runtime = new ProxyRuntime(null, _time, null, server =>
+        var runtime = new ProxyRuntime(null, _time, server =>
         {
             var probe = new FakeProbe(_time);
             _probes[server.EndPoint.ToString()] = probe;

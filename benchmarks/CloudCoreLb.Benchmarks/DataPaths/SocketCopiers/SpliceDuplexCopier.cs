@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Net.Sockets;
+using CloudCoreLb.L4Proxy.Forwarding;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
-namespace CloudCoreLb.L4Proxy.Forwarding;
+namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 
 /// <summary>
 /// Zero-copy forwarding with splice(2): socket -> pipe -> socket inside the kernel (dotnet-notes §5: about 12 Gbit/s

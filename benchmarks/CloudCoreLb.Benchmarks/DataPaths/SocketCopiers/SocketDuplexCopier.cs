@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Net.Sockets;
+using CloudCoreLb.L4Proxy.Forwarding;
 
-namespace CloudCoreLb.L4Proxy.Forwarding;
+namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 
 /// <summary>
 /// Copies in user space with non-blocking receive/send and a pooled array held only for one burst (the session's

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
+using CloudCoreLb.L4Proxy.Forwarding;
 
-namespace CloudCoreLb.L4Proxy.Forwarding;
+namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 
 /// <summary>
 /// The data-path seam: moves the bytes of one direction of a session. Half-close and timeouts live in

@@ -1,4 +1,6 @@
-namespace CloudCoreLb.L4Proxy.Forwarding;
+using CloudCoreLb.L4Proxy.Forwarding;
+
+namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 
 /// <summary>What a copier reports while it moves bytes: activity refreshes the inactivity timeouts and feeds counters.</summary>
 internal interface ICopyObserver

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace CloudCoreLb.L4Proxy.Forwarding.Native;
+
+/// <summary>
+/// The socket calls of the data path on raw descriptors (Tmds.LibC): no <see cref="Socket"/> object, SafeHandle or
+/// runtime epoll context per session. Every descriptor is non-blocking and close-on-exec. Failures return the errno.
+/// </summary>
+internal static unsafe class NativeSocket
+{
+    private static readonly int NonBlockingStream = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+
+    /// <summary>Accepts one pending connection; -1 with <paramref name="error"/> set when none (EAGAIN) or on failure.</summary>
+    public static int Accept(int listener, out PeerAddress peer, out int error)
+    {
+        var address = stackalloc byte[PeerAddress.MaxLength];
+        socklen_t length = PeerAddress.MaxLength;
+        var fd = accept4(listener, (sockaddr*)address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+        {
+            error = errno;
+            peer = default;
+            return -1;
+        }
+
+        error = 0;
+        peer = PeerAddress.Parse(address, (int)(uint)length);
+        return fd;
+    }
+
+    /// <summary>Creates a non-blocking TCP socket for <paramref name="family"/>; -1 and the errno on failure.</summary>
+    public static int OpenStream(AddressFamily family, out int error)
+    {
+        var fd = socket(family == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET, NonBlockingStream, IPPROTO_TCP);
+        error = fd < 0 ? errno : 0;
+        return fd;
+    }
+
+    /// <summary>Starts a connect: 0 when connected at once, EINPROGRESS while the handshake runs, else the errno.</summary>
+    public static int Connect(int fd, IPEndPoint endPoint)
+    {
+        var address = stackalloc byte[PeerAddress.MaxLength];
+        var length = PeerAddress.Write(endPoint, address);
+        return connect(fd, (sockaddr*)address, (socklen_t)length) == 0 ? 0 : errno;
+    }
+
+    /// <summary>The pending error of a socket (<c>SO_ERROR</c>), which also tells how a non-blocking connect ended.</summary>
+    public static int PendingError(int fd)
+    {
+        var value = 0;
+        socklen_t length = sizeof(int);
+        return getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length) == 0 ? value : errno;
+    }
+
+    /// <summary>Disables Nagle: proxied WebSocket frames must not wait for an ACK.</summary>
+    public static void SetNoDelay(int fd)
+    {
+        var one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
+    }
+
+    /// <summary>Sends our FIN (half-close); errors mean the peer is gone, which its own direction reports.</summary>
+    public static void ShutdownWrite(int fd) => shutdown(fd, SHUT_WR);
+
+    public static void Close(int fd) => close(fd);
+}

@@ -1,0 +1,265 @@
+using System.Buffers;
+using CloudCoreLb.L4Proxy.Forwarding.Native;
+using static Tmds.Linux.LibC;
+
+namespace CloudCoreLb.L4Proxy.Forwarding;
+
+/// <summary>
+/// Moving bytes (l4proxy.md §5, dotnet-notes §5). Descriptors are edge-triggered, so each direction reads until
+/// EAGAIN, or until the destination is full: then it stops reading and resumes on the destination's EPOLLOUT.
+/// Splice path: socket -> pipe -> socket inside the kernel, the pipe rented from the loop only while bytes are in it.
+/// Copy path (splice off, or no pipe to be had): the loop's shared buffer, and a rented array only for bytes the
+/// destination would not take yet.
+/// </summary>
+internal sealed partial class ProxyConnection
+{
+    private const int MaxSplice = SplicePipePool.PipeSize;
+
+    private void Transfer(bool fromClient)
+    {
+        ref var direction = ref fromClient ? ref _toServer : ref _toClient;
+        if (direction.Ended)
+        {
+            return;
+        }
+
+        var source = fromClient ? _clientFd : _upstreamFd;
+        var destination = fromClient ? _upstreamFd : _clientFd;
+        var result = _loop.Pipes is not null && direction.Buffer is null
+            ? Splice(ref direction, source, destination, fromClient)
+            : Copy(ref direction, source, destination, fromClient);
+        switch (result)
+        {
+            case null:
+                return;
+            case CopyResult.SourceClosed:
+                // True half-close: everything read was written, so pass the FIN on and keep the other direction
+                // flowing; the session ends when both directions did (no CLOSE_WAIT build-up).
+                direction.Ended = true;
+                if (_firstFin == 0)
+                {
+                    _firstFin = fromClient ? 1 : 2;
+                }
+
+                _halfClosed |= fromClient ? FlagClientEof | FlagServerWriteShut : FlagServerEof | FlagClientWriteShut;
+                NativeSocket.ShutdownWrite(destination);
+                if (_toServer.Ended && _toClient.Ended)
+                {
+                    Close(_firstFin == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+                }
+
+                return;
+            case CopyResult.SourceError:
+                Close(fromClient ? CloseReason.ClientReset : CloseReason.ServerReset);
+                return;
+            default:
+                Close(fromClient ? CloseReason.ServerReset : CloseReason.ClientReset);
+                return;
+        }
+    }
+
+    private unsafe CopyResult? Splice(ref Direction direction, int source, int destination, bool fromClient)
+    {
+        const uint Flags = 1 | 2; // SPLICE_F_MOVE | SPLICE_F_NONBLOCK; no SPLICE_F_MORE, it delays small frames.
+        while (true)
+        {
+            if (direction.Pending > 0)
+            {
+                var sent = (int)(long)splice(direction.Pipe.Read, null, destination, null, direction.Pending, Flags);
+                if (sent > 0)
+                {
+                    direction.Pending -= sent;
+                    OnSent(fromClient);
+                    continue;
+                }
+
+                var error = Errno();
+                if (error == EINTR)
+                {
+                    continue;
+                }
+
+                return error == EAGAIN ? null : CopyResult.DestinationError;
+            }
+
+            if (!direction.HasPipe)
+            {
+                var pipe = _loop.Pipes!.Rent();
+                if (pipe.Read < 0)
+                {
+                    // Out of descriptors for pipes: this burst goes through user space instead.
+                    return Copy(ref direction, source, destination, fromClient);
+                }
+
+                direction.Pipe = pipe;
+                direction.HasPipe = true;
+            }
+
+            var received = (int)(long)splice(source, null, direction.Pipe.Write, null, MaxSplice, Flags);
+            if (received > 0)
+            {
+                direction.Pending = received;
+                OnReceived(fromClient, received);
+                continue;
+            }
+
+            var readError = received == 0 ? 0 : Errno();
+            if (readError == EINTR)
+            {
+                continue;
+            }
+
+            // The pipe is empty: an idle direction holds none.
+            _loop.Pipes!.Return(direction.Pipe);
+            direction.HasPipe = false;
+            return received == 0 ? CopyResult.SourceClosed : readError == EAGAIN ? null : CopyResult.SourceError;
+        }
+    }
+
+    private unsafe CopyResult? Copy(ref Direction direction, int source, int destination, bool fromClient)
+    {
+        while (true)
+        {
+            if (direction.Pending > 0)
+            {
+                int sent;
+                fixed (byte* p = direction.Buffer)
+                {
+                    sent = (int)(long)send(destination, p + direction.Offset, direction.Pending, MSG_NOSIGNAL);
+                }
+
+                if (sent < 0)
+                {
+                    var error = Errno();
+                    if (error == EINTR)
+                    {
+                        continue;
+                    }
+
+                    return error == EAGAIN ? null : CopyResult.DestinationError;
+                }
+
+                direction.Offset += sent;
+                direction.Pending -= sent;
+                OnSent(fromClient);
+                if (direction.Pending == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(direction.Buffer!);
+                    direction.Buffer = null;
+                }
+
+                continue;
+            }
+
+            var buffer = _loop.CopyBuffer;
+            int received;
+            fixed (byte* p = buffer)
+            {
+                received = (int)(long)recv(source, p, buffer.Length, 0);
+            }
+
+            if (received <= 0)
+            {
+                var readError = received == 0 ? 0 : Errno();
+                if (readError == EINTR)
+                {
+                    continue;
+                }
+
+                return received == 0 ? CopyResult.SourceClosed : readError == EAGAIN ? null : CopyResult.SourceError;
+            }
+
+            OnReceived(fromClient, received);
+            int written;
+            fixed (byte* p = buffer)
+            {
+                written = (int)(long)send(destination, p, received, MSG_NOSIGNAL);
+            }
+
+            if (written < 0)
+            {
+                var error = Errno();
+                if (error != EAGAIN && error != EINTR)
+                {
+                    return CopyResult.DestinationError;
+                }
+
+                written = 0;
+            }
+
+            if (written > 0)
+            {
+                OnSent(fromClient);
+            }
+
+            if (written < received)
+            {
+                // The destination is full: keep the rest (the shared buffer belongs to the next session) and wait.
+                var rest = received - written;
+                direction.Buffer = ArrayPool<byte>.Shared.Rent(rest);
+                buffer.AsSpan(written, rest).CopyTo(direction.Buffer);
+                direction.Offset = 0;
+                direction.Pending = rest;
+            }
+        }
+    }
+
+    private void OnReceived(bool fromClient, int bytes)
+    {
+        var now = _context.Time.GetTimestamp();
+        if (fromClient)
+        {
+            _clientActivity = now;
+            _frontend.Counters.AddIn(bytes);
+            _backend.Counters.AddIn(bytes);
+            Server!.Counters.AddIn(bytes);
+        }
+        else
+        {
+            _serverActivity = now;
+            _frontend.Counters.AddOut(bytes);
+            _backend.Counters.AddOut(bytes);
+            Server!.Counters.AddOut(bytes);
+        }
+    }
+
+    /// <summary>A completed write counts as activity of the side written to.</summary>
+    private void OnSent(bool fromClient)
+    {
+        var now = _context.Time.GetTimestamp();
+        if (fromClient)
+        {
+            _serverActivity = now;
+        }
+        else
+        {
+            _clientActivity = now;
+        }
+    }
+
+    /// <summary>A pipe that may still hold bytes is closed, not pooled.</summary>
+    private void ReleaseBuffers(ref Direction direction)
+    {
+        if (direction.HasPipe)
+        {
+            if (direction.Pending > 0)
+            {
+                SplicePipePool.Close(direction.Pipe);
+            }
+            else
+            {
+                _loop.Pipes!.Return(direction.Pipe);
+            }
+
+            direction.HasPipe = false;
+        }
+
+        if (direction.Buffer is { } rented)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            direction.Buffer = null;
+        }
+
+        direction.Pending = 0;
+    }
+}
