@@ -12,7 +12,9 @@
 # 100 req/s), and RSS per idle connection (5000 idle connections held through a freshly started proxy).
 #
 # Environment: RUNS (3), DURATION seconds per run (5), IDLE (5000), OUT (published binary dir; published here when
-# missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's).
+# missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, ONLY=rate for just the
+# short-connection rate, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's), CCLB_PROXY (extra keys of
+# cloudcore-lb's proxy section, e.g. "threads: 1, splice: false").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -106,6 +108,7 @@ metrics: { listen: off }
 control: { socket: $WORK/control.sock }
 proxy:
   max_connections: 9000
+${CCLB_PROXY:+  ${CCLB_PROXY//, /$'\n'  }}
   frontends:
 YAML
 backends_yaml="  backends:"
@@ -185,10 +188,13 @@ done
 for run in $(seq 1 "$RUNS_TRAFFIC"); do
   for path in direct haproxy cloudcore-lb; do
     read -r h p <<<"${PORT_IPERF[$path]}"
-    echo -e "bulk_1\t$path\t$(iperf_gbps "$h" "$p" 1)" >> "$RESULTS"
-    echo -e "bulk_8\t$path\t$(iperf_gbps "$h" "$p" 8)" >> "$RESULTS"
+    if [ "${ONLY:-}" != rate ]; then
+      echo -e "bulk_1\t$path\t$(iperf_gbps "$h" "$p" 1)" >> "$RESULTS"
+      echo -e "bulk_8\t$path\t$(iperf_gbps "$h" "$p" 8)" >> "$RESULTS"
+    fi
     rate=$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')
     echo -e "conn_rate\t$path\t$rate" >> "$RESULTS"
+    if [ "${ONLY:-}" = rate ]; then echo "run $run $path done" >&2; continue; fi
     lat=$(RATE_DELAY_MS=10 nsx wrk -t1 -c10 -d"${DURATION}s" -s "$ROOT/benchmarks/lib/fixed-rate.lua" "http://${PORT_HTTP[$path]}/small.txt" | grep '^LATENCY')
     echo -e "lat_p50_us\t$path\t$(sed -E 's/.*p50=([0-9]+).*/\1/' <<<"$lat")" >> "$RESULTS"
     echo -e "lat_p99_us\t$path\t$(sed -E 's/.*p99=([0-9]+).*/\1/' <<<"$lat")" >> "$RESULTS"
@@ -218,7 +224,7 @@ idle_round() { # path pid port
   echo -e "rss_base_mb\t$1\t$(( before / 1024 ))" >> "$RESULTS"
   echo "idle $1: $n open, RSS ${before} -> ${after} kB" >&2
 }
-for run in $(seq 1 "$RUNS"); do
+[ "${ONLY:-}" = rate ] || for run in $(seq 1 "$RUNS"); do
   stop_pid "$HAPROXY_PID"; start_haproxy
   idle_round haproxy "$HAPROXY_PID" 19000
   stop_pid "$CCLB_PID"; start_cclb

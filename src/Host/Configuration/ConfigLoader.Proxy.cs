@@ -40,12 +40,14 @@ internal static partial class ConfigLoader
         }
 
         const string path = "proxy";
-        r.CheckKeys(section, path, "max_connections", "group_servers_by_host", "frontends", "backends");
+        r.CheckKeys(section, path, "max_connections", "group_servers_by_host", "threads", "splice", "frontends", "backends");
         var errorsBefore = r.Errors.Count;
         var options = new ProxyOptions
         {
             MaxConnections = r.Int(section, path, "max_connections", 1, 1_000_000) ?? 4000,
             GroupServersByHost = r.Bool(section, path, "group_servers_by_host") ?? true,
+            Threads = r.Int(section, path, "threads", 0, 64) ?? 0,
+            Splice = r.Bool(section, path, "splice") ?? true,
         };
 
         var backends = r.Sequence(section, path, "backends");
@@ -160,7 +162,7 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        r.CheckKeys(map, path, "name", "balance", "retries", "redispatch", "timeouts", "on_marked_down", "check", "servers");
+        r.CheckKeys(map, path, "name", "balance", "retries", "redispatch", "smart_connect", "timeouts", "on_marked_down", "check", "servers");
         var errorsBefore = r.Errors.Count;
         var backend = new BackendOptions
         {
@@ -168,6 +170,7 @@ internal static partial class ConfigLoader
             Balance = r.Enum(map, path, "balance", Balances) ?? BalanceAlgorithm.Source,
             Retries = r.Int(map, path, "retries", 0, 100) ?? 3,
             Redispatch = r.Bool(map, path, "redispatch") ?? true,
+            SmartConnect = r.Bool(map, path, "smart_connect") ?? true,
             OnMarkedDownShutdownSessions = r.Enum(map, path, "on_marked_down", OnMarkedDown) ?? false,
         };
 

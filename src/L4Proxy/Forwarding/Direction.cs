@@ -19,6 +19,9 @@ internal struct Direction
 
     public int Offset;
 
+    /// <summary>This direction moved a full buffer at once, so it forwards with splice(2) from now on.</summary>
+    public bool Spliced;
+
     /// <summary>The source's FIN was passed on: nothing more flows this way.</summary>
     public bool Ended;
 }

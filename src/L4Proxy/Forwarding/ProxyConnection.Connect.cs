@@ -112,6 +112,11 @@ internal sealed partial class ProxyConnection
         }
 
         NativeSocket.SetNoDelay(fd);
+        if (_backend.Options.SmartConnect)
+        {
+            NativeSocket.DelayHandshakeAck(fd);
+        }
+
         _upstreamFd = fd;
         _generation++;
         _connectDeadline = _context.Time.GetTimestamp() + _context.Ticks(_backend.Options.ConnectTimeout);
@@ -131,29 +136,30 @@ internal sealed partial class ProxyConnection
 
         if (error == 0)
         {
-            OnConnected();
+            OnConnected(serverEvents: 0);
         }
     }
 
+    /// <summary>
+    /// Writable without error or hang-up means connected (no SO_ERROR call, as haproxy); otherwise SO_ERROR says why
+    /// the attempt failed.
+    /// </summary>
     private void OnConnectEvent(uint events)
     {
-        if ((events & Writable) == 0)
+        const uint Out = 0x004;
+        const uint ErrorOrHangUp = 0x008 | 0x010;
+        if ((events & ErrorOrHangUp) == 0)
         {
-            return;
-        }
-
-        var error = NativeSocket.PendingError(_upstreamFd);
-        if (error == 0)
-        {
-            if ((events & 0x004) != 0)
+            if ((events & Out) != 0)
             {
-                OnConnected();
+                OnConnected(events);
             }
 
             return;
         }
 
-        OnAttemptFailed(Classify(error));
+        var error = NativeSocket.PendingError(_upstreamFd);
+        OnAttemptFailed(Classify(error == 0 ? ECONNRESET : error));
     }
 
     /// <summary>Every failure is reported as a passive failure, then the next attempt starts.</summary>

@@ -6,16 +6,25 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 
 /// <summary>
 /// Moving bytes (l4proxy.md §5, dotnet-notes §5). Descriptors are edge-triggered, so each direction reads until
-/// EAGAIN, or until the destination is full: then it stops reading and resumes on the destination's EPOLLOUT.
-/// Splice path: socket -> pipe -> socket inside the kernel, the pipe rented from the loop only while bytes are in it.
-/// Copy path (splice off, or no pipe to be had): the loop's shared buffer, and a rented array only for bytes the
-/// destination would not take yet.
+/// the source is drained, or until the destination is full: then it stops reading and resumes on the destination's
+/// EPOLLOUT. A direction starts on the copy path (recv into the loop's shared buffer, send; a rented array only for
+/// bytes the destination would not take yet), which costs fewer syscalls and less kernel time than splice for the
+/// small messages of short connections and WebSocket frames. The first read that fills the whole buffer switches the
+/// direction to splice(2) (socket -> pipe -> socket inside the kernel, the pipe rented from the loop only while bytes
+/// are in it), like haproxy's <c>splice-auto</c>: bulk transfers never cross user space.
 /// </summary>
 internal sealed partial class ProxyConnection
 {
     private const int MaxSplice = SplicePipePool.PipeSize;
 
-    private void Transfer(bool fromClient)
+    /// <summary>
+    /// A short recv means the socket's queue was empty at that moment, so the read that would only say EAGAIN can be
+    /// skipped: later data raises a new edge. Not when the event also reported the peer's FIN (or an error): that
+    /// edge is already consumed, so the read must go on to see the EOF.
+    /// </summary>
+    private static bool ShortReadDrains(uint events) => (events & (0x008 | 0x010 | 0x2000)) == 0;
+
+    private void Transfer(bool fromClient, bool shortReadDrains)
     {
         ref var direction = ref fromClient ? ref _toServer : ref _toClient;
         if (direction.Ended)
@@ -25,9 +34,9 @@ internal sealed partial class ProxyConnection
 
         var source = fromClient ? _clientFd : _upstreamFd;
         var destination = fromClient ? _upstreamFd : _clientFd;
-        var result = _loop.Pipes is not null && direction.Buffer is null
+        var result = direction.Spliced && direction.Buffer is null
             ? Splice(ref direction, source, destination, fromClient)
-            : Copy(ref direction, source, destination, fromClient);
+            : Copy(ref direction, source, destination, fromClient, shortReadDrains);
         switch (result)
         {
             case null:
@@ -42,12 +51,18 @@ internal sealed partial class ProxyConnection
                 }
 
                 _halfClosed |= fromClient ? FlagClientEof | FlagServerWriteShut : FlagServerEof | FlagClientWriteShut;
-                NativeSocket.ShutdownWrite(destination);
                 if (_toServer.Ended && _toClient.Ended)
                 {
+                    // Both sources are at EOF with nothing unread, so close() itself sends the last FIN (not a RST):
+                    // no shutdown call for the second direction.
                     Close(_firstFin == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+                    return;
                 }
 
+                // Pass the FIN on once this batch of events is dispatched: when the other side's FIN is in the same
+                // batch (a client closing as soon as it has the response) the session just closes, one syscall less.
+                _shutdownDeferred = fromClient ? 1 : 2;
+                _loop.Defer(this);
                 return;
             case CopyResult.SourceError:
                 Close(fromClient ? CloseReason.ClientReset : CloseReason.ServerReset);
@@ -88,7 +103,7 @@ internal sealed partial class ProxyConnection
                 if (pipe.Read < 0)
                 {
                     // Out of descriptors for pipes: this burst goes through user space instead.
-                    return Copy(ref direction, source, destination, fromClient);
+                    return Copy(ref direction, source, destination, fromClient, shortReadDrains: false);
                 }
 
                 direction.Pipe = pipe;
@@ -116,7 +131,7 @@ internal sealed partial class ProxyConnection
         }
     }
 
-    private unsafe CopyResult? Copy(ref Direction direction, int source, int destination, bool fromClient)
+    private unsafe CopyResult? Copy(ref Direction direction, int source, int destination, bool fromClient, bool shortReadDrains)
     {
         while (true)
         {
@@ -200,6 +215,21 @@ internal sealed partial class ProxyConnection
                 buffer.AsSpan(written, rest).CopyTo(direction.Buffer);
                 direction.Offset = 0;
                 direction.Pending = rest;
+                continue;
+            }
+
+            if (received == buffer.Length)
+            {
+                if (_loop.Pipes is not null)
+                {
+                    // A full buffer: bulk. From now on this direction splices.
+                    direction.Spliced = true;
+                    return Splice(ref direction, source, destination, fromClient);
+                }
+            }
+            else if (shortReadDrains)
+            {
+                return null;
             }
         }
     }

@@ -37,6 +37,8 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     private int _reason;
     private int _requestedAbort;
     private int _firstFin;
+    private uint _clientEventsWhileConnecting;
+    private int _shutdownDeferred;
     private Direction _toServer;
     private Direction _toClient;
     private IPEndPoint? _clientEndPoint;
@@ -120,6 +122,13 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         {
             TryConnect(Server!);
         }
+
+        if (_shutdownDeferred != 0 && !_closed)
+        {
+            var toServer = _shutdownDeferred == 1;
+            _shutdownDeferred = 0;
+            NativeSocket.ShutdownWrite(toServer ? _upstreamFd : _clientFd);
+        }
     }
 
     void IEpollHandler.OnEvents(EpollToken token, uint events)
@@ -144,12 +153,12 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 
             if ((events & Readable) != 0)
             {
-                Transfer(fromClient: false);
+                Transfer(fromClient: false, ShortReadDrains(events));
             }
 
             if ((events & Writable) != 0 && _toServer.Pending > 0 && !_closed)
             {
-                Transfer(fromClient: true);
+                Transfer(fromClient: true, shortReadDrains: false);
             }
 
             return;
@@ -158,17 +167,18 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         // Before the server is connected, client data waits in the kernel; OnConnected reads it.
         if (!_established)
         {
+            _clientEventsWhileConnecting |= events;
             return;
         }
 
         if ((events & Readable) != 0)
         {
-            Transfer(fromClient: true);
+            Transfer(fromClient: true, ShortReadDrains(events));
         }
 
         if ((events & Writable) != 0 && _toClient.Pending > 0 && !_closed)
         {
-            Transfer(fromClient: false);
+            Transfer(fromClient: false, shortReadDrains: false);
         }
     }
 
@@ -186,7 +196,8 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         Close(CloseReason.InternalError);
     }
 
-    private void OnConnected()
+    /// <param name="serverEvents">The connect's epoll event: data the server already sent comes with it.</param>
+    private void OnConnected(uint serverEvents)
     {
         _connectDeadline = 0;
         var server = Server!;
@@ -202,11 +213,15 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
             L4ProxyLog.SessionEstablished(_context.Logger, _frontend.Name, ClientEndPoint, server.ToString(), _retries);
         }
 
-        // Edge-triggered: whatever arrived while connecting produced no new event, so read both sides now.
-        Transfer(fromClient: true);
-        if (!_closed)
+        // Edge-triggered: what arrived while connecting raised its event already, so read what those events said.
+        if ((_clientEventsWhileConnecting & Readable) != 0)
         {
-            Transfer(fromClient: false);
+            Transfer(fromClient: true, ShortReadDrains(_clientEventsWhileConnecting));
+        }
+
+        if ((serverEvents & Readable) != 0 && !_closed)
+        {
+            Transfer(fromClient: false, ShortReadDrains(serverEvents));
         }
     }
 

@@ -25,6 +25,15 @@ public sealed class BackendOptions
     /// </summary>
     public bool Redispatch { get; set; } = true;
 
+    /// <summary>
+    /// haproxy's <c>option tcp-smart-connect</c>: the ACK completing the handshake with a server is delayed so it
+    /// rides on the first forwarded data (one packet less per connection, about 12 % less CPU in the backend on
+    /// short connections). A server that speaks first (SMTP-like) then sees the connection up to one delayed-ACK
+    /// timeout (~40 ms) later; CloudCore's protocols are client-first.
+    /// <remarks>Defaults to true.</remarks>
+    /// </summary>
+    public bool SmartConnect { get; set; } = true;
+
     /// <summary>Per connect attempt (haproxy <c>timeout connect</c>). <remarks>Defaults to 10 s.</remarks></summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -46,6 +46,37 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void TheProxyEngineKeys_DefaultToOneThreadPerCpuSpliceAndSmartConnect_AndCanBeSet()
+    {
+        const string Proxy = """
+            proxy:
+              PROXY_KEYS
+              frontends:
+                - { name: f, bind: "0.0.0.0:10010", backend: b }
+              backends:
+                - name: b
+                  BACKEND_KEYS
+                  servers:
+                    - { name: m1, address: "10.10.102.11:10000" }
+            """;
+
+        static string With(string proxyKeys, string backendKeys) => Proxy.Replace("PROXY_KEYS", proxyKeys).Replace("BACKEND_KEYS", backendKeys);
+        var defaults = Parse(With("max_connections: 4000", "retries: 3")).Proxy!;
+        var set = Parse(With("threads: 2\n  splice: false", "smart_connect: false")).Proxy!;
+
+        Assert.Equal((0, true, true), (defaults.Threads, defaults.Splice, defaults.Backends[0].SmartConnect));
+        Assert.Equal((2, false, false), (set.Threads, set.Splice, set.Backends[0].SmartConnect));
+    }
+
+    [Fact]
+    public void MoreThanSixtyFourProxyThreads_IsAnErrorNamingTheKey()
+    {
+        var error = SingleError("proxy:\n  threads: 65\n  frontends: []\n  backends: []\n");
+
+        Assert.Contains("proxy.threads", error.ToString());
+    }
+
+    [Fact]
     public void PerNodeValuesAreSelectedByNodeName()
     {
         Assert.Equal(99, Parse(Seed, "master2").VrrpInstances[0].Options.Priority);

@@ -20,6 +20,7 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly int _wake;
     private readonly Thread _thread;
     private readonly ConcurrentQueue<IEpollWork> _posted = new();
+    private readonly List<IEpollWork> _deferred = [];
     private readonly Lock _slotsLock = new();
     private readonly Action<Exception> _onLoopFault;
     private IEpollHandler?[] _handlers = new IEpollHandler?[256];
@@ -141,9 +142,21 @@ internal sealed unsafe class EpollLoop : IDisposable
         Wake();
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> once the events of the current batch are dispatched, before the loop waits again;
+    /// loop thread only. Lets a session act on what the rest of the batch brings (see <c>ProxyConnection</c>'s
+    /// half-close).
+    /// </summary>
+    public void Defer(IEpollWork work) => _deferred.Add(work);
+
     /// <summary>Calls <paramref name="action"/> for every handler of this loop, on the loop's thread.</summary>
     public Task ForEachAsync(Action<IEpollHandler> action)
     {
+        if (_stopping)
+        {
+            return Task.CompletedTask;
+        }
+
         var work = new ForEachWork(this, action);
         Post(work);
         return work.Completion.Task;
@@ -219,6 +232,7 @@ internal sealed unsafe class EpollLoop : IDisposable
                 }
             }
 
+            RunDeferred();
             now = Time.GetTimestamp();
             if (now >= nextSweep)
             {
@@ -255,6 +269,24 @@ internal sealed unsafe class EpollLoop : IDisposable
                 _onLoopFault(ex);
             }
         }
+    }
+
+    private void RunDeferred()
+    {
+        // Index loop: deferred work may defer more (it runs in this same pass).
+        for (var i = 0; i < _deferred.Count; i++)
+        {
+            try
+            {
+                _deferred[i].Execute();
+            }
+            catch (Exception ex)
+            {
+                _onLoopFault(ex);
+            }
+        }
+
+        _deferred.Clear();
     }
 
     private void Sweep(long now)

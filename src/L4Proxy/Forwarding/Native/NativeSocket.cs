@@ -62,6 +62,16 @@ internal static unsafe class NativeSocket
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
     }
 
+    /// <summary>
+    /// haproxy's <c>tcp-smart-connect</c>: the ACK that completes our handshake is not sent on its own but rides on
+    /// the first data we forward, one packet less per connection. Set before connect().
+    /// </summary>
+    public static void DelayHandshakeAck(int fd)
+    {
+        var zero = 0;
+        setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(int));
+    }
+
     /// <summary>Sends our FIN (half-close); errors mean the peer is gone, which its own direction reports.</summary>
     public static void ShutdownWrite(int fd) => shutdown(fd, SHUT_WR);
 
