@@ -170,7 +170,7 @@ internal static partial class ConfigLoader
             Balance = r.Enum(map, path, "balance", Balances) ?? BalanceAlgorithm.Source,
             Retries = r.Int(map, path, "retries", 0, 100) ?? 3,
             Redispatch = r.Bool(map, path, "redispatch") ?? true,
-            SmartConnect = r.Bool(map, path, "smart_connect") ?? true,
+            SmartConnect = r.Bool(map, path, "smart_connect") ?? false,
             OnMarkedDownShutdownSessions = r.Enum(map, path, "on_marked_down", OnMarkedDown) ?? false,
         };
 

@@ -28,11 +28,11 @@ public sealed class BackendOptions
     /// <summary>
     /// haproxy's <c>option tcp-smart-connect</c>: the ACK completing the handshake with a server is delayed so it
     /// rides on the first forwarded data (one packet less per connection, about 12 % less CPU in the backend on
-    /// short connections). A server that speaks first (SMTP-like) then sees the connection up to one delayed-ACK
-    /// timeout (~40 ms) later; CloudCore's protocols are client-first.
-    /// <remarks>Defaults to true.</remarks>
+    /// short connections). Only for client-first protocols (CloudCore's are: WebSocket, TLS): a server that speaks
+    /// first never sees the connection complete until the client sends, so it is off by default, as in haproxy.
+    /// <remarks>Defaults to false.</remarks>
     /// </summary>
-    public bool SmartConnect { get; set; } = true;
+    public bool SmartConnect { get; set; }
 
     /// <summary>Per connect attempt (haproxy <c>timeout connect</c>). <remarks>Defaults to 10 s.</remarks></summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

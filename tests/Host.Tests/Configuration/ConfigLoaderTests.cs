@@ -46,7 +46,7 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
-    public void TheProxyEngineKeys_DefaultToOneThreadPerCpuSpliceAndSmartConnect_AndCanBeSet()
+    public void TheProxyEngineKeys_DefaultToOneThreadPerCpuSpliceAndNoSmartConnect_AndCanBeSet()
     {
         const string Proxy = """
             proxy:
@@ -62,10 +62,10 @@ public sealed class ConfigLoaderTests
 
         static string With(string proxyKeys, string backendKeys) => Proxy.Replace("PROXY_KEYS", proxyKeys).Replace("BACKEND_KEYS", backendKeys);
         var defaults = Parse(With("max_connections: 4000", "retries: 3")).Proxy!;
-        var set = Parse(With("threads: 2\n  splice: false", "smart_connect: false")).Proxy!;
+        var set = Parse(With("threads: 2\n  splice: false", "smart_connect: true")).Proxy!;
 
-        Assert.Equal((0, true, true), (defaults.Threads, defaults.Splice, defaults.Backends[0].SmartConnect));
-        Assert.Equal((2, false, false), (set.Threads, set.Splice, set.Backends[0].SmartConnect));
+        Assert.Equal((0, true, false), (defaults.Threads, defaults.Splice, defaults.Backends[0].SmartConnect));
+        Assert.Equal((2, false, true), (set.Threads, set.Splice, set.Backends[0].SmartConnect));
     }
 
     [Fact]
