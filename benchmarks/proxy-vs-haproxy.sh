@@ -13,7 +13,7 @@
 #
 # Environment: RUNS (3), DURATION seconds per run (5), IDLE (5000), OUT (published binary dir; published here when
 # missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, ONLY=rate for just the
-# short-connection rate, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's), CCLB_PROXY (extra keys of
+# short-connection rate, ONLY=bulk for just iperf3, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's), CCLB_PROXY (extra keys of
 # cloudcore-lb's proxy section, e.g. "threads: 1, splice: false").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -192,6 +192,7 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
       echo -e "bulk_1\t$path\t$(iperf_gbps "$h" "$p" 1)" >> "$RESULTS"
       echo -e "bulk_8\t$path\t$(iperf_gbps "$h" "$p" 8)" >> "$RESULTS"
     fi
+    if [ "${ONLY:-}" = bulk ]; then echo "run $run $path done" >&2; continue; fi
     rate=$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')
     echo -e "conn_rate\t$path\t$rate" >> "$RESULTS"
     if [ "${ONLY:-}" = rate ]; then echo "run $run $path done" >&2; continue; fi
@@ -224,7 +225,7 @@ idle_round() { # path pid port
   echo -e "rss_base_mb\t$1\t$(( before / 1024 ))" >> "$RESULTS"
   echo "idle $1: $n open, RSS ${before} -> ${after} kB" >&2
 }
-[ "${ONLY:-}" = rate ] || for run in $(seq 1 "$RUNS"); do
+[ "${ONLY:-}" = rate ] || [ "${ONLY:-}" = bulk ] || for run in $(seq 1 "$RUNS"); do
   stop_pid "$HAPROXY_PID"; start_haproxy
   idle_round haproxy "$HAPROXY_PID" 19000
   stop_pid "$CCLB_PID"; start_cclb
