@@ -15,7 +15,7 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 /// </summary>
 internal sealed class FrontendListener : IEpollHandler
 {
-    private const uint Interest = 0x001 | (1u << 28); // EPOLLIN | EPOLLEXCLUSIVE, level-triggered
+    private const uint Interest = EpollEvents.In | EpollEvents.Exclusive; // level-triggered
     private const int MaxAcceptsPerWakeup = 64;
     private static readonly TimeSpan AcceptErrorBackoff = TimeSpan.FromMilliseconds(100);
 

@@ -146,11 +146,9 @@ internal sealed partial class ProxyConnection
     /// </summary>
     private void OnConnectEvent(uint events)
     {
-        const uint Out = 0x004;
-        const uint ErrorOrHangUp = 0x008 | 0x010;
-        if ((events & ErrorOrHangUp) == 0)
+        if ((events & (EpollEvents.Error | EpollEvents.HangUp)) == 0)
         {
-            if ((events & Out) != 0)
+            if ((events & EpollEvents.Out) != 0)
             {
                 OnConnected(events);
             }

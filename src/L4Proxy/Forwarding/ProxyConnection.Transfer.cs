@@ -1,4 +1,5 @@
 using System.Buffers;
+using CloudCoreLb.L4Proxy.Forwarding.Epoll;
 using CloudCoreLb.L4Proxy.Forwarding.Native;
 using static Tmds.Linux.LibC;
 
@@ -22,7 +23,7 @@ internal sealed partial class ProxyConnection
     /// skipped: later data raises a new edge. Not when the event also reported the peer's FIN (or an error): that
     /// edge is already consumed, so the read must go on to see the EOF.
     /// </summary>
-    private static bool ShortReadDrains(uint events) => (events & (0x008 | 0x010 | 0x2000)) == 0;
+    private static bool ShortReadDrains(uint events) => (events & EpollEvents.EndOrError) == 0;
 
     private void Transfer(bool fromClient, bool shortReadDrains)
     {
@@ -88,7 +89,7 @@ internal sealed partial class ProxyConnection
                     continue;
                 }
 
-                var error = Errno();
+                var error = errno;
                 if (error == EINTR)
                 {
                     continue;
@@ -118,7 +119,7 @@ internal sealed partial class ProxyConnection
                 continue;
             }
 
-            var readError = received == 0 ? 0 : Errno();
+            var readError = received == 0 ? 0 : errno;
             if (readError == EINTR)
             {
                 continue;
@@ -145,7 +146,7 @@ internal sealed partial class ProxyConnection
 
                 if (sent < 0)
                 {
-                    var error = Errno();
+                    var error = errno;
                     if (error == EINTR)
                     {
                         continue;
@@ -175,7 +176,7 @@ internal sealed partial class ProxyConnection
 
             if (received <= 0)
             {
-                var readError = received == 0 ? 0 : Errno();
+                var readError = received == 0 ? 0 : errno;
                 if (readError == EINTR)
                 {
                     continue;
@@ -193,7 +194,7 @@ internal sealed partial class ProxyConnection
 
             if (written < 0)
             {
-                var error = Errno();
+                var error = errno;
                 if (error != EAGAIN && error != EINTR)
                 {
                     return CopyResult.DestinationError;

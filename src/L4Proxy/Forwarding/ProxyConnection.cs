@@ -16,11 +16,11 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 {
     private const int ClientSide = 0;
     private const int ServerSide = 1;
-    private const uint Readable = 0x001 | 0x008 | 0x010 | 0x2000; // EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP
-    private const uint Writable = 0x004 | 0x008 | 0x010; // EPOLLOUT | EPOLLERR | EPOLLHUP
+    private const uint Readable = EpollEvents.Readable;
+    private const uint Writable = EpollEvents.Writable;
 
     /// <summary>Both descriptors are registered once, edge-triggered, for reading and writing: no epoll_ctl per burst.</summary>
-    private const uint Interest = 0x001 | 0x004 | 0x2000 | (1u << 31); // EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
+    private const uint Interest = EpollEvents.In | EpollEvents.Out | EpollEvents.ReadHangUp | EpollEvents.EdgeTriggered;
 
     private readonly ProxyContext _context;
     private readonly ProxyFrontend _frontend;
@@ -29,12 +29,11 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     private readonly PeerAddress _peer;
     private readonly long _started;
     private int _slot = -1;
-    private int _clientFd;
+    private readonly int _clientFd;
     private int _upstreamFd = -1;
     private uint _generation;
-    private volatile bool _established;
+    private bool _established;
     private bool _closed;
-    private int _reason;
     private int _requestedAbort;
     private int _firstFin;
     private uint _clientEventsWhileConnecting;
@@ -63,16 +62,10 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         _serverFinTimeout = backend.ServerFinTimeout is { } sfin ? context.Ticks(sfin) : 0;
     }
 
-    public ProxyFrontend Frontend => _frontend;
-
-    public ProxyBackend Backend => _backend;
-
     /// <summary>The server once one was picked.</summary>
     public ProxyServer? Server { get; private set; }
 
     public IPEndPoint ClientEndPoint => _clientEndPoint ??= _peer.ToEndPoint();
-
-    public CloseReason Reason => (CloseReason)Volatile.Read(ref _reason);
 
     public bool IsEstablished => _established;
 
@@ -234,7 +227,6 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         }
 
         _closed = true;
-        Interlocked.CompareExchange(ref _reason, (int)reason, 0);
         NativeSocket.Close(_clientFd);
         if (_upstreamFd >= 0)
         {
@@ -250,12 +242,11 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
             _loop.Unregister(_slot);
         }
 
-        Finish();
+        Finish(reason);
     }
 
-    private void Finish()
+    private void Finish(CloseReason reason)
     {
-        var reason = Reason;
         if (Server is { } server)
         {
             server.Counters.Unassigned();
@@ -272,6 +263,4 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
                 _context.Time.GetElapsedTime(_started).TotalMilliseconds);
         }
     }
-
-    private static int Errno() => errno;
 }

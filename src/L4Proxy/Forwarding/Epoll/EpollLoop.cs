@@ -35,7 +35,6 @@ internal sealed unsafe class EpollLoop : IDisposable
 
     public EpollLoop(int id, bool splice, TimeProvider time, Action<Exception> onLoopFault)
     {
-        Id = id;
         Time = time;
         _onLoopFault = onLoopFault;
         _epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -58,8 +57,6 @@ internal sealed unsafe class EpollLoop : IDisposable
         Pipes = splice ? new SplicePipePool(maxPooled: 64) : null;
         _thread = new Thread(Run) { IsBackground = true, Name = $"cclb-loop-{id}" };
     }
-
-    public int Id { get; }
 
     public TimeProvider Time { get; }
 
@@ -289,7 +286,20 @@ internal sealed unsafe class EpollLoop : IDisposable
         _deferred.Clear();
     }
 
-    private void Sweep(long now)
+    private void Sweep(long now) => ForEachHandler(now, static (handler, now) =>
+    {
+        try
+        {
+            handler.OnTick(now);
+        }
+        catch (Exception ex)
+        {
+            handler.OnFault(ex);
+        }
+    });
+
+    /// <summary>Every live handler of the slot table; loop thread only.</summary>
+    private void ForEachHandler<TState>(TState state, Action<IEpollHandler, TState> visit)
     {
         var handlers = Volatile.Read(ref _handlers);
         var used = Math.Min(Volatile.Read(ref _used), handlers.Length);
@@ -297,14 +307,7 @@ internal sealed unsafe class EpollLoop : IDisposable
         {
             if (Volatile.Read(ref handlers[i]) is { } handler)
             {
-                try
-                {
-                    handler.OnTick(now);
-                }
-                catch (Exception ex)
-                {
-                    handler.OnFault(ex);
-                }
+                visit(handler, state);
             }
         }
     }
@@ -335,16 +338,7 @@ internal sealed unsafe class EpollLoop : IDisposable
         {
             try
             {
-                var handlers = loop._handlers;
-                var used = Math.Min(loop._used, handlers.Length);
-                for (var i = 0; i < used; i++)
-                {
-                    if (handlers[i] is { } handler)
-                    {
-                        action(handler);
-                    }
-                }
-
+                loop.ForEachHandler(action, static (handler, visit) => visit(handler));
                 Completion.TrySetResult();
             }
             catch (Exception ex)
