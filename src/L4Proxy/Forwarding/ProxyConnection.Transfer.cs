@@ -18,14 +18,12 @@ internal sealed partial class ProxyConnection
 {
     private const int MaxSplice = SplicePipePool.PipeSize;
 
-    /// <summary>
-    /// A short recv means the socket's queue was empty at that moment, so the read that would only say EAGAIN can be
-    /// skipped: later data raises a new edge. Not when the event also reported the peer's FIN (or an error): that
-    /// edge is already consumed, so the read must go on to see the EOF.
-    /// </summary>
-    private static bool ShortReadDrains(uint events) => (events & EpollEvents.EndOrError) == 0;
+    private static ReadHint HintOf(uint events) =>
+        (events & EpollEvents.EndOrError) == 0 ? ReadHint.ShortReadDrains
+        : (events & (EpollEvents.ReadHangUp | EpollEvents.Error)) == EpollEvents.ReadHangUp ? ReadHint.FinAfterShortRead
+        : ReadHint.ReadToEnd;
 
-    private void Transfer(bool fromClient, bool shortReadDrains)
+    private void Transfer(bool fromClient, ReadHint hint)
     {
         ref var direction = ref fromClient ? ref _toServer : ref _toClient;
         if (direction.Ended)
@@ -37,7 +35,7 @@ internal sealed partial class ProxyConnection
         var destination = fromClient ? _upstreamFd : _clientFd;
         var result = direction.Spliced && direction.Buffer is null
             ? Splice(ref direction, source, destination, fromClient)
-            : Copy(ref direction, source, destination, fromClient, shortReadDrains);
+            : Copy(ref direction, source, destination, fromClient, hint);
         switch (result)
         {
             case null:
@@ -104,7 +102,7 @@ internal sealed partial class ProxyConnection
                 if (pipe.Read < 0)
                 {
                     // Out of descriptors for pipes: this burst goes through user space instead.
-                    return Copy(ref direction, source, destination, fromClient, shortReadDrains: false);
+                    return Copy(ref direction, source, destination, fromClient, ReadHint.ReadToEnd);
                 }
 
                 direction.Pipe = pipe;
@@ -132,7 +130,7 @@ internal sealed partial class ProxyConnection
         }
     }
 
-    private unsafe CopyResult? Copy(ref Direction direction, int source, int destination, bool fromClient, bool shortReadDrains)
+    private unsafe CopyResult? Copy(ref Direction direction, int source, int destination, bool fromClient, ReadHint hint)
     {
         while (true)
         {
@@ -186,10 +184,13 @@ internal sealed partial class ProxyConnection
             }
 
             OnReceived(fromClient, received);
+            var last = received < buffer.Length && hint == ReadHint.FinAfterShortRead;
             int written;
             fixed (byte* p = buffer)
             {
-                written = (int)(long)send(destination, p, received, MSG_NOSIGNAL);
+                // The last bytes before the FIN wait for it (MSG_MORE): the FIN, sent at the end of this event batch
+                // or by close(), pushes both in one segment instead of two, and the receiver wakes once.
+                written = (int)(long)send(destination, p, received, last ? MSG_NOSIGNAL | MSG_MORE : MSG_NOSIGNAL);
             }
 
             if (written < 0)
@@ -228,7 +229,12 @@ internal sealed partial class ProxyConnection
                     return Splice(ref direction, source, destination, fromClient);
                 }
             }
-            else if (shortReadDrains)
+            else if (last)
+            {
+                // Only the FIN is left: no read just to see the EOF.
+                return CopyResult.SourceClosed;
+            }
+            else if (hint == ReadHint.ShortReadDrains)
             {
                 return null;
             }

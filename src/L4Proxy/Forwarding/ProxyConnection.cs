@@ -80,7 +80,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
             return;
         }
 
-        NativeSocket.SetNoDelay(_clientFd);
+        // TCP_NODELAY came from the listener (ListenSocketFactory).
         if (_loop.Add(_clientFd, new EpollToken(_slot, ClientSide, 0), Interest) != 0)
         {
             Close(CloseReason.ResourceExhausted);
@@ -146,12 +146,12 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 
             if ((events & Readable) != 0)
             {
-                Transfer(fromClient: false, ShortReadDrains(events));
+                Transfer(fromClient: false, HintOf(events));
             }
 
             if ((events & Writable) != 0 && _toServer.Pending > 0 && !_closed)
             {
-                Transfer(fromClient: true, shortReadDrains: false);
+                Transfer(fromClient: true, ReadHint.ReadToEnd);
             }
 
             return;
@@ -166,12 +166,12 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 
         if ((events & Readable) != 0)
         {
-            Transfer(fromClient: true, ShortReadDrains(events));
+            Transfer(fromClient: true, HintOf(events));
         }
 
         if ((events & Writable) != 0 && _toClient.Pending > 0 && !_closed)
         {
-            Transfer(fromClient: false, shortReadDrains: false);
+            Transfer(fromClient: false, ReadHint.ReadToEnd);
         }
     }
 
@@ -209,12 +209,12 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         // Edge-triggered: what arrived while connecting raised its event already, so read what those events said.
         if ((_clientEventsWhileConnecting & Readable) != 0)
         {
-            Transfer(fromClient: true, ShortReadDrains(_clientEventsWhileConnecting));
+            Transfer(fromClient: true, HintOf(_clientEventsWhileConnecting));
         }
 
         if ((serverEvents & Readable) != 0 && !_closed)
         {
-            Transfer(fromClient: false, ShortReadDrains(serverEvents));
+            Transfer(fromClient: false, HintOf(serverEvents));
         }
     }
 

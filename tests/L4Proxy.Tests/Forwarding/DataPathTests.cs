@@ -76,6 +76,34 @@ public sealed class DataPathTests
     }
 
     [Theory]
+    [InlineData(1, false)]
+    [InlineData(3_000, false)]
+    [InlineData(70_000, false)]
+    [InlineData(70_000, true)]
+    [InlineData(1 << 20, true)]
+    public async Task AReplyWrittenWithTheServersFin_ArrivesWhole_ThenEndOfStream(int size, bool splice)
+    {
+        // The last bytes before a FIN go out with MSG_MORE and the FIN is sent without a read of the EOF: nothing
+        // may be lost or held back, whether the reply fits one read, spans several, or switches to splice.
+        var reply = new byte[size];
+        new Random(size).NextBytes(reply);
+        await using var server = SinkServer.ReplyingThenClosing(reply);
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", server.EndPoint), o => o.Splice = splice);
+        for (var session = 0; session < 20; session++)
+        {
+            using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(reply, await TestProxy.ReadExactlyAsync(client, size));
+            Assert.True(await TestProxy.ClosedByPeerAsync(client, 5000));
+            // A FIN waiting behind MSG_MORE data would show as a ~200 ms stall (the kernel's probe timer).
+            Assert.InRange(watch.ElapsedMilliseconds, 0, 150);
+        }
+
+        var fe = proxy.GetFrontendStatus().Single().Counters;
+        Assert.Equal(20L * size, fe.BytesOut);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task ClientReset_IsRecordedAsClientReset(bool splice)

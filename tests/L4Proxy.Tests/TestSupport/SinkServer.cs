@@ -13,12 +13,17 @@ internal sealed class SinkServer : IAsyncDisposable
     private readonly Socket _listener;
     private readonly List<Socket> _accepted = [];
     private readonly Task _loop;
-    private readonly string? _greetingThenFin;
+    private readonly byte[]? _replyThenFin;
     private long _received;
 
     public SinkServer(string? greetingThenFin = null)
+        : this(greetingThenFin is null ? null : Encoding.ASCII.GetBytes(greetingThenFin + "\n"))
     {
-        _greetingThenFin = greetingThenFin;
+    }
+
+    private SinkServer(byte[]? replyThenFin)
+    {
+        _replyThenFin = replyThenFin;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(128);
@@ -27,6 +32,9 @@ internal sealed class SinkServer : IAsyncDisposable
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>A server that writes <paramref name="reply"/> and its FIN back to back as soon as it accepts.</summary>
+    public static SinkServer ReplyingThenClosing(byte[] reply) => new(reply);
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -60,9 +68,9 @@ internal sealed class SinkServer : IAsyncDisposable
     {
         try
         {
-            if (_greetingThenFin is not null)
+            if (_replyThenFin is not null)
             {
-                await socket.SendAsync(Encoding.ASCII.GetBytes(_greetingThenFin + "\n"));
+                await socket.SendAsync(_replyThenFin);
                 socket.Shutdown(SocketShutdown.Send);
             }
 
