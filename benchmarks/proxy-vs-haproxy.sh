@@ -8,8 +8,9 @@
 #   direct        -> 127.0.0.2 ports     hold_server.py :9000 (holds idle connections)
 #
 # Measures (median of RUNS runs each): iperf3 1 stream and -P 8 (Gbit/s), wrk -t1 -c50 `Connection: close`
-# (connections/s), latency p50/p99 at a fixed rate with wrk + lib/fixed-rate.lua (keep-alive, 10 connections x
-# 100 req/s), and RSS per idle connection (5000 idle connections held through a freshly started proxy).
+# (connections/s, with the proxy's CPU time per connection and the machine's idle share), latency p50/p99 at a
+# fixed rate with wrk + lib/fixed-rate.lua (keep-alive, 10 connections x 100 req/s), and RSS per idle connection
+# (5000 idle connections held through a freshly started proxy).
 #
 # Environment: RUNS (3), DURATION seconds per run (5), IDLE (5000), OUT (published binary dir; published here when
 # missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, ONLY=rate for just the
@@ -162,6 +163,8 @@ wait_port() {
   exit 1
 }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# utime + stime of a process (all its threads), in clock ticks.
+proc_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" || echo 0; }
 
 for p in 5201 8080 9000; do wait_port 127.0.0.2 $p; done
 start_haproxy
@@ -193,8 +196,15 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
       echo -e "bulk_8\t$path\t$(iperf_gbps "$h" "$p" 8)" >> "$RESULTS"
     fi
     if [ "${ONLY:-}" = bulk ]; then echo "run $run $path done" >&2; continue; fi
+    pid=; [ "$path" = haproxy ] && pid=$HAPROXY_PID; [ "$path" = cloudcore-lb ] && pid=$CCLB_PID
+    cpu0=$(proc_ticks "$pid"); stat0=$(head -1 /proc/stat)
     rate=$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')
+    cpu1=$(proc_ticks "$pid"); stat1=$(head -1 /proc/stat)
     echo -e "conn_rate\t$path\t$rate" >> "$RESULTS"
+    # The proxy's own CPU per connection (what a faster proxy saves on a master node), and how idle the machine was:
+    # wrk, nginx and the proxy share the 2 vCPUs, so the rate also depends on them.
+    [ -z "$pid" ] || echo -e "conn_cpu_us\t$path\t$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.1f", t / hz * 1e6 / (r * d) }')" >> "$RESULTS"
+    echo -e "conn_idle_pct\t$path\t$(printf '%s\n%s\n' "$stat0" "$stat1" | awk '{ b = $2 + $3 + $4 + $7 + $8; i = $5 + $6; if (NR == 1) { b0 = b; i0 = i } else printf "%.1f", 100 * (i - i0) / (b - b0 + i - i0) }')" >> "$RESULTS"
     if [ "${ONLY:-}" = rate ]; then echo "run $run $path done" >&2; continue; fi
     lat=$(RATE_DELAY_MS=10 nsx wrk -t1 -c10 -d"${DURATION}s" -s "$ROOT/benchmarks/lib/fixed-rate.lua" "http://${PORT_HTTP[$path]}/small.txt" | grep '^LATENCY')
     echo -e "lat_p50_us\t$path\t$(sed -E 's/.*p50=([0-9]+).*/\1/' <<<"$lat")" >> "$RESULTS"
@@ -244,7 +254,8 @@ for line in open(path):
         data[(metric, who)].append(float(value))
 rows = [
     ("bulk_1", "bulk 1 stream (Gbit/s)", True), ("bulk_8", "bulk -P 8 (Gbit/s)", True),
-    ("conn_rate", "short connections (conn/s)", True), ("lat_p50_us", "latency p50 at fixed rate (us)", False),
+    ("conn_rate", "short connections (conn/s)", True), ("conn_cpu_us", "  proxy CPU per short connection (us)", False),
+    ("conn_idle_pct", "  machine idle during the rate run (%)", None), ("lat_p50_us", "latency p50 at fixed rate (us)", False),
     ("lat_p99_us", "latency p99 at fixed rate (us)", False), ("lat_rate", "  fixed rate achieved (req/s)", None),
     ("rss_per_idle_b", "RSS per idle connection (bytes)", False), ("rss_base_mb", "  RSS before (MB)", None),
 ]
