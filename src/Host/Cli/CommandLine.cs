@@ -44,11 +44,16 @@ internal static class CommandLine
         {
             Description = "Configuration file: instances whose VIPs are released also get a priority-0 advert, so a backup takes over in 0.6 s",
         };
+        var alreadyReleased = new Option<string[]>("--already-released")
+        {
+            Description = "ADDRESS/PREFIX@INTERFACE the crashed daemon held and its guardian already deleted; their instances still get the priority-0 advert",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var release = new Command("release-vips", "Remove every virtual address this daemon added (they carry its netlink mark); for ExecStopPost after a crash.")
         {
-            waitStdin, releaseConfig, NodeOption,
+            waitStdin, releaseConfig, NodeOption, alreadyReleased,
         };
-        release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), p.GetValue(releaseConfig), p.GetValue(NodeOption), Console.Out, Console.Error));
+        release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), p.GetValue(releaseConfig), p.GetValue(NodeOption), p.GetValue(alreadyReleased) ?? [], Console.Out, Console.Error));
         root.Subcommands.Add(release);
         root.Subcommands.Add(CloudCoreLb.Host.Import.ImportCommand.Create());
 

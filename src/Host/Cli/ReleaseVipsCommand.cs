@@ -1,3 +1,4 @@
+using System.Net;
 using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Vrrp;
 using CloudCoreLb.Vrrp.Linux;
@@ -15,7 +16,11 @@ namespace CloudCoreLb.Host.Cli;
 /// </summary>
 internal static class ReleaseVipsCommand
 {
-    public static int Execute(bool waitStdin, string? configPath, string? node, TextWriter stdout, TextWriter stderr)
+    /// <param name="alreadyReleased">
+    /// <c>ADDRESS/PREFIX@INTERFACE</c> entries the daemon's guardian deleted itself right after the crash: they are gone
+    /// from the interface, but their instances still need the priority-0 advert.
+    /// </param>
+    public static int Execute(bool waitStdin, string? configPath, string? node, IReadOnlyList<string> alreadyReleased, TextWriter stdout, TextWriter stderr)
     {
         if (waitStdin && Console.In.ReadLine() == "exit")
         {
@@ -29,7 +34,8 @@ internal static class ReleaseVipsCommand
             // (refused connects); without the VIP they are dropped and the client's retransmission reaches the new
             // master. The priority-0 advert follows within milliseconds.
             var released = NetlinkVipManager.RemoveMarkedAddresses(NullLogger.Instance);
-            foreach (var instance in instances.Where(i => released.Any(m => m.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(m.Address.Address)))))
+            var gone = released.Select(m => (m.InterfaceName, m.Address.Address)).Concat(ParseAlreadyReleased(alreadyReleased, stderr)).ToArray();
+            foreach (var instance in instances.Where(i => gone.Any(g => g.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(g.Address)))))
             {
                 SendRelease(instance, stdout, stderr);
             }
@@ -39,7 +45,12 @@ internal static class ReleaseVipsCommand
                 stdout.WriteLine($"released {address}");
             }
 
-            if (released.Count == 0)
+            foreach (var entry in alreadyReleased)
+            {
+                stdout.WriteLine($"released by the guardian: {entry}");
+            }
+
+            if (gone.Length == 0)
             {
                 stdout.WriteLine("no addresses of ours to release");
             }
@@ -50,6 +61,23 @@ internal static class ReleaseVipsCommand
         {
             stderr.WriteLine($"release-vips failed: {ex.Message}");
             return 1;
+        }
+    }
+
+    private static IEnumerable<(string InterfaceName, IPAddress Address)> ParseAlreadyReleased(IReadOnlyList<string> entries, TextWriter stderr)
+    {
+        foreach (var entry in entries)
+        {
+            var at = entry.LastIndexOf('@');
+            var slash = entry.IndexOf('/');
+            var address = at <= 0 ? "" : entry[..(slash > 0 && slash < at ? slash : at)];
+            if (at <= 0 || at == entry.Length - 1 || !IPAddress.TryParse(address, out var parsed))
+            {
+                stderr.WriteLine($"release-vips: ignoring --already-released '{entry}': expected ADDRESS/PREFIX@INTERFACE");
+                continue;
+            }
+
+            yield return (entry[(at + 1)..], parsed);
         }
     }
 

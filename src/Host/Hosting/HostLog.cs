@@ -20,6 +20,10 @@ internal static partial class HostLog
         Message = "VIP guardian could not start; VIPs would stay after a crash until release-vips runs")]
     public static partial void GuardianFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 5004, EventName = "VipGuardianLost", Level = LogLevel.Warning,
+        Message = "VIP guardian is gone; after a crash the VIPs stay until release-vips runs (ExecStopPost under systemd)")]
+    public static partial void GuardianLost(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 5010, EventName = "NotifyFailed", Level = LogLevel.Warning, Message = "{Instance}: notify command '{Command}' exited {ExitCode}")]
     public static partial void NotifyFailed(ILogger logger, string instance, string command, int exitCode);
 

@@ -19,7 +19,7 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
     private readonly NotifyRunner? _notify;
     private readonly ILogger _logger;
 
-    public HostedVrrpInstance(VrrpInstanceConfig config, IReadOnlyDictionary<string, CheckDefinition> checks, ILinkMonitor links, TimeProvider time, ILoggerFactory loggers)
+    public HostedVrrpInstance(VrrpInstanceConfig config, IReadOnlyDictionary<string, CheckDefinition> checks, ILinkMonitor links, VipGuardian guardian, TimeProvider time, ILoggerFactory loggers)
     {
         Config = config;
         Fingerprint = VrrpInstanceFingerprint.Of(config, checks);
@@ -37,7 +37,7 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
         var garp = new PcapGarpSender(nic, loggers.CreateLogger<PcapGarpSender>());
         _resources.Add(vips);
         _resources.Add(garp);
-        Router = new VrrpRouter(options, transport, vips, garp, time, _logger);
+        Router = new VrrpRouter(options, transport, new GuardedVipManager(vips, nic.Name, guardian), garp, time, _logger);
         Instance = new VrrpInstance(options, Router, transport, links, _logger);
 
         var trackingLogger = loggers.CreateLogger("CloudCoreLb.HealthCheck");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CloudCoreLb.Vrrp;
 using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.Host.Hosting;
@@ -6,15 +7,19 @@ namespace CloudCoreLb.Host.Hosting;
 /// <summary>
 /// A tiny watcher process that removes our VIPs if the daemon dies without doing so (SIGKILL, OOM kill, crash).
 /// keepalived leaves the VIP on a killed node while the backup takes it too (keepalived #2361, #2201, #672); here
-/// the watcher holds the read end of a pipe only the daemon writes to: when the kernel closes the daemon's end, the
-/// watcher runs <c>cloudcore-lb release-vips</c>, which sends the priority-0 advert the daemon could not and removes
-/// only addresses carrying our netlink mark, so the backup takes over in its skew time (0.61 s). A clean
-/// stop writes <c>exit</c> first, so the watcher leaves quietly. It is a shell (about 1 MB resident while waiting);
-/// the .NET runtime only starts when there is something to release. Under systemd, ExecStopPost does the same job
-/// when the whole cgroup is killed.
+/// the watcher holds the read end of a pipe only the daemon writes to. The daemon tells it every address it adds
+/// (<c>hold</c>) and removes (<c>release</c>); when the kernel closes the daemon's end, the watcher first deletes the
+/// addresses still held with <c>ip addr del</c> (a few milliseconds: from then on new connects to the VIP are not
+/// refused by a node without listeners, their SYNs are retransmitted to the next master), then runs
+/// <c>cloudcore-lb release-vips</c>, which sends the priority-0 advert the daemon could not and removes whatever else
+/// carries our netlink mark, so the backup takes over in its skew time (0.61 s). A clean stop writes <c>exit</c>
+/// first, so the watcher leaves quietly. It is a shell (about 1 MB resident while waiting); the .NET runtime only
+/// starts when there is something to release. Under systemd, ExecStopPost does the same job when the whole cgroup is
+/// killed.
 /// </summary>
 internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, ILogger<VipGuardian> logger) : IDisposable
 {
+    private readonly Lock _lock = new();
     private Process? _watcher;
 
     public void Start()
@@ -35,7 +40,7 @@ internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConf
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"read -r line; [ \"$line\" = exit ] || exec {command} release-vips --config {Quote(config.SourceFile)} --node {Quote(config.NodeName)}");
+        psi.ArgumentList.Add(WatcherScript($"{command} release-vips --config {Quote(config.SourceFile)} --node {Quote(config.NodeName)}"));
         try
         {
             _watcher = Process.Start(psi);
@@ -47,10 +52,71 @@ internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConf
         }
     }
 
+    /// <summary>
+    /// The watcher: keeps the set of held addresses from the daemon's <c>hold</c> / <c>release</c> lines; on
+    /// <c>exit</c> it leaves, on end of input (the daemon died) it deletes what is still held, then execs
+    /// <paramref name="releaseCommand"/> with <c>--already-released ADDRESS/PREFIX@INTERFACE</c> for each, so the
+    /// priority-0 advert still goes out for their instances.
+    /// </summary>
+    internal static string WatcherScript(string releaseCommand) =>
+        $$"""
+        held=
+        while read -r op address device; do
+          case "$op" in
+            exit) exit 0 ;;
+            hold) held="$held $address@$device" ;;
+            release) kept=; for h in $held; do [ "$h" = "$address@$device" ] || kept="$kept $h"; done; held=$kept ;;
+          esac
+        done
+        for h in $held; do
+          command -v ip >/dev/null 2>&1 && ip addr del "${h%@*}" dev "${h#*@}" 2>/dev/null
+          set -- "$@" --already-released "$h"
+        done
+        exec {{releaseCommand}} "$@"
+        """;
+
+    /// <summary>The daemon added <paramref name="address"/> on <paramref name="device"/>.</summary>
+    public void Holding(VirtualAddress address, string device) => Tell($"hold {address} {device}");
+
+    /// <summary>The daemon is about to remove <paramref name="address"/> from <paramref name="device"/>.</summary>
+    public void Released(VirtualAddress address, string device) => Tell($"release {address} {device}");
+
+    private void Tell(string line)
+    {
+        lock (_lock)
+        {
+            if (_watcher is null)
+            {
+                return;
+            }
+
+            try
+            {
+                _watcher.StandardInput.WriteLine(line);
+                _watcher.StandardInput.Flush();
+            }
+            catch (IOException ex)
+            {
+                // Someone killed the watcher: a clean stop still releases everything itself.
+                HostLog.GuardianLost(logger, ex);
+                _watcher.Dispose();
+                _watcher = null;
+            }
+        }
+    }
+
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>Tells the watcher the daemon released everything itself.</summary>
     public void CleanStop()
+    {
+        lock (_lock)
+        {
+            StopWatcher();
+        }
+    }
+
+    private void StopWatcher()
     {
         if (_watcher is null)
         {

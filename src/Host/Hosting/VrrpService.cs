@@ -26,7 +26,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
         guardian.Start();
         _links = new NetlinkLinkMonitor(loggers.CreateLogger<NetlinkLinkMonitor>());
-        _instances = config.VrrpInstances.Select(i => new HostedVrrpInstance(i, config.Checks, _links, time, loggers)).ToArray();
+        _instances = config.VrrpInstances.Select(i => new HostedVrrpInstance(i, config.Checks, _links, guardian, time, loggers)).ToArray();
         foreach (var instance in _instances)
         {
             instance.Start();
@@ -83,7 +83,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
             try
             {
-                var created = new HostedVrrpInstance(instance, next.Checks, _links!, time, loggers);
+                var created = new HostedVrrpInstance(instance, next.Checks, _links!, guardian, time, loggers);
                 created.Start();
                 result.Add(created);
             }

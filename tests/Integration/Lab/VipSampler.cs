@@ -104,6 +104,23 @@ internal sealed class VipSampler : IDisposable
         return null;
     }
 
+    /// <summary>When <paramref name="nodeIndex"/> was first sampled without the VIP, from <paramref name="after"/> on.</summary>
+    public TimeSpan? FirstSampleWithout(int nodeIndex, TimeSpan after)
+    {
+        lock (_samples)
+        {
+            foreach (var (at, holders) in _samples)
+            {
+                if (at >= after && !holders.Contains(nodeIndex))
+                {
+                    return at;
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>The longest stretch of consecutive samples with two or more holders, from <paramref name="after"/> on.</summary>
     public TimeSpan LongestMultipleHolders(TimeSpan after)
     {
