@@ -190,7 +190,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             {
                 foreach (var s in backend.Servers)
                 {
-                    result.Add(new ServerStatus(backend.Name, s.Name, s.EndPoint, s.IsUsable, s.CheckUp, s.Checked, s.Backup, s.Weight, s.LastCheckStatus, s.Counters));
+                    result.Add(new ServerStatus(backend.Name, s.Name, s.EndPoint, s.IsUsable, s.CheckUp, s.Checked, s.Backup, s.Weight, s.LastCheckStatus, s.LastCheckDuration, s.Counters));
                 }
             }
         }

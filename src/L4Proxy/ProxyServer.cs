@@ -53,6 +53,7 @@ internal sealed class ProxyServer
             // A reload keeps what the checks learned (haproxy needs server-state-file for this).
             Counters = previous.Counters;
             LastCheckStatus = previous.LastCheckStatus;
+            LastCheckDuration = previous.LastCheckDuration;
             if (options.Check && previous.Checked)
             {
                 _checkUp = previous.CheckUp;
@@ -117,6 +118,9 @@ internal sealed class ProxyServer
 
     /// <summary>The last check status (L4OK, L4CON, L4TOUT...), for status output.</summary>
     public string? LastCheckStatus { get; set; }
+
+    /// <summary>How long the last completed check took (connect time for a TCP check), for metrics.</summary>
+    public TimeSpan? LastCheckDuration { get; set; }
 
     /// <summary>Records a new check verdict. Returns true when it changed.</summary>
     public bool SetCheckUp(bool up)

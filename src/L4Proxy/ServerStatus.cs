@@ -12,6 +12,7 @@ namespace CloudCoreLb.L4Proxy;
 /// <param name="Backup">Backup server.</param>
 /// <param name="Weight">Configured weight.</param>
 /// <param name="LastCheckStatus">L4OK / L4CON / L4TOUT / ..., null before the first check.</param>
+/// <param name="LastCheckDuration">Duration of the last completed check, null before the first.</param>
 /// <param name="Counters">Live counters.</param>
 public sealed record ServerStatus(
     string Backend,
@@ -23,4 +24,5 @@ public sealed record ServerStatus(
     bool Backup,
     int Weight,
     string? LastCheckStatus,
+    TimeSpan? LastCheckDuration,
     Counters.ServerCounters Counters);

@@ -59,9 +59,12 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
 
     private void Collect(Instruments m)
     {
+        var instances = new HashSet<string>(StringComparer.Ordinal);
+        var trackedChecks = new HashSet<(string, string)>();
         foreach (var i in vrrp.Instances)
         {
             var name = i.Config.Options.Name;
+            instances.Add(name);
             var router = i.Router;
             foreach (var s in States)
             {
@@ -92,16 +95,15 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             foreach (var t in i.Tracker.Snapshot())
             {
                 m.TrackedCheckUp.WithLabels(name, t.Name).Set(t.State == HealthCheck.Tracking.TrackedCheckState.Up ? 1 : 0);
+                trackedChecks.Add((name, t.Name));
             }
         }
 
-        if (!proxy.Runtime.IsRunning)
+        var running = proxy.Runtime.IsRunning;
+        var frontends = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var fe in running ? proxy.Runtime.GetFrontendStatus() : [])
         {
-            return;
-        }
-
-        foreach (var fe in proxy.Runtime.GetFrontendStatus())
-        {
+            frontends.Add(fe.Frontend);
             var c = fe.Counters;
             m.FrontendActive.WithLabels(fe.Frontend).Set(c.Active);
             m.FrontendConnections.WithLabels(fe.Frontend).IncTo(c.Total);
@@ -114,10 +116,17 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             }
         }
 
-        foreach (var s in proxy.Runtime.GetServerStatus())
+        var servers = new HashSet<(string, string)>();
+        foreach (var s in running ? proxy.Runtime.GetServerStatus() : [])
         {
+            servers.Add((s.Backend, s.Server));
             var c = s.Counters;
             string[] l = [s.Backend, s.Server];
+            if (s.LastCheckDuration is { } checkDuration)
+            {
+                m.ServerCheckDuration.WithLabels(l).Set(checkDuration.TotalSeconds);
+            }
+
             m.ServerUp.WithLabels(l).Set(s.Usable ? 1 : 0);
             m.ServerActive.WithLabels(l).Set(c.Active);
             m.ServerConnections.WithLabels(l).IncTo(c.Total);
@@ -131,6 +140,23 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             m.ServerTransitions.WithLabels(s.Backend, s.Server, "up").IncTo(c.UpTransitions);
             m.ServerTransitions.WithLabels(s.Backend, s.Server, "down").IncTo(c.DownTransitions);
             m.ServerCheckFailures.WithLabels(l).IncTo(c.CheckFailures);
+        }
+
+        // A reload can remove instances, frontends and servers: their series go with them instead of staying frozen
+        // on dashboards until the next restart. Every label set starts with the owner's name(s).
+        m.Prune(labels => instances.Contains(labels[0]), labels => trackedChecks.Contains((labels[0], labels[1])),
+            labels => frontends.Contains(labels[0]), labels => servers.Contains((labels[0], labels[1])));
+    }
+
+    private static void Prune<TChild>(Collector<TChild> collector, Func<string[], bool> alive)
+        where TChild : ChildBase
+    {
+        foreach (var labels in collector.GetAllLabelValues().ToArray())
+        {
+            if (!alive(labels))
+            {
+                collector.RemoveLabelled(labels);
+            }
         }
     }
 
@@ -175,5 +201,36 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         public readonly Counter ServerRedispatches = f.CreateCounter("cloudcore_lb_server_redispatches_total", "Connections redispatched away from the server.", ["backend", "server"]);
         public readonly Counter ServerTransitions = f.CreateCounter("cloudcore_lb_server_transitions_total", "Server health transitions.", ["backend", "server", "to"]);
         public readonly Counter ServerCheckFailures = f.CreateCounter("cloudcore_lb_server_check_failures_total", "Failed active health checks.", ["backend", "server"]);
+        public readonly Gauge ServerCheckDuration = f.CreateGauge("cloudcore_lb_server_check_duration_seconds", "Duration of the last completed active health check.", ["backend", "server"]);
+
+        public void Prune(Func<string[], bool> instance, Func<string[], bool> trackedCheck, Func<string[], bool> frontend, Func<string[], bool> server)
+        {
+            foreach (var gauge in new[] { VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault })
+            {
+                MetricsExporter.Prune(gauge, instance);
+            }
+
+            foreach (var counter in new[] { AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions })
+            {
+                MetricsExporter.Prune(counter, instance);
+            }
+
+            MetricsExporter.Prune(TrackedCheckUp, trackedCheck);
+            MetricsExporter.Prune(FrontendActive, frontend);
+            foreach (var counter in new[] { FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendClosed })
+            {
+                MetricsExporter.Prune(counter, frontend);
+            }
+
+            foreach (var gauge in new[] { ServerUp, ServerActive, ServerCheckDuration })
+            {
+                MetricsExporter.Prune(gauge, server);
+            }
+
+            foreach (var counter in new[] { ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures })
+            {
+                MetricsExporter.Prune(counter, server);
+            }
+        }
     }
 }

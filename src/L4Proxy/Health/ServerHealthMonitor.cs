@@ -35,6 +35,7 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
         Loop.Completed += (_, result, duration) =>
         {
             server.LastCheckStatus = result.Status;
+            server.LastCheckDuration = duration;
             if (!result.Success)
             {
                 server.Counters.CheckFailed();

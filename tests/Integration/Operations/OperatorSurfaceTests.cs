@@ -84,6 +84,19 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
         var status = Status(lab, lab.Nodes[0]);
         Assert.Equal("Master", status.RootElement.GetProperty("instances")[0].GetProperty("state").GetString());
         Assert.Contains(status.RootElement.GetProperty("frontends").EnumerateArray(), f => f.GetProperty("name").GetString() == "extra_front");
+
+        // Metrics follow the reloads: the new frontend has series, and once a second reload removes it again they go
+        // (no frozen values on dashboards). Every checked server reports how long its last check took.
+        var metrics = Parse(Scrape(lab.Nodes[0]));
+        Assert.Contains("cloudcore_lb_frontend_connections_total{frontend=\"extra_front\"}", metrics.Keys);
+        var checkDurations = metrics.Where(m => m.Key.StartsWith("cloudcore_lb_server_check_duration_seconds{", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(checkDurations);
+        Assert.All(checkDurations, m => Assert.InRange(m.Value, 1e-6, 2.0));
+        File.WriteAllText(config, yaml);
+        Assert.Equal(0, Shell.RunChecked(NetnsLab.DaemonPath, ["reload", "--socket", lab.ControlSocket(lab.Nodes[0])], check: false).ExitCode);
+        var after = Scrape(lab.Nodes[0]);
+        Assert.DoesNotContain("extra_front", after, StringComparison.Ordinal);
+        Assert.Contains("cloudcore_lb_frontend_connections_total{frontend=\"", after, StringComparison.Ordinal);
     }
 
     [RootFact]
