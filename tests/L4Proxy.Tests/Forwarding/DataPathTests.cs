@@ -106,6 +106,24 @@ public sealed class DataPathTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task AReplyAndFinBehindASlowReader_WaitForRoom_ThenArriveWhole(bool splice)
+    {
+        // 8 MiB cannot fit the client's socket buffers: the proxy's writes stop on EAGAIN with the FIN already read
+        // from the server, so the end has to come from the resumed writes, not from the read that saw the FIN.
+        var reply = new byte[8 << 20];
+        new Random(8).NextBytes(reply);
+        await using var server = SinkServer.ReplyingThenClosing(reply);
+        await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", server.EndPoint), o => o.Splice = splice);
+        using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+        await Task.Delay(300);
+        var received = await TestProxy.ReadExactlyAsync(client, reply.Length, 30000);
+        Assert.True(reply.AsSpan().SequenceEqual(received));
+        Assert.True(await TestProxy.ClosedByPeerAsync(client, 5000));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task ClientReset_IsRecordedAsClientReset(bool splice)
     {
         await using var echo = new EchoServer();
