@@ -89,15 +89,20 @@ public sealed class DataPathTests
         new Random(size).NextBytes(reply);
         await using var server = SinkServer.ReplyingThenClosing(reply);
         await using var proxy = await TestProxy.StartAsync(TestProxy.Frontend("fe", "be"), TestProxy.Backend("be", server.EndPoint), o => o.Splice = splice);
+        var elapsed = new List<long>();
         for (var session = 0; session < 20; session++)
         {
             using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
             var watch = System.Diagnostics.Stopwatch.StartNew();
             Assert.Equal(reply, await TestProxy.ReadExactlyAsync(client, size));
             Assert.True(await TestProxy.ClosedByPeerAsync(client, 5000));
-            // A FIN waiting behind MSG_MORE data would show as a ~200 ms stall (the kernel's probe timer).
-            Assert.InRange(watch.ElapsedMilliseconds, 0, 150);
+            elapsed.Add(watch.ElapsedMilliseconds);
         }
+
+        // Bytes and a FIN left behind MSG_MORE would wait for the kernel's probe timer (>= 200 ms) in every session;
+        // the median ignores a one-off scheduling hiccup on a busy test machine.
+        elapsed.Sort();
+        Assert.InRange(elapsed[elapsed.Count / 2], 0, 100);
 
         var fe = proxy.GetFrontendStatus().Single().Counters;
         Assert.Equal(20L * size, fe.BytesOut);
