@@ -118,7 +118,7 @@ internal sealed partial class ProxyConnection
         }
 
         _upstreamFd = fd;
-        _generation++;
+        _generation = EpollToken.NextGeneration(_generation);
         _connectDeadline = _context.Time.GetTimestamp() + _context.Ticks(_backend.Options.ConnectTimeout);
         error = NativeSocket.Connect(fd, server.EndPoint);
         if (error != 0 && error != EINPROGRESS)
@@ -128,7 +128,7 @@ internal sealed partial class ProxyConnection
         }
 
         // Registered after connect(): a socket not yet connecting polls as writable and hung up.
-        if (_loop.Add(fd, new EpollToken(_slot, ServerSide, _generation & 0x7FFF_FFFF), Interest) != 0)
+        if (_loop.Add(fd, new EpollToken(_slot, ServerSide, _generation), Interest) != 0)
         {
             Close(CloseReason.ResourceExhausted);
             return;

@@ -133,7 +133,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 
         if (token.Side == ServerSide)
         {
-            if (token.Generation != (_generation & 0x7FFF_FFFF))
+            if (token.Generation != _generation)
             {
                 return;
             }

@@ -190,10 +190,11 @@ internal sealed unsafe class EpollLoop : IDisposable
     private void Run()
     {
         var events = stackalloc epoll_event[MaxEvents];
-        var nextSweep = Time.GetTimestamp();
+        // One clock read per wake-up: the one taken after the batch also sets the next wait's timeout.
+        var now = Time.GetTimestamp();
+        var nextSweep = now;
         while (!_stopping)
         {
-            var now = Time.GetTimestamp();
             var untilSweep = nextSweep - now;
             var timeout = untilSweep <= 0 ? 0 : (int)Math.Min(int.MaxValue, (untilSweep * 1000 / Time.TimestampFrequency) + 1);
             var count = epoll_wait(_epoll, events, MaxEvents, timeout);
@@ -205,6 +206,7 @@ internal sealed unsafe class EpollLoop : IDisposable
                     Thread.Sleep(10);
                 }
 
+                now = Time.GetTimestamp();
                 continue;
             }
 

@@ -7,6 +7,12 @@ namespace CloudCoreLb.L4Proxy.Forwarding.Epoll;
 /// </summary>
 internal readonly record struct EpollToken(int Slot, int Side, uint Generation)
 {
+    /// <summary>The generation has the 31 bits above the slot and side; counters wrap within them.</summary>
+    public const uint GenerationMask = 0x7FFF_FFFF;
+
+    /// <summary>The generation after <paramref name="generation"/>, kept within <see cref="GenerationMask"/>.</summary>
+    public static uint NextGeneration(uint generation) => (generation + 1) & GenerationMask;
+
     public ulong Value => (uint)Slot | ((ulong)(Side & 1) << 32) | ((ulong)Generation << 33);
 
     public static EpollToken From(ulong value) => new((int)(uint)value, (int)((value >> 32) & 1), (uint)(value >> 33));
