@@ -143,9 +143,8 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         }
 
         // A reload can remove instances, frontends and servers: their series go with them instead of staying frozen
-        // on dashboards until the next restart. Every label set starts with the owner's name(s).
-        m.Prune(labels => instances.Contains(labels[0]), labels => trackedChecks.Contains((labels[0], labels[1])),
-            labels => frontends.Contains(labels[0]), labels => servers.Contains((labels[0], labels[1])));
+        // on dashboards until the next restart.
+        m.Prune(instances, trackedChecks, frontends, servers);
     }
 
     private static void Prune<TChild>(Collector<TChild> collector, Func<string[], bool> alive)
@@ -203,33 +202,36 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         public readonly Counter ServerCheckFailures = f.CreateCounter("cloudcore_lb_server_check_failures_total", "Failed active health checks.", ["backend", "server"]);
         public readonly Gauge ServerCheckDuration = f.CreateGauge("cloudcore_lb_server_check_duration_seconds", "Duration of the last completed active health check.", ["backend", "server"]);
 
-        public void Prune(Func<string[], bool> instance, Func<string[], bool> trackedCheck, Func<string[], bool> frontend, Func<string[], bool> server)
+        /// <summary>
+        /// Drops the series whose owner is gone. The owner is read from the instrument's own label names, so every
+        /// instrument is listed once below and none can be filed under the wrong owner.
+        /// </summary>
+        public void Prune(HashSet<string> instances, HashSet<(string, string)> trackedChecks, HashSet<string> frontends, HashSet<(string, string)> servers)
         {
-            foreach (var gauge in new[] { VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault })
+            bool Alive(string[] names, string[] values) => names[0] switch
             {
-                MetricsExporter.Prune(gauge, instance);
+                "instance" when names is [_, "check", ..] => trackedChecks.Contains((values[0], values[1])),
+                "instance" => instances.Contains(values[0]),
+                "frontend" => frontends.Contains(values[0]),
+                "backend" => servers.Contains((values[0], values[1])),
+                _ => true,
+            };
+
+            Gauge[] gauges = [VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault, TrackedCheckUp, FrontendActive, ServerUp, ServerActive, ServerCheckDuration];
+            Counter[] counters =
+            [
+                AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,
+                FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendClosed,
+                ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures,
+            ];
+            foreach (var gauge in gauges)
+            {
+                MetricsExporter.Prune(gauge, labels => Alive(gauge.LabelNames, labels));
             }
 
-            foreach (var counter in new[] { AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions })
+            foreach (var counter in counters)
             {
-                MetricsExporter.Prune(counter, instance);
-            }
-
-            MetricsExporter.Prune(TrackedCheckUp, trackedCheck);
-            MetricsExporter.Prune(FrontendActive, frontend);
-            foreach (var counter in new[] { FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendClosed })
-            {
-                MetricsExporter.Prune(counter, frontend);
-            }
-
-            foreach (var gauge in new[] { ServerUp, ServerActive, ServerCheckDuration })
-            {
-                MetricsExporter.Prune(gauge, server);
-            }
-
-            foreach (var counter in new[] { ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures })
-            {
-                MetricsExporter.Prune(counter, server);
+                MetricsExporter.Prune(counter, labels => Alive(counter.LabelNames, labels));
             }
         }
     }
