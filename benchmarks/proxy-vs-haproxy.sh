@@ -8,13 +8,15 @@
 #   direct        -> 127.0.0.2 ports     hold_server.py :9000 (holds idle connections)
 #
 # Measures (median of RUNS runs each): iperf3 1 stream and -P 8 (Gbit/s), wrk -t1 -c50 `Connection: close`
-# (connections/s, with the proxy's CPU time per connection and the machine's idle share), latency p50/p99 at a
+# (connections/s, with the proxy's CPU time per connection and the machine's idle share; then again with each proxy
+# capped at CAP_PCT % of one CPU by a cgroup, which measures what the proxy does with the CPU it gets instead of how
+# it shares 2 vCPUs with wrk and nginx), latency p50/p99 at a
 # fixed rate with wrk + lib/fixed-rate.lua (keep-alive, 10 connections x 100 req/s), and RSS per idle connection
 # (5000 idle connections held through a freshly started proxy).
 #
 # Environment: RUNS (3), DURATION seconds per run (5), IDLE (5000), OUT (published binary dir; published here when
 # missing), SKIP_PUBLISH=1 to use OUT as is, ONLY=idle to run just the idle-connection rounds, ONLY=rate for just the
-# short-connection rate, ONLY=bulk for just iperf3, CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's), CCLB_PROXY (extra keys of
+# short-connection rate, ONLY=bulk for just iperf3, CAP_PCT (50; 0 skips the capped rounds), CCLB_ENV (runtime knobs for cloudcore-lb, default = the systemd unit's), CCLB_PROXY (extra keys of
 # cloudcore-lb's proxy section, e.g. "threads: 1, splice: false").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +24,15 @@ ROOT=$PWD
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
 IDLE=${IDLE:-5000}
+CAP_PCT=${CAP_PCT:-50}
 OUT=${OUT:-$ROOT/out}
 # The systemd unit's Environment= line; the thread-pool spin limit comes from cloudcore-lb.runtimeconfig.json.
 CCLB_ENV=${CCLB_ENV:-"DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"}
 NS=ccbench$$
 WORK=$(mktemp -d /tmp/ccbench.XXXXXX)
 PIDS=()
+CG_ROOT=
+CG_VERSION=
 
 cleanup() {
   local pid
@@ -38,6 +43,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   ip netns del "$NS" 2>/dev/null || true
+  [ -z "$CG_ROOT" ] || rmdir "$CG_ROOT/$NS-haproxy" "$CG_ROOT/$NS-cclb" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -135,12 +141,35 @@ HAP
 done
 echo "$backends_yaml" >> "$WORK/cloudcore-lb.yaml"
 
+# --- CPU caps: one cgroup per proxy (v2 cpu.max or v1 cfs quota), uncapped except during the capped rounds ------
+if [ "$CAP_PCT" != 0 ]; then
+  if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null && echo +cpu > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+    CG_VERSION=2; CG_ROOT=/sys/fs/cgroup
+  elif [ -w /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+    CG_VERSION=1; CG_ROOT=/sys/fs/cgroup/cpu
+  fi
+  if [ -n "$CG_ROOT" ] && ! mkdir "$CG_ROOT/$NS-haproxy" "$CG_ROOT/$NS-cclb" 2>/dev/null; then CG_ROOT=; fi
+  [ -n "$CG_ROOT" ] || echo "no writable cgroup cpu controller: skipping the capped rounds" >&2
+fi
+# cg_cap NAME PERCENT|max: a 10 ms period keeps the throttling fine-grained (a 100 ms period stalls the proxy 50 ms).
+cg_cap() {
+  [ -n "$CG_ROOT" ] || return 0
+  if [ "$CG_VERSION" = 2 ]; then
+    if [ "$2" = max ]; then echo "max 10000"; else echo "$(($2 * 100)) 10000"; fi > "$CG_ROOT/$NS-$1/cpu.max"
+  else
+    echo 10000 > "$CG_ROOT/$NS-$1/cpu.cfs_period_us"
+    if [ "$2" = max ]; then echo -1; else echo $(($2 * 100)); fi > "$CG_ROOT/$NS-$1/cpu.cfs_quota_us"
+  fi
+}
+cg_join() { [ -z "$CG_ROOT" ] || echo "$2" > "$CG_ROOT/$NS-$1/cgroup.procs"; }
+
 HAPROXY_PID=
 CCLB_PID=
 start_haproxy() {
   ip netns exec "$NS" haproxy -f "$WORK/haproxy.cfg" -db > "$WORK/haproxy.log" 2>&1 &
   HAPROXY_PID=$!
   PIDS+=("$HAPROXY_PID")
+  cg_join haproxy "$HAPROXY_PID"
   wait_port 127.0.0.1 18080
 }
 start_cclb() {
@@ -149,6 +178,7 @@ start_cclb() {
     > "$WORK/cloudcore-lb.log" 2>&1 &
   CCLB_PID=$!
   PIDS+=("$CCLB_PID")
+  cg_join cclb "$CCLB_PID"
   wait_port 127.0.0.1 28080
 }
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
@@ -205,6 +235,12 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
     # wrk, nginx and the proxy share the 2 vCPUs, so the rate also depends on them.
     [ -z "$pid" ] || echo -e "conn_cpu_us\t$path\t$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.1f", t / hz * 1e6 / (r * d) }')" >> "$RESULTS"
     echo -e "conn_idle_pct\t$path\t$(printf '%s\n%s\n' "$stat0" "$stat1" | awk '{ b = $2 + $3 + $4 + $7 + $8; i = $5 + $6; if (NR == 1) { b0 = b; i0 = i } else printf "%.1f", 100 * (i - i0) / (b - b0 + i - i0) }')" >> "$RESULTS"
+    if [ -n "$pid" ] && [ -n "$CG_ROOT" ]; then
+      cg=cclb; [ "$path" = haproxy ] && cg=haproxy
+      cg_cap "$cg" "$CAP_PCT"
+      echo -e "capped_rate\t$path\t$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')" >> "$RESULTS"
+      cg_cap "$cg" max
+    fi
     if [ "${ONLY:-}" = rate ]; then echo "run $run $path done" >&2; continue; fi
     lat=$(RATE_DELAY_MS=10 nsx wrk -t1 -c10 -d"${DURATION}s" -s "$ROOT/benchmarks/lib/fixed-rate.lua" "http://${PORT_HTTP[$path]}/small.txt" | grep '^LATENCY')
     echo -e "lat_p50_us\t$path\t$(sed -E 's/.*p50=([0-9]+).*/\1/' <<<"$lat")" >> "$RESULTS"
@@ -244,9 +280,9 @@ idle_round() { # path pid port
   idle_round cloudcore-lb "$CCLB_PID" 29000
 done
 
-python3 - "$RESULTS" "$RUNS" "$DURATION" "$IDLE" <<'PY'
+python3 - "$RESULTS" "$RUNS" "$DURATION" "$IDLE" "$CAP_PCT" <<'PY'
 import collections, statistics, sys
-path, runs, duration, idle = sys.argv[1:]
+path, runs, duration, idle, cap = sys.argv[1:]
 data = collections.defaultdict(list)
 for line in open(path):
     metric, who, value = line.rstrip("\n").split("\t")
@@ -255,7 +291,8 @@ for line in open(path):
 rows = [
     ("bulk_1", "bulk 1 stream (Gbit/s)", True), ("bulk_8", "bulk -P 8 (Gbit/s)", True),
     ("conn_rate", "short connections (conn/s)", True), ("conn_cpu_us", "  proxy CPU per short connection (us)", False),
-    ("conn_idle_pct", "  machine idle during the rate run (%)", None), ("lat_p50_us", "latency p50 at fixed rate (us)", False),
+    ("conn_idle_pct", "  machine idle during the rate run (%)", None),
+    ("capped_rate", f"short connections, proxy capped at {cap} % of a CPU (conn/s)", True), ("lat_p50_us", "latency p50 at fixed rate (us)", False),
     ("lat_p99_us", "latency p99 at fixed rate (us)", False), ("lat_rate", "  fixed rate achieved (req/s)", None),
     ("rss_per_idle_b", "RSS per idle connection (bytes)", False), ("rss_base_mb", "  RSS before (MB)", None),
 ]
