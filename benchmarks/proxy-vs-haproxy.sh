@@ -33,6 +33,7 @@ WORK=$(mktemp -d /tmp/ccbench.XXXXXX)
 PIDS=()
 CG_ROOT=
 CG_VERSION=
+CG_ON=
 
 cleanup() {
   local pid
@@ -148,20 +149,26 @@ if [ "$CAP_PCT" != 0 ]; then
   elif [ -w /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
     CG_VERSION=1; CG_ROOT=/sys/fs/cgroup/cpu
   fi
-  if [ -n "$CG_ROOT" ] && ! mkdir "$CG_ROOT/$NS-haproxy" "$CG_ROOT/$NS-cclb" 2>/dev/null; then CG_ROOT=; fi
-  [ -n "$CG_ROOT" ] || echo "no writable cgroup cpu controller: skipping the capped rounds" >&2
+  if [ -n "$CG_ROOT" ] && mkdir -p "$CG_ROOT/$NS-haproxy" "$CG_ROOT/$NS-cclb" 2>/dev/null; then CG_ON=1; fi
+  [ -n "$CG_ON" ] || echo "no writable cgroup cpu controller: skipping the capped rounds" >&2
 fi
 # cg_cap NAME PERCENT|max: a 10 ms period keeps the throttling fine-grained (a 100 ms period stalls the proxy 50 ms).
+# A cgroup that cannot be written turns the capped rounds off instead of ending the run.
 cg_cap() {
-  [ -n "$CG_ROOT" ] || return 0
-  if [ "$CG_VERSION" = 2 ]; then
-    if [ "$2" = max ]; then echo "max 10000"; else echo "$(($2 * 100)) 10000"; fi > "$CG_ROOT/$NS-$1/cpu.max"
-  else
-    echo 10000 > "$CG_ROOT/$NS-$1/cpu.cfs_period_us"
-    if [ "$2" = max ]; then echo -1; else echo $(($2 * 100)); fi > "$CG_ROOT/$NS-$1/cpu.cfs_quota_us"
-  fi
+  [ -n "$CG_ON" ] || return 0
+  {
+    if [ "$CG_VERSION" = 2 ]; then
+      if [ "$2" = max ]; then echo "max 10000"; else echo "$(($2 * 100)) 10000"; fi > "$CG_ROOT/$NS-$1/cpu.max"
+    else
+      echo 10000 > "$CG_ROOT/$NS-$1/cpu.cfs_period_us" &&
+        if [ "$2" = max ]; then echo -1; else echo $(($2 * 100)); fi > "$CG_ROOT/$NS-$1/cpu.cfs_quota_us"
+    fi
+  } 2>/dev/null || { echo "cannot set the CPU cap of $1: skipping the capped rounds" >&2; CG_ON=; }
 }
-cg_join() { [ -z "$CG_ROOT" ] || echo "$2" > "$CG_ROOT/$NS-$1/cgroup.procs"; }
+cg_join() {
+  [ -n "$CG_ON" ] || return 0
+  echo "$2" 2>/dev/null > "$CG_ROOT/$NS-$1/cgroup.procs" || { echo "cannot move $1 into its cgroup: skipping the capped rounds" >&2; CG_ON=; }
+}
 
 HAPROXY_PID=
 CCLB_PID=
@@ -235,9 +242,11 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
     # wrk, nginx and the proxy share the 2 vCPUs, so the rate also depends on them.
     [ -z "$pid" ] || echo -e "conn_cpu_us\t$path\t$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.1f", t / hz * 1e6 / (r * d) }')" >> "$RESULTS"
     echo -e "conn_idle_pct\t$path\t$(printf '%s\n%s\n' "$stat0" "$stat1" | awk '{ b = $2 + $3 + $4 + $7 + $8; i = $5 + $6; if (NR == 1) { b0 = b; i0 = i } else printf "%.1f", 100 * (i - i0) / (b - b0 + i - i0) }')" >> "$RESULTS"
-    if [ -n "$pid" ] && [ -n "$CG_ROOT" ]; then
+    if [ -n "$pid" ] && [ -n "$CG_ON" ]; then
       cg=cclb; [ "$path" = haproxy ] && cg=haproxy
       cg_cap "$cg" "$CAP_PCT"
+    fi
+    if [ -n "$pid" ] && [ -n "$CG_ON" ]; then
       echo -e "capped_rate\t$path\t$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')" >> "$RESULTS"
       cg_cap "$cg" max
     fi
