@@ -90,12 +90,33 @@ internal sealed class SocketDuplexCopier : IDuplexCopier
     {
         try
         {
+            var result = await SendAllAsync(destination, buffer, offset, count).ConfigureAwait(false);
+            if (result is null)
+            {
+                observer.OnSent(fromClient, count);
+            }
+
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Sends <c>buffer[offset..count)</c>, waiting for writability as needed. Null on success; a disposed or aborted
+    /// socket is <see cref="CopyResult.Aborted"/>, any other failure <see cref="CopyResult.DestinationError"/>.
+    /// </summary>
+    internal static async ValueTask<CopyResult?> SendAllAsync(Socket destination, byte[] buffer, int offset, int count)
+    {
+        try
+        {
             while (offset < count)
             {
                 offset += await destination.SendAsync(buffer.AsMemory(offset, count - offset), SocketFlags.None).ConfigureAwait(false);
             }
 
-            observer.OnSent(fromClient, count);
             return null;
         }
         catch (ObjectDisposedException)
@@ -105,10 +126,6 @@ internal sealed class SocketDuplexCopier : IDuplexCopier
         catch (SocketException ex)
         {
             return ex.SocketErrorCode == SocketError.OperationAborted ? CopyResult.Aborted : CopyResult.DestinationError;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

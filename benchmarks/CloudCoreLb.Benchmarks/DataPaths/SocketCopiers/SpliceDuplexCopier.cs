@@ -169,21 +169,12 @@ internal sealed class SpliceDuplexCopier : IDuplexCopier, IDisposable
                     return CopyResult.DestinationError;
                 }
 
-                var offset = 0;
-                while (offset < read)
+                if (await SocketDuplexCopier.SendAllAsync(destination, buffer, 0, read).ConfigureAwait(false) is { } failed)
                 {
-                    offset += await destination.SendAsync(buffer.AsMemory(offset, read - offset), SocketFlags.None).ConfigureAwait(false);
+                    return failed;
                 }
 
                 count -= read;
-            }
-            catch (ObjectDisposedException)
-            {
-                return CopyResult.Aborted;
-            }
-            catch (SocketException ex)
-            {
-                return ex.SocketErrorCode == SocketError.OperationAborted ? CopyResult.Aborted : CopyResult.DestinationError;
             }
             finally
             {
