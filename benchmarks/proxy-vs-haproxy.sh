@@ -213,6 +213,8 @@ declare -A PORT_HTTP=([direct]="127.0.0.2:8080" [haproxy]="127.0.0.1:18080" [clo
 RESULTS=$WORK/results.tsv
 : > "$RESULTS"
 
+# Connections/s of wrk -t1 -c50 with `Connection: close`: every request a new connection through the proxy.
+short_rate() { nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$1]}/small.txt" | awk '/^Requests\/sec/ { print $2 }'; }
 iperf_gbps() { # host port streams
   nsx iperf3 -c "$1" -p "$2" -P "$3" -t "$DURATION" -J 2>/dev/null \
     | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
@@ -235,7 +237,7 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
     if [ "${ONLY:-}" = bulk ]; then echo "run $run $path done" >&2; continue; fi
     pid=; [ "$path" = haproxy ] && pid=$HAPROXY_PID; [ "$path" = cloudcore-lb ] && pid=$CCLB_PID
     cpu0=$(proc_ticks "$pid"); stat0=$(head -1 /proc/stat)
-    rate=$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')
+    rate=$(short_rate "$path")
     cpu1=$(proc_ticks "$pid"); stat1=$(head -1 /proc/stat)
     echo -e "conn_rate\t$path\t$rate" >> "$RESULTS"
     # The proxy's own CPU per connection (what a faster proxy saves on a master node), and how idle the machine was:
@@ -245,10 +247,10 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
     if [ -n "$pid" ] && [ -n "$CG_ON" ]; then
       cg=cclb; [ "$path" = haproxy ] && cg=haproxy
       cg_cap "$cg" "$CAP_PCT"
-    fi
-    if [ -n "$pid" ] && [ -n "$CG_ON" ]; then
-      echo -e "capped_rate\t$path\t$(nsx wrk -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "http://${PORT_HTTP[$path]}/small.txt" | awk '/^Requests\/sec/ { print $2 }')" >> "$RESULTS"
-      cg_cap "$cg" max
+      if [ -n "$CG_ON" ]; then
+        echo -e "capped_rate\t$path\t$(short_rate "$path")" >> "$RESULTS"
+        cg_cap "$cg" max
+      fi
     fi
     if [ "${ONLY:-}" = rate ]; then echo "run $run $path done" >&2; continue; fi
     lat=$(RATE_DELAY_MS=10 nsx wrk -t1 -c10 -d"${DURATION}s" -s "$ROOT/benchmarks/lib/fixed-rate.lua" "http://${PORT_HTTP[$path]}/small.txt" | grep '^LATENCY')
