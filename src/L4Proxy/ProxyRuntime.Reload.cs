@@ -6,7 +6,7 @@ namespace CloudCoreLb.L4Proxy;
 
 /// <summary>
 /// In-process reload. haproxy reloads by starting a new process that only inherits listening sockets, so every
-/// established WebSocket either pins an old worker or is cut (l4proxy.md §7, kubeedge.md §10). Here nothing moves:
+/// established WebSocket either pins an old worker or is cut (docs/design/l4proxy.md §7, docs/design/kubeedge.md §10). Here nothing moves:
 /// established sessions keep their sockets and the server they were connected to; frontends whose bind address is
 /// unchanged keep their listening socket (no SYN is lost); servers that keep their backend, name and address keep
 /// their health state and counters.

@@ -3,7 +3,7 @@
 on a machine without systemd as PID 1 (CI containers):
 
 - this supervisor renames itself `systemd` (prctl PR_SET_NAME): Microsoft.Extensions.Hosting.Systemd 10.0 decides it
-  runs under systemd by reading /proc/PPID/comm (dotnet-notes.md §7, dotnet/runtime#125368);
+  runs under systemd by reading /proc/PPID/comm (docs/design/dotnet-notes.md §7, dotnet/runtime#125368);
 - NOTIFY_SOCKET points at an AF_UNIX datagram socket it reads; WATCHDOG_USEC/WATCHDOG_PID are set when asked, as
   systemd does for WatchdogSec=; SYSTEMD_EXEC_PID is set too (systemd >= 248);
 - the command must exec the daemon without forking (ip netns exec, unshare without --fork, setpriv all exec), so the

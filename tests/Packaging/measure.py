@@ -3,7 +3,7 @@
 daemon's resident memory (VmRSS) a few seconds later with its VRRP instance running.
 
 Microsoft.Extensions.Hosting.Systemd only talks to NOTIFY_SOCKET when it believes systemd started it: PID 1 with
-NOTIFY_SOCKET set (dotnet-notes.md §7), so the daemon runs as PID 1 of a fresh PID namespace (unshare --pid --fork),
+NOTIFY_SOCKET set (docs/design/dotnet-notes.md §7), so the daemon runs as PID 1 of a fresh PID namespace (unshare --pid --fork),
 inside the network namespace given, without systemd being involved.
 
 usage: measure.py NETNS CONFIG NODE [--settle SECONDS] -- COMMAND...   (COMMAND = the binary, e.g. /usr/bin/cloudcore-lb)

@@ -12,14 +12,14 @@ public enum DataPathKind
     /// <summary>Pipelines.Sockets.Unofficial <c>SocketConnection</c> with the package's default options.</summary>
     PsuDefault,
 
-    /// <summary>Pipelines.Sockets.Unofficial with the tuned PipeOptions of dotnet-notes §5.</summary>
+    /// <summary>Pipelines.Sockets.Unofficial with the tuned PipeOptions of docs/design/dotnet-notes.md §5.</summary>
     PsuTuned,
 
     /// <summary>As <see cref="PsuTuned"/> plus <c>SocketConnectionOptions.ZeroLengthReads</c> (no segment held while idle).</summary>
     PsuTunedZeroByte,
 
     /// <summary>
-    /// <c>PipeReader.Create(NetworkStream).CopyToAsync(NetworkStream)</c>, the dotnet-notes §5 variant. StreamPipeReader
+    /// <c>PipeReader.Create(NetworkStream).CopyToAsync(NetworkStream)</c>, the docs/design/dotnet-notes.md §5 variant. StreamPipeReader
     /// overrides <c>CopyToAsync(Stream)</c> to drain its buffer and then call the inner stream's <c>CopyToAsync</c>, so
     /// this is really <c>Stream.CopyToAsync</c> (pooled 80 KiB buffer per direction, held while idle).
     /// </summary>

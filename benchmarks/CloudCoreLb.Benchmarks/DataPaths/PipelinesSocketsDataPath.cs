@@ -11,7 +11,7 @@ namespace CloudCoreLb.Benchmarks.DataPaths;
 /// </summary>
 internal sealed class PipelinesSocketsDataPath(bool tuned, bool zeroLengthReads) : DataPath
 {
-    // dotnet-notes §5: thread-pool schedulers, 1 MiB / 512 KiB back-pressure, 64 KiB segments.
+    // docs/design/dotnet-notes.md §5: thread-pool schedulers, 1 MiB / 512 KiB back-pressure, 64 KiB segments.
     private static readonly PipeOptions Tuned = new(
         readerScheduler: PipeScheduler.ThreadPool,
         writerScheduler: PipeScheduler.ThreadPool,

@@ -5,7 +5,7 @@ namespace CloudCoreLb.Benchmarks.DataPaths;
 
 /// <summary>
 /// Plain System.IO.Pipelines: <see cref="PipeReader.Create(Stream, StreamPipeReaderOptions)"/> over a
-/// <see cref="NetworkStream"/> with the reader options of dotnet-notes §5, written to the other socket's stream either
+/// <see cref="NetworkStream"/> with the reader options of docs/design/dotnet-notes.md §5, written to the other socket's stream either
 /// with <see cref="PipeReader.CopyToAsync(Stream, CancellationToken)"/> (which StreamPipeReader forwards to
 /// <see cref="Stream.CopyToAsync(Stream)"/>) or with an explicit read loop, the way a pipeline-based proxy would use it.
 /// </summary>

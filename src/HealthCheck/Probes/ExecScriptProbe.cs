@@ -6,7 +6,7 @@ using Tmds.Linux;
 namespace CloudCoreLb.HealthCheck.Probes;
 
 /// <summary>
-/// Runs a script with keepalived <c>vrrp_script</c> semantics (vrrp.md §8): exit 0 passes; a non-zero exit, a signal
+/// Runs a script with keepalived <c>vrrp_script</c> semantics (docs/design/vrrp.md §8): exit 0 passes; a non-zero exit, a signal
 /// or a timeout fails. The script leads its own process group (<c>setsid</c>), so a timeout (the loop cancelling
 /// <see cref="ProbeAsync"/>) sends SIGTERM to the whole group, then SIGKILL <see cref="ExecScriptProbeOptions.KillGrace"/>
 /// later if anything in it is still alive: children such as a stray <c>sleep</c> die with the script.

@@ -4,7 +4,7 @@ namespace CloudCoreLb.HealthCheck.Probes;
 public sealed record ExecScriptProbeOptions
 {
     /// <summary>
-    /// The command line, keepalived <c>script</c> syntax (quotes group, backslash escapes; see vrrp.md §10). The first
+    /// The command line, keepalived <c>script</c> syntax (quotes group, backslash escapes; see docs/design/vrrp.md §10). The first
     /// word must be an absolute path to an executable file.
     /// </summary>
     public required string Command { get; init; }

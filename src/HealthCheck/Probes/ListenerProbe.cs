@@ -5,7 +5,7 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// <summary>
 /// Is a TCP socket in LISTEN state on a port of this host? Read from the kernel's <c>/proc/net/tcp</c> and
 /// <c>/proc/net/tcp6</c>, which show the network namespace of the reading process, i.e. the daemon's own. The native
-/// replacement for the seed's <c>netstat -nlp | grep 10000</c> (kubeedge.md §4), without its substring bug or a fork
+/// replacement for the seed's <c>netstat -nlp | grep 10000</c> (docs/design/kubeedge.md §4), without its substring bug or a fork
 /// per check, so 200 ms intervals are cheap.
 /// </summary>
 /// <remarks>

@@ -13,7 +13,7 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// </summary>
 /// <remarks>
 /// Ports are compared as numbers, never as text: the seed's <c>netstat -nlp | grep 10000</c> also matched 100001,
-/// 10000x and remote ports (kubeedge.md §4, keepalived #1675).
+/// 10000x and remote ports (docs/design/kubeedge.md §4, keepalived #1675).
 /// </remarks>
 internal static class ProcNetTcpParser
 {

@@ -4,7 +4,7 @@ using System.Text;
 namespace CloudCoreLb.HealthCheck.Probes;
 
 /// <summary>
-/// Splits a keepalived <c>script</c> line into argv (vrrp.md §10): whitespace separates words; <c>"..."</c> and
+/// Splits a keepalived <c>script</c> line into argv (docs/design/vrrp.md §10): whitespace separates words; <c>"..."</c> and
 /// <c>'...'</c> group, and adjacent quoted and unquoted parts join into one word (<c>a"b c"'d'</c> is <c>ab cd</c>);
 /// outside single quotes a backslash escapes: <c>\a \b \E \f \n \r \t \v \\ \" \' \xHH \NNN</c> (octal), any other
 /// character stands for itself. Single quotes keep everything literal, as in the shell.

@@ -5,7 +5,7 @@ namespace CloudCoreLb.HealthCheck.Probes;
 
 /// <summary>
 /// Decides whether a tracked script is safe to run, in the spirit of keepalived's <c>enable_script_security</c>
-/// (vrrp.md §8) but loud: keepalived silently disables an insecure, missing or non-executable script and the
+/// (docs/design/vrrp.md §8) but loud: keepalived silently disables an insecure, missing or non-executable script and the
 /// instance runs on without health tracking; here every problem is an error the config check reports.
 /// </summary>
 public static class ScriptSecurity

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace CloudCoreLb.HealthCheck.Probes;
 
 /// <summary>
-/// haproxy's L4 check (l4proxy.md §2): a TCP connect to the target, closed at once with a single RST (SO_LINGER 0,
+/// haproxy's L4 check (docs/design/l4proxy.md §2): a TCP connect to the target, closed at once with a single RST (SO_LINGER 0,
 /// as haproxy does, so neither side keeps TIME_WAIT). Statuses: <c>L4OK</c> connected, <c>L4CON</c> refused or
 /// unreachable, <c>L4TOUT</c> no answer within <see cref="ConnectTimeout"/>, <c>SOCKERR</c> anything else.
 /// </summary>

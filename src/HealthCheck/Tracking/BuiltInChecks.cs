@@ -2,7 +2,7 @@ namespace CloudCoreLb.HealthCheck.Tracking;
 
 /// <summary>
 /// Ready-made native checks for what the seed's <c>health_check.sh</c> meant (<c>netstat -nlp | grep 10000</c> and
-/// <c>grep 10010</c>, kubeedge.md §4): no script, no fork, exact port match, and intervals well below a second
+/// <c>grep 10010</c>, docs/design/kubeedge.md §4): no script, no fork, exact port match, and intervals well below a second
 /// because a check is one read of <c>/proc/net/tcp{,6}</c>.
 /// </summary>
 public static class BuiltInChecks

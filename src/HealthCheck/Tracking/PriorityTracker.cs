@@ -5,7 +5,7 @@ namespace CloudCoreLb.HealthCheck.Tracking;
 
 /// <summary>
 /// Priority from health: combines tracked checks, each with its weight, into (delta, fault) exactly as keepalived
-/// combines <c>track_script</c>s (vrrp.md §8, <c>vrrp_track.c</c>): weight &lt; 0 subtracts |w| while the check
+/// combines <c>track_script</c>s (docs/design/vrrp.md §8, <c>vrrp_track.c</c>): weight &lt; 0 subtracts |w| while the check
 /// fails; weight &gt; 0 adds w while it passes; weight 0 means FAULT while it fails and also until its first result
 /// (keepalived keeps the instance in INIT/FAULT until every weight-0 script has reported). A check with no result
 /// yet has no weight effect. All contributions add into one delta; clamping configured priority + delta to 1..254

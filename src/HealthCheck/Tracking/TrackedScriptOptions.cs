@@ -2,7 +2,7 @@ using CloudCoreLb.HealthCheck.Probes;
 
 namespace CloudCoreLb.HealthCheck.Tracking;
 
-/// <summary>A keepalived <c>vrrp_script</c>: a command whose exit status is the check (vrrp.md §8).</summary>
+/// <summary>A keepalived <c>vrrp_script</c>: a command whose exit status is the check (docs/design/vrrp.md §8).</summary>
 public sealed record TrackedScriptOptions : TrackingOptions
 {
     /// <summary>The command line (keepalived <c>script</c>); the first word is an absolute path.</summary>

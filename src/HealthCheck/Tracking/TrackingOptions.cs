@@ -2,7 +2,7 @@ namespace CloudCoreLb.HealthCheck.Tracking;
 
 /// <summary>
 /// How a check tracked for VRRP priority is scheduled and counted, with keepalived <c>vrrp_script</c> semantics and
-/// defaults (vrrp.md §8). Derived records say what is checked.
+/// defaults (docs/design/vrrp.md §8). Derived records say what is checked.
 /// </summary>
 public abstract record TrackingOptions
 {

@@ -8,7 +8,7 @@ namespace CloudCoreLb.Host.Configuration;
 /// <summary>
 /// Strict, reflection-free reading of a YAML document: every mapping declares the keys it knows, unknown keys and
 /// wrong types become <see cref="ConfigError"/>s with file, line and the dotted key path. Reflection-based binders
-/// would silently ignore a misspelt <c>priorty</c>, which is how keepalived configs drift (vrrp.md §10).
+/// would silently ignore a misspelt <c>priorty</c>, which is how keepalived configs drift (docs/design/vrrp.md §10).
 /// </summary>
 internal sealed class YamlReader
 {

@@ -6,7 +6,7 @@ namespace CloudCoreLb.L4Proxy.Balancing;
 
 /// <summary>
 /// What a balancer knows about a client: its address only, never its port (KubeEdge needs one edge on one CloudCore
-/// across ports, kubeedge.md §2). Computed once per connection, without allocating.
+/// across ports, docs/design/kubeedge.md §2). Computed once per connection, without allocating.
 /// </summary>
 internal readonly struct ClientKey
 {

@@ -3,7 +3,7 @@ namespace CloudCoreLb.L4Proxy.Balancing;
 /// <summary>
 /// haproxy's <c>balance source</c> with <c>hash-type map-based</c>, exactly: server = map[h % total weight] with
 /// h = <see cref="ClientKey.SourceHash"/> and the map of <see cref="WeightedMap"/>, rebuilt in full on every up/down
-/// (l4proxy.md §1.1-§1.2). Unlike haproxy, a redispatch skips servers already tried (haproxy's map lookup ignores
+/// (docs/design/l4proxy.md §1.1-§1.2). Unlike haproxy, a redispatch skips servers already tried (haproxy's map lookup ignores
 /// its <c>avoid</c> server and lands on the same server again): on a retry the slot walks forward to the next
 /// untried server.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace CloudCoreLb.L4Proxy.Balancing;
 
 /// <summary>
-/// haproxy's weighted map (<c>src/lb_map.c</c>, <c>recalc_server_map</c>; l4proxy.md §1.2): weights are divided by
+/// haproxy's weighted map (<c>src/lb_map.c</c>, <c>recalc_server_map</c>; docs/design/l4proxy.md §1.2): weights are divided by
 /// the backend's GCD; for each slot every usable server adds its weight to a running score, the highest
 /// <c>(score + total) / total</c> wins (ties: first declared) and pays <c>total</c>. Equal weights give declaration
 /// order, so three equal servers map to [s1, s2, s3].

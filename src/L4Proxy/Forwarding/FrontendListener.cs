@@ -10,7 +10,7 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 /// The listening socket of one frontend, registered in every event loop with <c>EPOLLEXCLUSIVE</c> so one loop wakes
 /// per connection and serves it from accept to close. A frontend slot is taken before each accept: at the frontend
 /// limit the listener leaves every epoll set and excess connections wait in the kernel backlog (haproxy's
-/// behaviour, l4proxy.md §6) until a session ends. The global limit is taken right after accept (see
+/// behaviour, docs/design/l4proxy.md §6) until a session ends. The global limit is taken right after accept (see
 /// <see cref="AcceptBatch"/>).
 /// </summary>
 internal sealed class FrontendListener : IEpollHandler

@@ -16,7 +16,7 @@ internal static class ListenSocketFactory
     /// Binds with <c>SO_REUSEADDR</c> only (restart while old sessions sit in TIME_WAIT; never <c>SO_REUSEPORT</c>, so
     /// a port held by another process is an error) and <c>IP_FREEBIND</c>, the
     /// per-socket equivalent of <c>net.ipv4.ip_nonlocal_bind=1</c>: a backup node can listen on the VIP before VRRP
-    /// moves the address to it (kubeedge.md §10).
+    /// moves the address to it (docs/design/kubeedge.md §10).
     /// </summary>
     public static Socket Create(IPEndPoint bind, int backlog)
     {

@@ -6,7 +6,7 @@ using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
-/// <summary>Server selection, non-blocking connect, retries and redispatch (l4proxy.md §3).</summary>
+/// <summary>Server selection, non-blocking connect, retries and redispatch (docs/design/l4proxy.md §3).</summary>
 internal sealed partial class ProxyConnection
 {
     /// <summary>haproxy's turn-around: after an error, a retry on the same server waits min(1 s, connect timeout).</summary>

@@ -18,7 +18,7 @@ internal sealed partial class ProxyConnection
     private int _halfClosed;
 
     /// <summary>
-    /// haproxy semantics (l4proxy.md §4): once connected the tunnel timeout, if set, replaces client and server
+    /// haproxy semantics (docs/design/l4proxy.md §4): once connected the tunnel timeout, if set, replaces client and server
     /// timeouts; a side that is half-closed (its FIN received or ours sent to it) uses its fin timeout, if set, even
     /// over the tunnel timeout. Activity on a side = a read from it or a completed write to it. Before that, the
     /// connect timeout of the current attempt.

@@ -6,7 +6,7 @@ using static Tmds.Linux.LibC;
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
 /// <summary>
-/// Moving bytes (l4proxy.md §5, dotnet-notes §5). Descriptors are edge-triggered, so each direction reads until
+/// Moving bytes (docs/design/l4proxy.md §5, docs/design/dotnet-notes.md §5). Descriptors are edge-triggered, so each direction reads until
 /// the source is drained, or until the destination is full: then it stops reading and resumes on the destination's
 /// EPOLLOUT. A direction starts on the copy path (recv into the loop's shared buffer, send; a rented array only for
 /// bytes the destination would not take yet), which costs fewer syscalls and less kernel time than splice for the

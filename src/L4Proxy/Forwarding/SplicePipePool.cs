@@ -9,7 +9,7 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 /// </summary>
 internal sealed unsafe class SplicePipePool : IDisposable
 {
-    /// <summary>Pipe capacity: bigger pipes move more per splice pair (dotnet-notes §5 used 1 MiB).</summary>
+    /// <summary>Pipe capacity: bigger pipes move more per splice pair (docs/design/dotnet-notes.md §5 used 1 MiB).</summary>
     public const int PipeSize = 1 << 20;
 
     private readonly Lock _lock = new();

@@ -12,7 +12,7 @@ public enum BalanceAlgorithm
 
     /// <summary>
     /// haproxy's <c>balance source</c> with the default <c>hash-type map-based</c>, bit for bit: server =
-    /// map[h % total weight] with h the client address as a big-endian integer (l4proxy.md §1.1-§1.2). A change in
+    /// map[h % total weight] with h the client address as a big-endian integer (docs/design/l4proxy.md §1.1-§1.2). A change in
     /// the number of up servers remaps about 2/3 of all clients; offered for drop-in parity.
     /// </summary>
     SourceMapBased,

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace CloudCoreLb.Vrrp;
 
-/// <summary>Sends one gratuitous ARP request for a virtual address on the instance's interface (vrrp.md §6).</summary>
+/// <summary>Sends one gratuitous ARP request for a virtual address on the instance's interface (docs/design/vrrp.md §6).</summary>
 internal interface IGarpSender
 {
     /// <summary>Sends one 42-byte "who-has VIP tell VIP" broadcast frame.</summary>

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// The 42-byte gratuitous ARP request keepalived sends for a VIP (vrrp.md §6): Ethernet broadcast from the interface
+/// The 42-byte gratuitous ARP request keepalived sends for a VIP (docs/design/vrrp.md §6): Ethernet broadcast from the interface
 /// MAC, ARP request (RFC 826) with sender and target IP both the VIP (RFC 5227 §3 "ARP Announcement") and, as
 /// keepalived does, a broadcast target MAC. The NIC pads the frame to the 60-byte Ethernet minimum.
 /// </summary>

@@ -27,7 +27,7 @@ internal sealed class InterfaceInfo
     /// <summary>Kernel interface index (ifindex).</summary>
     public int Index { get; }
 
-    /// <summary>Hardware address; GARP frames leave from it (vrrp.md §6). Empty for interfaces without one.</summary>
+    /// <summary>Hardware address; GARP frames leave from it (docs/design/vrrp.md §6). Empty for interfaces without one.</summary>
     public PhysicalAddress MacAddress { get; }
 
     /// <summary>IPv4 addresses in kernel order, VIPs included.</summary>
@@ -35,7 +35,7 @@ internal sealed class InterfaceInfo
 
     /// <summary>
     /// The first IPv4 address that is not a configured VIP: keepalived's advert source and tie-break key. A VIP left
-    /// behind by a crash must never become our identity (keepalived <c>remove_residual_vips</c>, vrrp.md §1.1).
+    /// behind by a crash must never become our identity (keepalived <c>remove_residual_vips</c>, docs/design/vrrp.md §1.1).
     /// </summary>
     public IPAddress? PrimaryAddress { get; }
 

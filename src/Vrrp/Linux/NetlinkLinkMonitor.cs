@@ -7,9 +7,9 @@ using static CloudCoreLb.Vrrp.Linux.Netlink.NetlinkConstants;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// Watches rtnetlink RTMGRP_LINK | RTMGRP_IPV4_IFADDR (vrrp.md §7): raises <see cref="LinkChanged"/> when an
+/// Watches rtnetlink RTMGRP_LINK | RTMGRP_IPV4_IFADDR (docs/design/vrrp.md §7): raises <see cref="LinkChanged"/> when an
 /// interface's up-and-running state (IFF_UP and IFF_RUNNING) flips and <see cref="AddressRemoved"/> on RTM_DELADDR.
-/// Link down removes no IPv4 address and sends no RTM_DELADDR (dotnet-notes.md §2), so both events matter.
+/// Link down removes no IPv4 address and sends no RTM_DELADDR (docs/design/dotnet-notes.md §2), so both events matter.
 /// </summary>
 /// <remarks>
 /// The sockets are opened in the constructor and belong to the network namespace of the constructing thread. Events

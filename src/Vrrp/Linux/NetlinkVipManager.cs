@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// Adds and removes VIPs with rtnetlink RTM_NEWADDR / RTM_DELADDR (vrrp.md §7). Every address it adds carries
+/// Adds and removes VIPs with rtnetlink RTM_NEWADDR / RTM_DELADDR (docs/design/vrrp.md §7). Every address it adds carries
 /// IFA_PROTO <see cref="AddressProtocol"/> so leftovers of a crashed daemon are found and released by
 /// <see cref="ListMarkedAddresses"/> / <see cref="RemoveMarkedAddresses"/> instead of lingering as a duplicate VIP
 /// (keepalived #2361, #2201). The netlink socket is opened in the constructor and so belongs to the network namespace

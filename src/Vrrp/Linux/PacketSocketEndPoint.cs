@@ -7,7 +7,7 @@ namespace CloudCoreLb.Vrrp.Linux;
 /// <summary>
 /// struct sockaddr_ll {family, protocol (big-endian), ifindex, hatype, pkttype, halen, addr[8]} for binding an
 /// AF_PACKET socket to one interface; .NET has no packet endpoint but passes a custom 20-byte address through
-/// (dotnet-notes.md §3, packet(7)).
+/// (docs/design/dotnet-notes.md §3, packet(7)).
 /// </summary>
 internal sealed class PacketSocketEndPoint(ushort protocol, int interfaceIndex) : EndPoint
 {

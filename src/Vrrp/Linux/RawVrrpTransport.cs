@@ -8,9 +8,9 @@ using static CloudCoreLb.Vrrp.Linux.LinuxInterop;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// VRRPv2 over raw IPv4 protocol-112 sockets, set up the way keepalived sets up its sockets (vrrp.md §2) except that
+/// VRRPv2 over raw IPv4 protocol-112 sockets, set up the way keepalived sets up its sockets (docs/design/vrrp.md §2) except that
 /// the kernel writes the IP header: TTL 255 from IP_MULTICAST_TTL / IP_TTL, TOS 0xC0 from IP_TOS, DF clear from
-/// IP_PMTUDISC_DONT, protocol 112 from the socket (RFC 3768 §5.2). Receivers never check the IP ID (vrrp.md §1.1).
+/// IP_PMTUDISC_DONT, protocol 112 from the socket (RFC 3768 §5.2). Receivers never check the IP ID (docs/design/vrrp.md §1.1).
 /// </summary>
 /// <remarks>
 /// Two sockets: the send socket is bound to <see cref="SourceAddress"/> (so the source on the wire is exactly the
@@ -211,7 +211,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
             }
             else
             {
-                // Nothing arrives unless some socket joined the group on this device (dotnet-notes.md §1).
+                // Nothing arrives unless some socket joined the group on this device (docs/design/dotnet-notes.md §1).
                 socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(options.MulticastGroup, interfaceInfo.Index));
                 socket.Bind(new IPEndPoint(options.MulticastGroup, 0));
             }

@@ -4,7 +4,7 @@ namespace CloudCoreLb.Vrrp.Protocol;
 
 /// <summary>
 /// The fields of an IPv4 header (RFC 791 §3.1) that VRRP receive validation needs, and a writer for the header
-/// keepalived builds itself with IP_HDRINCL (vrrp.md §1.1). Addresses are host-order integers.
+/// keepalived builds itself with IP_HDRINCL (docs/design/vrrp.md §1.1). Addresses are host-order integers.
 /// </summary>
 internal readonly record struct Ipv4Header(
     byte Version,

@@ -5,7 +5,7 @@ namespace CloudCoreLb.Vrrp.Protocol;
 
 /// <summary>
 /// Receive validation of one VRRPv2 instance (RFC 3768 §7.1) in keepalived's order (<c>vrrp_check_packet</c>,
-/// vrrp.md §3). It is a pure function of the instance options, our source address, the datagram and the address
+/// docs/design/vrrp.md §3). It is a pure function of the instance options, our source address, the datagram and the address
 /// it was sent to; everything derived from the options is computed once in the constructor so
 /// <see cref="Validate"/> does not allocate.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace CloudCoreLb.Vrrp.Protocol;
 
-/// <summary>The 8 authentication bytes of a VRRPv2 advert (RFC 3768 §5.3.10, vrrp.md §1.2).</summary>
+/// <summary>The 8 authentication bytes of a VRRPv2 advert (RFC 3768 §5.3.10, docs/design/vrrp.md §1.2).</summary>
 internal static class VrrpAuthData
 {
     /// <summary>

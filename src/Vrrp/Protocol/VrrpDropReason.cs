@@ -3,7 +3,7 @@ namespace CloudCoreLb.Vrrp.Protocol;
 /// <summary>
 /// Why a received datagram was not fed to the state machine. The numeric values are stable: they are used as a
 /// metrics label and in logs, so never renumber or reuse them; add new reasons at the end. The order of the
-/// checks follows keepalived's <c>vrrp_check_packet</c> (vrrp.md §3); a dropped datagram never resets the
+/// checks follows keepalived's <c>vrrp_check_packet</c> (docs/design/vrrp.md §3); a dropped datagram never resets the
 /// master-down timer (keepalived #562).
 /// </summary>
 public enum VrrpDropReason
@@ -73,7 +73,7 @@ public enum VrrpDropReason
 
     /// <summary>
     /// A configured VIP is missing from the advert and the sender is not the owner. RFC 3768 §7.1 and keepalived up
-    /// to 2.3.2 drop it; keepalived 2.3.3+ only logs it (vrrp.md §3 [ver]).
+    /// to 2.3.2 drop it; keepalived 2.3.3+ only logs it (docs/design/vrrp.md §3 [ver]).
     /// </summary>
     AddressListMismatch = 17,
 

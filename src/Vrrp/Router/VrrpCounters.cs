@@ -3,7 +3,7 @@ using CloudCoreLb.Vrrp.Protocol;
 namespace CloudCoreLb.Vrrp.Router;
 
 /// <summary>
-/// Per-instance VRRP counters, the keepalived stats set (vrrp.md §3) plus the drops keepalived never counts
+/// Per-instance VRRP counters, the keepalived stats set (docs/design/vrrp.md §3) plus the drops keepalived never counts
 /// (unknown VRID, advert interval mismatch). Updated with interlocked operations; readable from any thread.
 /// </summary>
 public sealed class VrrpCounters

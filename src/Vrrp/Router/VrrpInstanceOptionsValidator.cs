@@ -5,7 +5,7 @@ namespace CloudCoreLb.Vrrp.Router;
 
 /// <summary>
 /// Validates <see cref="VrrpInstanceOptions"/> against what VRRPv2 can carry and what keepalived accepts
-/// (vrrp.md §1.2, §4, §10), so a bad configuration fails at start with every problem listed.
+/// (docs/design/vrrp.md §1.2, §4, §10), so a bad configuration fails at start with every problem listed.
 /// </summary>
 internal static class VrrpInstanceOptionsValidator
 {

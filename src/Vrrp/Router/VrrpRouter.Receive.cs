@@ -6,7 +6,7 @@ namespace CloudCoreLb.Vrrp.Router;
 
 internal sealed partial class VrrpRouter
 {
-    // keepalived rate-limits error logs per kind and re-arms them on a state change (vrrp.md §3, RFC 9568).
+    // keepalived rate-limits error logs per kind and re-arms them on a state change (docs/design/vrrp.md §3, RFC 9568).
     private static readonly TimeSpan s_dropLogInterval = TimeSpan.FromMinutes(1);
 
     private readonly TimeSpan?[] _dropLogTimes;
@@ -52,7 +52,7 @@ internal sealed partial class VrrpRouter
         }
     }
 
-    /// <summary>RFC 3768 §6.4.2 and keepalived <c>vrrp_state_backup</c> (vrrp.md §5.2).</summary>
+    /// <summary>RFC 3768 §6.4.2 and keepalived <c>vrrp_state_backup</c> (docs/design/vrrp.md §5.2).</summary>
     private void BackupReceive(uint sender, byte priority)
     {
         var ours = _effectivePriority;
@@ -104,7 +104,7 @@ internal sealed partial class VrrpRouter
         }
     }
 
-    /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (vrrp.md §5.3).</summary>
+    /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (docs/design/vrrp.md §5.3).</summary>
     private void MasterReceive(uint sender, byte priority)
     {
         var ours = _effectivePriority;

@@ -21,7 +21,7 @@ internal sealed partial class VrrpRouter
     }
 
     /// <summary>
-    /// keepalived <c>vrrp_state_goto_master</c> order (vrrp.md §5.4): advert first so the old master steps down
+    /// keepalived <c>vrrp_state_goto_master</c> order (docs/design/vrrp.md §5.4): advert first so the old master steps down
     /// before we GARP, then VIPs, then the GARP burst, then the delayed burst, refresh and periodic adverts.
     /// </summary>
     private void EnterMaster(VrrpTransitionReason reason, string detail)

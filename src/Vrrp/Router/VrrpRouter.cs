@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Vrrp.Router;
 
 /// <summary>
-/// One VRRPv2 virtual router (RFC 3768 §6), timed and ordered like keepalived (vrrp.md §4-§6) so it interoperates
+/// One VRRPv2 virtual router (RFC 3768 §6), timed and ordered like keepalived (docs/design/vrrp.md §4-§6) so it interoperates
 /// with keepalived peers. Every entry point and timer callback runs under one lock, so the state machine is single
 /// threaded; side effects are synchronous calls on the seams (<see cref="IVrrpTransport"/>, <see cref="IVipManager"/>,
 /// <see cref="IGarpSender"/>) made under that lock, and <see cref="StateChanged"/> is raised after it is released.
@@ -223,7 +223,7 @@ internal sealed partial class VrrpRouter : IDisposable
 
     /// <summary>
     /// An address was deleted from the interface. If it is one of our VIPs and we are master, someone removed it
-    /// under us: leave master with a priority-0 advert so a peer takes over (vrrp.md §5.5).
+    /// under us: leave master with a priority-0 advert so a peer takes over (docs/design/vrrp.md §5.5).
     /// </summary>
     public void OnAddressRemoved(IPAddress a)
     {
@@ -246,7 +246,7 @@ internal sealed partial class VrrpRouter : IDisposable
     /// Applies the health-tracking result: effective priority = clamp(configured + delta, 1, 254) (the owner ignores
     /// deltas); <paramref name="fault"/> forces Fault. Unlike keepalived, a master advertises a new priority at
     /// once instead of at the next periodic advert, and a backup shifts its pending master-down expiry by the skew
-    /// difference (vrrp.md §4).
+    /// difference (docs/design/vrrp.md §4).
     /// </summary>
     public void SetTracking(int priorityDelta, bool fault)
     {

@@ -5,7 +5,7 @@ namespace CloudCoreLb.Vrrp.Router;
 /// </summary>
 public enum VrrpTransitionReason
 {
-    /// <summary>Started: Initialize to Backup with the full master-down timer (vrrp.md §5.1).</summary>
+    /// <summary>Started: Initialize to Backup with the full master-down timer (docs/design/vrrp.md §5.1).</summary>
     Startup = 1,
 
     /// <summary>Priority 255: the address owner becomes master at once (RFC 3768 §6.4.1).</summary>
@@ -32,7 +32,7 @@ public enum VrrpTransitionReason
     /// <summary>The fault-level health tracker recovered.</summary>
     TrackingRecovered = 9,
 
-    /// <summary>Someone deleted one of our VIPs while we were master (vrrp.md §5.5).</summary>
+    /// <summary>Someone deleted one of our VIPs while we were master (docs/design/vrrp.md §5.5).</summary>
     AddressRemoved = 10,
 
     /// <summary>Clean stop.</summary>

@@ -45,7 +45,7 @@ public sealed class HealthFailoverTests(ITestOutputHelper output)
 
             """, TimeSpan.FromSeconds(18));
         output.WriteLine($"seed script settings: VIP moved {failover.TotalMilliseconds:F0} ms after CloudCore stopped (keepalived: about 8.5 s); client {client}");
-        // keepalived's window for these settings (vrrp.md §8): 3 failures x 2 s, then the master-down interval.
+        // keepalived's window for these settings (docs/design/vrrp.md §8): 3 failures x 2 s, then the master-down interval.
         Assert.InRange(failover, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(11));
     }
 

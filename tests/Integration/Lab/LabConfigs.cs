@@ -6,7 +6,7 @@ namespace CloudCoreLb.Integration.Tests.Lab;
 internal static class LabConfigs
 {
     /// <summary>
-    /// The seed's keepalived.conf (cloudcore-ha.md), verbatim but for the state/priority lines and the script path,
+    /// The seed's keepalived.conf (docs/design/cloudcore-ha.md), verbatim but for the state/priority lines and the script path,
     /// which points at a stand-in for health_check.sh (the lab has no CloudCore to netstat for).
     /// </summary>
     public static string SeedKeepalived(string state, int priority, string scriptPath, string routerId = "lb01") => $$"""

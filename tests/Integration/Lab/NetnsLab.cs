@@ -5,7 +5,9 @@ namespace CloudCoreLb.Integration.Tests.Lab;
 /// <summary>
 /// A throw-away L2 segment: a "switch" namespace holding a bridge, and hosts in their own namespaces, each with an
 /// interface named <c>eth0</c> (the seed's name) in 10.10.102.0/24 (the seed's subnet). Nothing touches the host's
-/// own namespace; <see cref="Dispose"/> kills every process the lab started and deletes every namespace.
+/// own namespace; <see cref="Dispose"/> kills every process the lab started and deletes every namespace. Namespace
+/// names carry the test process's pid, so a run only ever cleans up what a dead run left behind, never the namespaces
+/// of another run going on beside it.
 /// </summary>
 internal sealed class NetnsLab : IDisposable
 {
@@ -25,7 +27,10 @@ internal sealed class NetnsLab : IDisposable
 
     public string Id { get; }
 
-    public string SwitchNetns => $"{Prefix}{Id}sw";
+    public string SwitchNetns => $"{Owner}{Id}sw";
+
+    /// <summary>The start of every namespace name of this test process: prefix, pid, separator.</summary>
+    private static string Owner => $"{Prefix}{Environment.ProcessId}x";
 
     public IReadOnlyList<LabNode> Nodes { get; private set; } = [];
 
@@ -97,7 +102,7 @@ internal sealed class NetnsLab : IDisposable
 
     private LabNode AddHost(int index, string address)
     {
-        var ns = $"{Prefix}{Id}n{index}";
+        var ns = $"{Owner}{Id}n{index}";
         AddNamespace(ns);
         var port = $"v{index}";
         Shell.Run("ip", "-n", SwitchNetns, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
@@ -216,7 +221,10 @@ internal sealed class NetnsLab : IDisposable
         }
     }
 
-    /// <summary>Removes namespaces a previous, killed test run left behind (only ours: they carry our prefix).</summary>
+    /// <summary>
+    /// Removes namespaces a previous, killed test run left behind: ours by prefix, and owned by a process that no
+    /// longer exists (the pid in the name), so labs of a concurrent run stay untouched.
+    /// </summary>
     private static void CleanStale()
     {
         if (Interlocked.Exchange(ref s_staleCleaned, 1) == 1)
@@ -228,10 +236,24 @@ internal sealed class NetnsLab : IDisposable
         foreach (var line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = line.Split(' ')[0];
-            if (name.StartsWith(Prefix, StringComparison.Ordinal))
+            if (OwnerPid(name) is { } pid && pid != Environment.ProcessId && !System.IO.Directory.Exists($"/proc/{pid}"))
             {
                 Shell.TryRun("ip", "netns", "del", name);
             }
         }
+    }
+
+    /// <summary>The pid in a lab namespace name (<c>cclt&lt;pid&gt;x...</c>), or null for any other name.</summary>
+    internal static int? OwnerPid(string name)
+    {
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = name.IndexOf('x', Prefix.Length);
+        return end > Prefix.Length && int.TryParse(name.AsSpan(Prefix.Length, end - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            ? pid
+            : null;
     }
 }

@@ -5,7 +5,7 @@ using CloudCoreLb.L4Proxy.Tests.TestSupport;
 
 namespace CloudCoreLb.L4Proxy.Tests.Balancing;
 
-/// <summary>haproxy <c>balance source</c>, map-based (l4proxy.md §1.1-§1.2); expected values from h mod total weight.</summary>
+/// <summary>haproxy <c>balance source</c>, map-based (docs/design/l4proxy.md §1.1-§1.2); expected values from h mod total weight.</summary>
 public sealed class MapSourceHashBalancerTests
 {
     [Theory]

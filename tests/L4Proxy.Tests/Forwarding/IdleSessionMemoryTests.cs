@@ -8,7 +8,7 @@ namespace CloudCoreLb.L4Proxy.Tests.Forwarding;
 
 /// <summary>
 /// What an established, idle session keeps alive in the managed heap (haproxy: about 2 KB of pools per idle session,
-/// l4proxy.md §13). Clients are raw descriptors and the backend is a child process, so the heap delta is the
+/// docs/design/l4proxy.md §13). Clients are raw descriptors and the backend is a child process, so the heap delta is the
 /// proxy's own: accepted and upstream sockets, the session and whatever its pending reads hold.
 /// </summary>
 [Collection(nameof(ScaleTests))]

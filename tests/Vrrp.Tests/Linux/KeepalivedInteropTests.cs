@@ -5,14 +5,14 @@ namespace CloudCoreLb.Vrrp.Tests.Linux;
 
 /// <summary>
 /// Wire interoperability with the real keepalived: adverts in both directions between two namespaces, with the seed
-/// configuration (VRID 167, group 224.0.0.19, PASS 1111, VIP 10.10.102.242/24; cloudcore-ha.md).
+/// configuration (VRID 167, group 224.0.0.19, PASS 1111, VIP 10.10.102.242/24; docs/design/cloudcore-ha.md).
 /// </summary>
 public sealed class KeepalivedInteropTests : IDisposable
 {
     private static readonly IPAddress s_group = IPAddress.Parse("224.0.0.19");
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
 
-    // Seed advert, priority 100 (vrrp.md §1.3).
+    // Seed advert, priority 100 (docs/design/vrrp.md §1.3).
     private static readonly byte[] s_advertPriority100 = Convert.FromHexString("21a764010101a5f70a0a66f23131313100000000");
 
     private readonly NamespacePair _net = NamespacePair.Connect("ko", "10.205.0.1/24", "kt", "10.205.0.2/24");
@@ -39,7 +39,7 @@ public sealed class KeepalivedInteropTests : IDisposable
         Assert.Equal(255, buffer[8]); // TTL
         Assert.Equal(112, buffer[9]);
         Assert.Equal(IPAddress.Parse("10.205.0.2"), new IPAddress(buffer.AsSpan(12, 4)));
-        Assert.Equal(Convert.FromHexString("21a7ff0101010af70a0a66f23131313100000000"), buffer[20..40]); // vrrp.md §1.3, prio 255
+        Assert.Equal(Convert.FromHexString("21a7ff0101010af70a0a66f23131313100000000"), buffer[20..40]); // docs/design/vrrp.md §1.3, prio 255
     }
 
     [KeepalivedFact]
@@ -49,7 +49,7 @@ public sealed class KeepalivedInteropTests : IDisposable
         using var keepalived = KeepalivedProcess.Start(Theirs, Configuration("BACKUP", 99));
         Assert.True(await keepalived.WaitForAsync("Entering BACKUP STATE", s_timeout), keepalived.Output);
 
-        // Six seconds of adverts: well past keepalived's 3.613 s master-down interval (vrrp.md §4).
+        // Six seconds of adverts: well past keepalived's 3.613 s master-down interval (docs/design/vrrp.md §4).
         for (var i = 0; i < 6; i++)
         {
             transport.Send(s_advertPriority100);

@@ -11,7 +11,7 @@ public sealed class RawVrrpTransportTests : IDisposable
     private static readonly IPAddress s_addressB = IPAddress.Parse("10.202.0.2");
     private static readonly IPAddress s_vip = IPAddress.Parse("10.202.0.100");
 
-    // Seed advert, priority 100, PASS "1111" (vrrp.md §1.3); VRID 167.
+    // Seed advert, priority 100, PASS "1111" (docs/design/vrrp.md §1.3); VRID 167.
     private static readonly byte[] s_advert = Convert.FromHexString("21a764010101a5f70a0a66f23131313100000000");
 
     private readonly NamespacePair _net = NamespacePair.Connect("va", "10.202.0.1/24", "vb", "10.202.0.2/24");

@@ -11,7 +11,7 @@ public sealed class Ipv4HeaderTests
         var buffer = new byte[20];
         Ipv4Header.Write(buffer, 40, 0x1234, 255, 112, Ipv4Address.ToUInt32(IPAddress.Parse("10.10.102.11")), Ipv4Address.ToUInt32(SeedOptions.Group));
 
-        // vrrp.md §1.3: 45 c0 00 28 <id> 00 00 ff 70 <hc> <src> e0 00 00 13
+        // docs/design/vrrp.md §1.3: 45 c0 00 28 <id> 00 00 ff 70 <hc> <src> e0 00 00 13
         Assert.Equal("45 c0 00 28 12 34 00 00 ff 70", Hex.Format(buffer.AsSpan(0, 10)));
         Assert.Equal("0a 0a 66 0b e0 00 00 13", Hex.Format(buffer.AsSpan(12)));
         Assert.True(InternetChecksum.IsValid(buffer));

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace CloudCoreLb.Vrrp.Tests.Protocol;
 
-/// <summary>The seed keepalived instance (cloudcore-ha.md): VRID 167, PASS "1111", VIP 10.10.102.242/24, group 224.0.0.19.</summary>
+/// <summary>The seed keepalived instance (docs/design/cloudcore-ha.md): VRID 167, PASS "1111", VIP 10.10.102.242/24, group 224.0.0.19.</summary>
 internal static class SeedOptions
 {
     public static readonly IPAddress Vip = IPAddress.Parse("10.10.102.242");

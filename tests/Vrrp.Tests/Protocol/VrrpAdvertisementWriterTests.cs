@@ -7,7 +7,7 @@ public sealed class VrrpAdvertisementWriterTests
 {
     private static readonly uint[] s_seedVip = [Ipv4Address.ToUInt32(SeedOptions.Vip)];
 
-    // vrrp.md §1.3, checked against keepalived captures.
+    // docs/design/vrrp.md §1.3, checked against keepalived captures.
     [Theory]
     [InlineData(100, "21 a7 64 01 01 01 a5 f7 0a 0a 66 f2 31 31 31 31 00 00 00 00")]
     [InlineData(99, "21 a7 63 01 01 01 a6 f7 0a 0a 66 f2 31 31 31 31 00 00 00 00")]

@@ -1,6 +1,6 @@
 namespace CloudCoreLb.Vrrp.Tests.Router;
 
-/// <summary>keepalived's numbers for advert_int 1 (vrrp.md §4), spelled out rather than computed by the code under test.</summary>
+/// <summary>keepalived's numbers for advert_int 1 (docs/design/vrrp.md §4), spelled out rather than computed by the code under test.</summary>
 internal static class Timing
 {
     public static readonly TimeSpan Latency = TestDoubles.InMemoryVrrpNetwork.Latency;

@@ -72,7 +72,7 @@ public sealed class VrrpRouterElectionTests
         Assert.Equal(1, _r99.Router.Counters.MasterDownExpiries);
         Assert.Contains(new VirtualAddress(SeedOptions.Vip, 24), _r99.Vips.Present);
 
-        // SIGKILL releases nothing: the dead node still holds the VIP (vrrp.md §5.5).
+        // SIGKILL releases nothing: the dead node still holds the VIP (docs/design/vrrp.md §5.5).
         Assert.Contains(new VirtualAddress(SeedOptions.Vip, 24), _r100.Vips.Present);
     }
 

@@ -9,7 +9,7 @@ namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 /// zero-byte receive already waited for readability, as Kestrel's <c>WaitForDataBeforeAllocatingBuffer</c>), so an
 /// idle session holds no buffer. Only a full destination goes async (<see cref="Socket.SendAsync(ReadOnlyMemory{byte},
 /// SocketFlags, CancellationToken)"/> waits for writability). Chosen over <c>PipeReader.Create(NetworkStream)</c>
-/// (dotnet-notes §5, about 9 Gbit/s) because it does the same syscalls without two streams and two pipes per session
+/// (docs/design/dotnet-notes.md §5, about 9 Gbit/s) because it does the same syscalls without two streams and two pipes per session
 /// and keeps half-close explicit.
 /// </summary>
 internal sealed class SocketDuplexCopier : IDuplexCopier

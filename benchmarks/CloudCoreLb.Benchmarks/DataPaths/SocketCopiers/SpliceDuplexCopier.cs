@@ -7,7 +7,7 @@ using static Tmds.Linux.LibC;
 namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 
 /// <summary>
-/// Zero-copy forwarding with splice(2): socket -> pipe -> socket inside the kernel (dotnet-notes §5: about 12 Gbit/s
+/// Zero-copy forwarding with splice(2): socket -> pipe -> socket inside the kernel (docs/design/dotnet-notes.md §5: about 12 Gbit/s
 /// against about 9 for user-space copies). Readiness comes from the socket's own zero-byte receive, so the sockets
 /// stay in .NET's epoll engine and no thread blocks; the pipe is rented per burst from a <see cref="SplicePipePool"/>.
 /// When the destination is full (EAGAIN), the bytes already in the pipe are read out and sent with an ordinary

@@ -6,7 +6,7 @@ namespace CloudCoreLb.Vrrp.Linux.Netlink;
 
 /// <summary>
 /// struct sockaddr_nl {family, pad, pid, groups} for <see cref="Socket.Bind"/>: .NET has no netlink endpoint, but a
-/// custom <see cref="EndPoint"/> that serialises the 12 bytes is passed to bind(2) unchanged (dotnet-notes.md §2).
+/// custom <see cref="EndPoint"/> that serialises the 12 bytes is passed to bind(2) unchanged (docs/design/dotnet-notes.md §2).
 /// </summary>
 internal sealed class NetlinkEndPoint(uint portId, uint groups) : EndPoint
 {

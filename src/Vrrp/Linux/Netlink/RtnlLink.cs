@@ -12,7 +12,7 @@ internal readonly record struct RtnlLink(int InterfaceIndex, uint Flags, string?
 {
     /// <summary>
     /// Up and running: administratively up (IFF_UP) with the driver reporting it operational (IFF_RUNNING). A pulled
-    /// cable or a peer veth going down clears IFF_RUNNING but leaves IFF_UP set (dotnet-notes.md §2).
+    /// cable or a peer veth going down clears IFF_RUNNING but leaves IFF_UP set (docs/design/dotnet-notes.md §2).
     /// </summary>
     public bool IsUpAndRunning => (Flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
 

@@ -37,7 +37,7 @@ internal static class RtnlRequests
 
     /// <summary>
     /// RTM_DELADDR for one IPv4 address. No IFA_LABEL: the kernel refuses a delete whose label differs from the
-    /// address's (EADDRNOTAVAIL, dotnet-notes.md §2), and address + prefix already identify it.
+    /// address's (EADDRNOTAVAIL, docs/design/dotnet-notes.md §2), and address + prefix already identify it.
     /// </summary>
     public static int WriteDeleteAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address)
     {
