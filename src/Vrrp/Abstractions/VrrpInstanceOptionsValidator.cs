@@ -76,9 +76,9 @@ public static class VrrpInstanceOptionsValidator
         Range(options.GarpMasterRefreshRepeat, 1, 255, nameof(options.GarpMasterRefreshRepeat), "GARP repeat count", errors, options.Name);
         Range(options.GarpLowerPriorityRepeat, 0, 255, nameof(options.GarpLowerPriorityRepeat), "GARP repeat count", errors, options.Name);
         var hour = TimeSpan.FromHours(1);
-        Range(options.GarpMasterDelay, TimeSpan.Zero, hour, nameof(options.GarpMasterDelay), "GARP delays: master delay", errors, options.Name);
-        Range(options.GarpMasterRefresh, TimeSpan.Zero, hour, nameof(options.GarpMasterRefresh), "GARP delays: refresh period", errors, options.Name);
-        Range(options.GarpLowerPriorityDelay, TimeSpan.Zero, hour, nameof(options.GarpLowerPriorityDelay), "GARP delays: lower-priority delay", errors, options.Name);
+        Range(options.GarpMasterDelay, TimeSpan.Zero, hour, nameof(options.GarpMasterDelay), "GARP master delay", errors, options.Name);
+        Range(options.GarpMasterRefresh, TimeSpan.Zero, hour, nameof(options.GarpMasterRefresh), "GARP refresh period", errors, options.Name);
+        Range(options.GarpLowerPriorityDelay, TimeSpan.Zero, hour, nameof(options.GarpLowerPriorityDelay), "GARP lower-priority delay", errors, options.Name);
 
         if (options.AddressLabel is { Length: > MaxNameLength })
         {
@@ -176,7 +176,7 @@ public static class VrrpInstanceOptionsValidator
     {
         if (value < min || value > max)
         {
-            errors.Add(new VrrpOptionsError(name, option, null, $"{what} {value} is out of range {min}..{max}"));
+            errors.Add(new VrrpOptionsError(name, option, null, $"{value} is out of range {min}..{max} for the {what}"));
         }
     }
 
@@ -184,7 +184,7 @@ public static class VrrpInstanceOptionsValidator
     {
         if (value < min || value > max)
         {
-            errors.Add(new VrrpOptionsError(name, option, null, $"{what} {Format(value)} is out of range {Format(min)}..{Format(max)}"));
+            errors.Add(new VrrpOptionsError(name, option, null, $"{Format(value)} is out of range {Format(min)}..{Format(max)} for the {what}"));
         }
     }
 

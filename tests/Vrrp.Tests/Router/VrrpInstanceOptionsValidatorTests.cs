@@ -22,7 +22,7 @@ public sealed class VrrpInstanceOptionsValidatorTests
         { "down timer 0", "down timer adverts" },
         { "preempt delay 1001 s", "preempt delay" },
         { "negative GARP repeat", "GARP repeat" },
-        { "negative GARP delay", "GARP delays" },
+        { "negative GARP delay", "GARP lower-priority delay" },
         { "label too long", "longer than 15 characters" },
     };
 
