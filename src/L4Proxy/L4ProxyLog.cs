@@ -98,8 +98,8 @@ internal static partial class L4ProxyLog
     public static partial void SessionsThawed(ILogger logger, int sessions);
 
     [LoggerMessage(EventId = 2042, EventName = "SessionsAdopted", Level = LogLevel.Information,
-        Message = "Upgrade: {Adopted} sessions adopted from the previous process, {Refused} refused and closed")]
-    public static partial void SessionsAdopted(ILogger logger, int adopted, int refused);
+        Message = "Upgrade: {Adopted} sessions adopted from the previous process move bytes again")]
+    public static partial void SessionsAdopted(ILogger logger, int adopted);
 
     [LoggerMessage(EventId = 2043, EventName = "InheritedListenerRefused", Level = LogLevel.Warning,
         Message = "Upgrade: frontend {Frontend} binds a new listener instead of the inherited one: {Reason}")]

@@ -13,7 +13,8 @@ namespace CloudCoreLb.L4Proxy;
 /// </summary>
 public sealed partial class ProxyRuntime
 {
-    private ProxyHandover? _inherited;
+    private bool _awaitingHandover;
+    private List<ProxyConnection>? _adopted;
 
     /// <summary>
     /// Stops accepting and freezes every session (its bytes wait in the kernel), then describes listeners, sessions
@@ -93,28 +94,37 @@ public sealed partial class ProxyRuntime
     }
 
     /// <summary>
-    /// Adopts the sessions of the hand-over given to <see cref="StartAsync(ProxyOptions, ProxyHandover?, CancellationToken)"/>
-    /// and starts accepting. A session whose frontend, backend or server this configuration does not have, or whose
-    /// descriptors are not what the record says, is closed and counted by reason: never adopted half-way.
+    /// In a process started with <see cref="StartForTakeoverAsync"/>: takes over the listeners of
+    /// <paramref name="inherited"/> (a frontend whose address changed binds anew), starts servers with the old
+    /// process's check verdicts, and builds its sessions without starting them; <see cref="CompleteAdoption"/> does.
+    /// A session whose frontend, backend or server this configuration does not have, or whose descriptors are not
+    /// what the record says, is closed and counted by reason: never adopted half-way.
     /// </summary>
-    public AdoptionResult CompleteAdoption()
+    public async Task<AdoptionResult> AdoptAsync(ProxyHandover inherited)
     {
-        var inherited = Interlocked.Exchange(ref _inherited, null) ?? throw new InvalidOperationException("Nothing was inherited.");
-        var context = _context!;
-        var refused = new Dictionary<string, int>(StringComparer.Ordinal);
-        var adopted = 0;
-        var loops = context.Loops.Loops;
-        Dictionary<string, ProxyFrontend> frontends;
-        Dictionary<string, ProxyBackend> backends;
-        lock (_stateLock)
+        ArgumentNullException.ThrowIfNull(inherited);
+        var context = _context ?? throw new InvalidOperationException("The proxy is not running.");
+        if (!_awaitingHandover || _adopted is not null)
         {
-            frontends = _frontends;
-            backends = _backends;
+            throw new InvalidOperationException("The proxy was not started to take over, or has taken over already.");
         }
 
+        var listeners = InheritedListeners(inherited);
+        var bound = await BindAsync(_options!.Frontends, _backends, context, listeners).ConfigureAwait(false);
+        CloseUnclaimed(listeners);
+        var frontends = bound.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        lock (_stateLock)
+        {
+            _frontends = frontends;
+            ApplyVerdicts(inherited.Servers);
+        }
+
+        var refused = new Dictionary<string, int>(StringComparer.Ordinal);
+        var adopted = new List<ProxyConnection>(inherited.Sessions.Count);
+        var loops = context.Loops.Loops;
         foreach (var record in inherited.Sessions)
         {
-            var reason = Check(record, inherited.Descriptors, frontends, backends, out var frontend, out var backend, out var server);
+            var reason = Check(record, inherited.Descriptors, frontends, _backends, out var frontend, out var backend, out var server);
             if (reason is not null)
             {
                 refused[reason] = refused.GetValueOrDefault(reason) + 1;
@@ -122,17 +132,53 @@ public sealed partial class ProxyRuntime
                 continue;
             }
 
-            frontend!.Limiter.Acquire();
-            context.GlobalLimiter.Acquire();
-            var loop = loops[adopted % loops.Count];
-            var connection = new ProxyConnection(context, frontend, backend!, loop, record, server, inherited.Descriptors);
-            loop.Post(new AdoptWork(connection));
-            adopted++;
+            adopted.Add(new ProxyConnection(context, frontend!, backend!, loops[adopted.Count % loops.Count], record, server, inherited.Descriptors));
         }
 
-        StartListening(frontends.Values);
-        L4ProxyLog.SessionsAdopted(_logger, adopted, refused.Values.Sum());
-        return new AdoptionResult(adopted, refused);
+        _adopted = adopted;
+        return new AdoptionResult(adopted.Count, refused);
+    }
+
+    /// <summary>Once the old process let go: the adopted sessions move bytes again and the frontends accept.</summary>
+    public void CompleteAdoption()
+    {
+        var adopted = Interlocked.Exchange(ref _adopted, []) ?? throw new InvalidOperationException("Nothing was adopted.");
+        var context = _context!;
+        foreach (var connection in adopted)
+        {
+            connection.Frontend.Limiter.Acquire();
+            context.GlobalLimiter.Acquire();
+            connection.Frontend.Counters.Opened();
+            connection.Loop.Post(new AdoptWork(connection));
+        }
+
+        _awaitingHandover = false;
+        lock (_stateLock)
+        {
+            StartListening(_frontends.Values);
+        }
+
+        L4ProxyLog.SessionsAdopted(_logger, adopted.Count);
+    }
+
+    /// <summary>The old process's check verdicts; under the state lock.</summary>
+    private void ApplyVerdicts(IReadOnlyList<ServerHandover> verdicts)
+    {
+        var touched = new HashSet<ProxyBackend>();
+        foreach (var verdict in verdicts)
+        {
+            if (_backends.TryGetValue(verdict.Backend, out var backend) && Array.Find(backend.Servers, s => s.Name == verdict.Server) is { Checked: true } server)
+            {
+                _ = server.SetCheckUp(verdict.CheckUp);
+                server.EffectiveUp = server.IsUsable;
+                touched.Add(backend);
+            }
+        }
+
+        foreach (var backend in touched)
+        {
+            backend.Balancer.Rebuild();
+        }
     }
 
     private static string? Check(

@@ -55,14 +55,16 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     internal ProxyContext? Context => _context;
 
     /// <summary>Validates the options, starts the checks and binds every frontend. Throws if a bind fails.</summary>
-    public Task StartAsync(ProxyOptions options, CancellationToken cancellationToken) => StartAsync(options, null, cancellationToken);
+    public Task StartAsync(ProxyOptions options, CancellationToken cancellationToken) => StartAsync(options, takeover: false, cancellationToken);
 
     /// <summary>
-    /// As <see cref="StartAsync(ProxyOptions, CancellationToken)"/>; with <paramref name="inherited"/> (an upgrade)
-    /// the frontends take over the previous process's listeners and servers start with its check verdicts, and
-    /// nothing is accepted until <see cref="CompleteAdoption"/> adopts the sessions.
+    /// As <see cref="StartAsync(ProxyOptions, CancellationToken)"/> but without frontends: a process started to take
+    /// over from a running one gets them, with the sessions, from <see cref="AdoptAsync"/>. Everything slow to start
+    /// (threads, checks, the code itself) is ready before the old process freezes.
     /// </summary>
-    public async Task StartAsync(ProxyOptions options, ProxyHandover? inherited, CancellationToken cancellationToken)
+    public Task StartForTakeoverAsync(ProxyOptions options, CancellationToken cancellationToken) => StartAsync(options, takeover: true, cancellationToken);
+
+    private async Task StartAsync(ProxyOptions options, bool takeover, CancellationToken cancellationToken)
     {
         ProxyOptionsValidator.ThrowIfInvalid(options);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -77,13 +79,12 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             var loops = new EpollLoopGroup(threads, options.Splice, _time, OnLoopFault) { SweepPeriod = SweepPeriod(options) };
             var context = new ProxyContext(_time, _logger, loops, options.MaxConnections);
             context.ConnectFailed = OnConnectFailed;
-            var (backends, monitors) = BuildBackends(options, previous: null, inherited?.Servers);
+            var (backends, monitors) = BuildBackends(options, previous: null);
             Dictionary<string, ProxyFrontend> frontends;
             try
             {
-                var listeners = InheritedListeners(inherited);
-                frontends = (await BindAsync(options.Frontends, backends, context, listeners).ConfigureAwait(false)).ToDictionary(f => f.Name, StringComparer.Ordinal);
-                CloseUnclaimed(listeners);
+                frontends = takeover ? new(StringComparer.Ordinal)
+                    : (await BindAsync(options.Frontends, backends, context).ConfigureAwait(false)).ToDictionary(f => f.Name, StringComparer.Ordinal);
             }
             catch
             {
@@ -106,14 +107,8 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 monitor.Start();
             }
 
-            if (inherited is null)
-            {
-                StartListening(frontends.Values);
-            }
-            else
-            {
-                _inherited = inherited;
-            }
+            _awaitingHandover = takeover;
+            StartListening(frontends.Values);
 
             L4ProxyLog.ProxyStarted(_logger, frontends.Count, backends.Count, options.MaxConnections);
         }

@@ -6,6 +6,12 @@ internal enum HandoverFrameType
     /// <summary>New → old: the new process is up, its configuration is valid; payload: its version and state formats.</summary>
     Hello = 1,
 
+    /// <summary>
+    /// New → old: the new process has started everything it can without the state (threads, checks, VRRP sockets);
+    /// the old one freezes now and sends it, so the freeze lasts only as long as the adoption itself.
+    /// </summary>
+    SendState = 7,
+
     /// <summary>Old → new: the sealed memfd with the state description; payload: how many descriptors follow.</summary>
     State = 2,
 
@@ -18,6 +24,9 @@ internal enum HandoverFrameType
     /// <summary>Either way: the upgrade is off; payload: why, for the operator.</summary>
     Refuse = 5,
 
-    /// <summary>Old → new: the old process has let go; the new one serves from now on.</summary>
+    /// <summary>
+    /// Old → new: the old process has let go; the new one serves from now on. Payload: where each VRRP instance
+    /// resumes (frozen only now, so adverts kept their schedule while the proxy was handed over).
+    /// </summary>
     Commit = 6,
 }

@@ -26,9 +26,13 @@ internal static partial class HandoverLog
 
     [LoggerMessage(EventId = 5405, EventName = "TookOver", Level = LogLevel.Information,
         Message = "Took over: {Adopted} sessions adopted, {Refused} refused; this process serves now")]
-    public static partial void TookOver(ILogger logger, int adopted, int refused);
+    public static partial void TookOver(ILogger logger, long adopted, long refused);
 
     [LoggerMessage(EventId = 5406, EventName = "TakeoverAbandoned", Level = LogLevel.Warning,
         Message = "Takeover abandoned, the previous process goes on: {Reason}")]
     public static partial void TakeoverAbandoned(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5407, EventName = "SessionsPrepared", Level = LogLevel.Information,
+        Message = "Takeover: {Adopted} sessions adopted, waiting for the commit; refused: {Refused}")]
+    public static partial void SessionsPrepared(ILogger logger, int adopted, string refused);
 }

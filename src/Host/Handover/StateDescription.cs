@@ -16,7 +16,6 @@ namespace CloudCoreLb.Host.Handover;
 /// <param name="TimestampFrequency">Ticks per second of the shared monotonic clock the timestamps are in.</param>
 /// <param name="Descriptors">How many descriptors follow; the proxy's indices refer to them.</param>
 /// <param name="Proxy">Listeners, sessions and server health; its descriptor list is empty here (sent apart).</param>
-/// <param name="Vrrp">Where each VRRP instance resumes.</param>
 /// <param name="Totals">Upgrade counters so far, including the upgrade in progress.</param>
 internal sealed record StateDescription(
     int Format,
@@ -26,7 +25,6 @@ internal sealed record StateDescription(
     long TimestampFrequency,
     int Descriptors,
     ProxyHandover? Proxy,
-    IReadOnlyList<VrrpResumePoint> Vrrp,
     HandoverTotals Totals)
 {
     /// <summary>Bumped on every change a previous build could misread.</summary>
@@ -36,4 +34,5 @@ internal sealed record StateDescription(
 /// <summary>Source-generated JSON for the state description (the binary is AOT-compiled).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(StateDescription))]
+[JsonSerializable(typeof(List<VrrpResumePoint>))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

@@ -12,10 +12,11 @@ namespace CloudCoreLb.Host.Handover;
 
 /// <summary>
 /// The new process's side of an upgrade (<c>run --takeover</c>; docs/design/upgrade.md). Runs first among the hosted
-/// services: says hello, receives and checks the state description and the descriptors, so the proxy and VRRP start
-/// from them without touching anything yet. Once the host has started it tells the old process it is ready, and on
-/// commit adopts the sessions and resumes the VRRP instances. If the old process abandons the upgrade instead, this
-/// process stops without having moved a byte or sent an advert.
+/// services and says hello (the configuration is valid by then), so the proxy and VRRP start in takeover mode. Once
+/// the host has started, it asks for the state: the old process freezes, sends the sealed description and the
+/// descriptors, this one adopts listeners and sessions without moving a byte and says it is ready; on commit the
+/// sessions move again here and the VRRP instances resume. If anything fails before that, this process says why
+/// and stops, having moved nothing and sent no advert; the old one thaws.
 /// </summary>
 internal sealed class TakeoverReceiver(
     RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, IHostApplicationLifetime lifetime, ILogger<TakeoverReceiver> logger)
@@ -41,11 +42,7 @@ internal sealed class TakeoverReceiver(
         _channel = Connect(name);
         _channel.Send(HandoverFrameType.Hello, JsonSerializer.SerializeToUtf8Bytes(
             new HandoverHello(BuildInfo.Version, StateDescription.CurrentFormat, Environment.ProcessId), HelloJsonContext.Default.HandoverHello));
-        var state = ReceiveState(_channel, out var descriptors);
-        lineage.Inherit(state, state.Proxy is { } p ? p with { Descriptors = descriptors } : null);
-        lineage.Counters.Carry(state.Totals);
-        HandoverLog.TakingOver(logger, _parentPid, state.Version, state.Generation, state.Proxy?.Sessions.Count ?? 0, descriptors.Length);
-        lifetime.ApplicationStarted.Register(() => _ = Task.Run(Complete, CancellationToken.None));
+        lifetime.ApplicationStarted.Register(() => _ = Task.Run(TakeOverAsync, CancellationToken.None));
         return Task.CompletedTask;
     }
 
@@ -167,7 +164,7 @@ internal sealed class TakeoverReceiver(
             throw new InvalidDataException($"the state's clock ticks {state.TimestampFrequency}/s, this process's {Stopwatch.Frequency}/s");
         }
 
-        if (state.Descriptors < 0 || state.Generation < 1 || state.Totals is null || state.Vrrp is null)
+        if (state.Descriptors < 0 || state.Generation < 1 || state.Totals is null)
         {
             throw new InvalidDataException("the state description is incomplete");
         }
@@ -175,47 +172,68 @@ internal sealed class TakeoverReceiver(
         return state;
     }
 
-    private void Complete()
+    private async Task TakeOverAsync()
     {
         var channel = _channel!;
-        string? abandoned = null;
+        IReadOnlyList<CloudCoreLb.Vrrp.VrrpResumePoint> points;
         try
         {
-            channel.Send(HandoverFrameType.Ready, ReadOnlySpan<byte>.Empty);
-            var (type, payload, fds) = channel.Receive();
-            HandoverChannel.Close(fds);
-            if (type != HandoverFrameType.Commit)
+            channel.Send(HandoverFrameType.SendState, ReadOnlySpan<byte>.Empty);
+            var state = ReceiveState(channel, out var descriptors);
+            var inheritedProxy = state.Proxy is { } p ? p with { Descriptors = descriptors } : null;
+            lineage.Inherit(state, inheritedProxy);
+            lineage.Counters.Carry(state.Totals);
+            HandoverLog.TakingOver(logger, _parentPid, state.Version, state.Generation, state.Proxy?.Sessions.Count ?? 0, descriptors.Length);
+            if (inheritedProxy is not null && proxy.Runtime.IsRunning)
             {
-                abandoned = type == HandoverFrameType.Refuse ? Encoding.UTF8.GetString(payload) : $"unexpected {type} frame";
+                var adoption = await proxy.Runtime.AdoptAsync(inheritedProxy).ConfigureAwait(false);
+                lineage.Counters.Adopted(adoption.Adopted, adoption.Refused);
+                HandoverLog.SessionsPrepared(logger, adoption.Adopted, string.Join(", ", adoption.Refused.Select(r => $"{r.Key}={r.Value}")));
             }
-        }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or TimeoutException or SocketException)
-        {
-            // The old process vanished after we were ready: if it is really gone, everything is ours (its copies of
-            // the descriptors are closed); if it is alive, it rolled back.
-            if (IsAlive(_parentPid))
-            {
-                abandoned = ex.Message;
-            }
-        }
 
-        if (abandoned is not null)
+            channel.Send(HandoverFrameType.Ready, ReadOnlySpan<byte>.Empty);
+            points = ReceiveCommit(channel);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or JsonException or IOException or TimeoutException or SocketException)
         {
-            HandoverLog.TakeoverAbandoned(logger, abandoned);
+            channel.TrySend(HandoverFrameType.Refuse, ex.Message);
+            HandoverLog.TakeoverAbandoned(logger, ex.Message);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
             return;
         }
 
-        var result = proxy.Runtime.IsRunning && lineage.InheritedProxy is not null ? proxy.Runtime.CompleteAdoption() : null;
-        if (result is not null)
+        if (proxy.Runtime.IsRunning && lineage.InheritedProxy is not null)
         {
-            lineage.Counters.Adopted(result.Adopted, result.Refused);
+            proxy.Runtime.CompleteAdoption();
         }
 
-        vrrp.StartInherited(lineage.Inherited!.Vrrp);
+        vrrp.StartInherited(points);
         lineage.MarkCommitted();
-        HandoverLog.TookOver(logger, result?.Adopted ?? 0, result?.Refused.Values.Sum() ?? 0);
+        HandoverLog.TookOver(logger, lineage.Counters.SessionsAdopted, lineage.Counters.SessionsRefused.Values.Sum());
+    }
+
+    /// <summary>
+    /// The commit with the VRRP resume points. The old process vanishing after we were ready counts as a commit
+    /// when it is really gone (its copies of the descriptors are closed, everything is ours), not while it lives.
+    /// </summary>
+    private IReadOnlyList<CloudCoreLb.Vrrp.VrrpResumePoint> ReceiveCommit(HandoverChannel channel)
+    {
+        try
+        {
+            var (type, payload, fds) = channel.Receive();
+            HandoverChannel.Close(fds);
+            return type switch
+            {
+                HandoverFrameType.Commit => JsonSerializer.Deserialize(payload, StateJsonContext.Default.ListVrrpResumePoint) ?? [],
+                HandoverFrameType.Refuse => throw new InvalidOperationException($"the running process abandoned the upgrade: {Encoding.UTF8.GetString(payload)}"),
+                _ => throw new InvalidDataException($"expected the commit, got {type}"),
+            };
+        }
+        catch (Exception ex) when ((ex is IOException or TimeoutException or SocketException) && !IsAlive(_parentPid))
+        {
+            return [];
+        }
     }
 
     private static bool IsAlive(int pid) => pid > 1 && kill(pid, 0) == 0;

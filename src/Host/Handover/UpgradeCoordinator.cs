@@ -14,11 +14,12 @@ namespace CloudCoreLb.Host.Handover;
 
 /// <summary>
 /// <c>cloudcore-lb upgrade</c> / SIGUSR2 on the running process (docs/design/upgrade.md): starts the binary now on
-/// disk with <c>run --takeover</c>, waits for it to say hello (its configuration is valid by then), freezes the proxy
-/// and the VRRP instances, sends it the sealed state description and every descriptor, and waits for it to be ready.
-/// Then it makes the new process the service's main process, lets go and exits without closing or releasing
-/// anything. If the new process fails at any step, everything thaws and this process goes on; the reason is the
-/// command's answer.
+/// disk with <c>run --takeover</c> and waits for its hello (its configuration is valid by then) and for it to have
+/// started; then freezes the proxy, sends the sealed state description and every descriptor, and waits for it to be
+/// ready. Only then are the VRRP instances frozen (adverts kept their schedule all along) and their resume points
+/// sent with the commit; the new process becomes the service's main process and this one exits without closing or
+/// releasing anything. If the new process fails at any step, everything thaws and this process goes on; the reason
+/// is the command's answer.
 /// </summary>
 internal sealed class UpgradeCoordinator(
     RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, VipGuardian guardian,
@@ -135,14 +136,28 @@ internal sealed class UpgradeCoordinator(
             return Abandon(child, $"the new binary ({hello.Version}) reads state format {hello.Format}, this one writes {StateDescription.CurrentFormat}");
         }
 
-        // From here on sessions and adverts wait: keep it short, the new process is fully started already.
+        // The new process starts everything it can without the state; this one serves meanwhile.
+        try
+        {
+            var (type, payload, fds) = channel.Receive();
+            HandoverChannel.Close(fds);
+            if (type != HandoverFrameType.SendState)
+            {
+                return Abandon(child, type == HandoverFrameType.Refuse ? Encoding.UTF8.GetString(payload) : $"unexpected {type} frame");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or TimeoutException or SocketException)
+        {
+            return Abandon(child, $"the new process failed while starting: {ex.Message}");
+        }
+
+        // From here on sessions wait in the kernel: only as long as the new process needs to adopt them.
         var frozen = Stopwatch.StartNew();
         var handover = proxy.Runtime.IsRunning ? await proxy.Runtime.FreezeAsync().ConfigureAwait(false) : null;
-        var points = vrrp.Freeze();
         var sessions = handover?.Sessions.Count ?? 0;
         try
         {
-            Send(channel, handover, points, sessions);
+            Send(channel, handover, sessions);
             var (type, payload, fds) = channel.Receive();
             HandoverChannel.Close(fds);
             if (type != HandoverFrameType.Ready)
@@ -156,9 +171,10 @@ internal sealed class UpgradeCoordinator(
                 notifier.Notify(new ServiceState($"MAINPID={child.Id}"));
             }
 
+            var points = vrrp.Freeze();
             lineage.MarkHandedOver();
             guardian.CleanStop();
-            channel.Send(HandoverFrameType.Commit, ReadOnlySpan<byte>.Empty);
+            channel.Send(HandoverFrameType.Commit, JsonSerializer.SerializeToUtf8Bytes([.. points], StateJsonContext.Default.ListVrrpResumePoint));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or TimeoutException or SocketException)
         {
@@ -176,13 +192,13 @@ internal sealed class UpgradeCoordinator(
         return $"ok: upgraded to pid {child.Id} ({hello.Version}); {sessions} sessions handed over in {frozen.Elapsed.TotalMilliseconds:F0} ms\n";
     }
 
-    private void Send(HandoverChannel channel, ProxyHandover? handover, IReadOnlyList<CloudCoreLb.Vrrp.VrrpResumePoint> points, int sessions)
+    private void Send(HandoverChannel channel, ProxyHandover? handover, int sessions)
     {
         var descriptors = handover?.Descriptors ?? [];
         var totals = lineage.Counters.Totals();
         var state = new StateDescription(
             StateDescription.CurrentFormat, BuildInfo.Version, lineage.Generation + 1, lineage.StartedAt, Stopwatch.Frequency, descriptors.Count,
-            handover is null ? null : handover with { Descriptors = [] }, points,
+            handover is null ? null : handover with { Descriptors = [] },
             totals with { Upgrades = totals.Upgrades + 1, SessionsHandedOver = totals.SessionsHandedOver + sessions });
         var memfd = SealedStateFile.Create(JsonSerializer.SerializeToUtf8Bytes(state, StateJsonContext.Default.StateDescription));
         try
@@ -210,7 +226,6 @@ internal sealed class UpgradeCoordinator(
             await proxy.Runtime.ThawAsync().ConfigureAwait(false);
         }
 
-        vrrp.Thaw();
         return $"error: upgrade refused, this process goes on: {reason}\n";
     }
 

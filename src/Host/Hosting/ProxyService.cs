@@ -18,8 +18,8 @@ internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, 
     {
         if (config.Proxy is { } options)
         {
-            // A successor takes over the old process's listeners and starts accepting at commit.
-            await Runtime.StartAsync(options, lineage.InheritedProxy, cancellationToken).ConfigureAwait(false);
+            // A successor gets its frontends, with the old process's sessions, from the hand-over.
+            await (lineage.IsTakeover ? Runtime.StartForTakeoverAsync(options, cancellationToken) : Runtime.StartAsync(options, cancellationToken)).ConfigureAwait(false);
         }
     }
 

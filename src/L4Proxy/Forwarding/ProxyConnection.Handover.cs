@@ -16,6 +16,12 @@ internal sealed partial class ProxyConnection
 {
     private bool _frozen;
 
+    /// <summary>The frontend that accepted the client.</summary>
+    public ProxyFrontend Frontend => _frontend;
+
+    /// <summary>The loop that owns the session.</summary>
+    public EpollLoop Loop => _loop;
+
     /// <summary>Rebuilds a frozen session in the adopting process; <see cref="StartAdopted"/> resumes it.</summary>
     public ProxyConnection(ProxyContext context, ProxyFrontend frontend, ProxyBackend backend, EpollLoop loop, SessionHandover record, ProxyServer? server, IReadOnlyList<int> fds)
         : this(context, frontend, backend, loop, fds[record.ClientFd], NativeSocket.PeerOf(fds[record.ClientFd]))
