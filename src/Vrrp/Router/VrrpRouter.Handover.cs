@@ -23,7 +23,10 @@ internal sealed partial class VrrpRouter
         }
     }
 
-    /// <summary>Undoes <see cref="Freeze"/>: timers that came due meanwhile fire now.</summary>
+    /// <summary>
+    /// Undoes <see cref="Freeze"/>: timers that came due meanwhile fire now, once (a periodic advert restarts its
+    /// schedule from now instead of catching up with a burst).
+    /// </summary>
     public void Thaw()
     {
         lock (_gate)
@@ -39,7 +42,7 @@ internal sealed partial class VrrpRouter
             {
                 if (timer.Deadline is { } deadline)
                 {
-                    timer.Reschedule(deadline - now);
+                    timer.ArmAt(deadline < now ? now : deadline);
                 }
             }
         }
