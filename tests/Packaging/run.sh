@@ -187,10 +187,20 @@ survives_hup() {
   grep -q 'alive_after_hup=yes' "$work/fake-systemd.out" ||
     { echo "SIGHUP ended the daemon: systemctl reload would be a restart (and a VIP failover)"; return 1; }
 }
+upgrades_in_sandbox() {
+  # 12 s: election, an upgrade 5 s after READY=1 (the successor starts, takes over, becomes MAINPID), then pings.
+  supervise --run-for 12 --watchdog-sec 2 --upgrade-after 5
+  grep -q 'mainpid_changes=1 ' "$work/fake-systemd.out" ||
+    { echo "SIGUSR2 did not hand the service over to a new main process (MAINPID=)"; return 1; }
+  grep -Eq 'new_main_pings=[1-9]' "$work/fake-systemd.out" ||
+    { echo "the new main process never pinged the watchdog: systemd would kill it after WatchdogSec"; return 1; }
+  grep -q 'exit=0 ' "$work/fake-systemd.out" || { echo "the new main process did not stop cleanly"; return 1; }
+}
 check "in the unit's sandbox (user, capabilities, read-only /, private /tmp) the daemon sends READY=1" ready_in_sandbox
 check "SIGTERM (systemctl stop) ends the daemon with status 0 and no VIP left" stops_cleanly
 check "the daemon pings the watchdog the unit asks for (WatchdogSec=$(sed -n 's/^WatchdogSec=//p' "$unit"))" pings_watchdog
 check "the daemon survives SIGHUP (the unit's ExecReload)" survives_hup
+check "SIGUSR2 in the unit's sandbox hands the service to the new binary: MAINPID moves, the watchdog keeps being pinged" upgrades_in_sandbox
 
 # Every syscall and socket family the daemon uses must be allowed by the unit (SystemCallFilter=,
 # RestrictAddressFamilies=; MemoryDenyWriteExecute= forbids W+X mappings): traced over start, election, VIP add, GARP,
