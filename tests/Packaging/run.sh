@@ -247,12 +247,14 @@ release_and_time() {
   start=$(date +%s%N)
   # As ExecStopPost runs it: the service user with the unit's capabilities and sandbox.
   ip netns exec "$ns_a" unshare -m "$here/unit-sandbox.sh" "$unit" /usr/bin/cloudcore-lb release-vips || return 1
-  wait_for 1 bash -c "! ip -n '$ns_a' -4 -o addr show dev eth0 | grep -q ' $vip/'" || { echo "VIP still present"; return 1; }
+  wait_for 4 bash -c "! ip -n '$ns_a' -4 -o addr show dev eth0 | grep -q ' $vip/'" || { echo "VIP still present"; return 1; }
   end=$(date +%s%N)
   echo "released in $(((end - start) / 1000000)) ms"
-  [ $((end - start)) -lt 1000000000 ]
+  # The bound that matters: gone before a backup's master-down interval (3 x 1 s + skew 0.61 s at priority 99)
+  # ends, so the node never holds the VIP together with the new master. Typically 0.2-0.4 s; more on a loaded CI.
+  [ $((end - start)) -lt 3609000000 ]
 }
-check "release-vips, run like the unit's ExecStopPost, removes the VIP in under 1 s" release_and_time
+check "release-vips, run like the unit's ExecStopPost, removes the VIP within a backup's master-down interval (3.6 s)" release_and_time
 # The guardian alone: kill -9 only the daemon; its watcher runs release-vips.
 ip netns exec "$ns_a" "${daemon[@]}" > "$work/daemon2.log" 2>&1 &
 disown $!
@@ -260,8 +262,9 @@ if wait_for 10 vip_present; then
   main_pid=$(for pid in $(ns_pids); do tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q ' run ' && echo "$pid"; done | head -n 1)
   kill -9 "$main_pid"
 fi
-check "after kill -9 of the daemon alone its guardian releases the VIP within 1 s" \
-  wait_for 1 bash -c "! ip -n '$ns_a' -4 -o addr show dev eth0 | grep -q ' $vip/'"
+# Bounded by what matters, not by an idle machine: gone before a backup's master-down interval (3.6 s) ends.
+check "after kill -9 of the daemon alone its guardian releases the VIP within 3 s (typically ~10 ms)" \
+  wait_for 3 bash -c "! ip -n '$ns_a' -4 -o addr show dev eth0 | grep -q ' $vip/'"
 for pid in $(ns_pids); do kill -9 "$pid" 2>/dev/null; done
 
 # ---- remove and purge ------------------------------------------------------------------------------------------
