@@ -6,11 +6,16 @@ using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.Vrrp.Tests.Linux;
 
-/// <summary>GARP sent through libpcap in namespace A and captured with an AF_PACKET socket in namespace B.</summary>
+/// <summary>
+/// Announcements sent in namespace A (through libpcap, or the AF_PACKET fallback) and captured with an AF_PACKET socket
+/// in namespace B: what crosses the veth must be the PacketDotNet-built frame, byte for byte.
+/// </summary>
 public sealed class PcapGarpSenderTests : IDisposable
 {
     private const ushort EtherTypeArp = 0x0806;
+    private const ushort EtherTypeIPv6 = 0x86DD;
     private static readonly IPAddress s_vip = IPAddress.Parse("10.203.0.100");
+    private static readonly IPAddress s_vip6 = IPAddress.Parse("fd00:203::100");
 
     private readonly NamespacePair _net = NamespacePair.Connect("ga", "10.203.0.1/24", "gb", "10.203.0.2/24");
     private readonly TestLogger _logger = new();
@@ -20,39 +25,78 @@ public sealed class PcapGarpSenderTests : IDisposable
     [RootFact]
     public async Task Send_PutsTheGratuitousArpOnTheWire()
     {
-        // ETH_P_ARP in network byte order selects ARP frames only; nothing else runs in B, so no bind is needed.
-        using var capture = _net.B.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        using var capture = OpenCapture(EtherTypeArp);
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = new PcapGarpSender(info, _logger);
 
         _net.A.Run(() => sender.Send(s_vip));
 
-        var frame = new byte[1514];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var length = await capture.ReceiveAsync(frame, SocketFlags.None, timeout.Token);
-        var expected = new byte[GratuitousArpFrame.Length];
-        GratuitousArpFrame.Write(expected, info.MacAddress, s_vip);
-        Assert.Equal(expected, frame[..GratuitousArpFrame.Length]);
-        Assert.True(length >= GratuitousArpFrame.Length);
+        var frame = await ReceiveAsync(capture, f => f.Length >= GratuitousArpFrame.Length);
+        Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
         Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
     }
 
     [RootFact]
     public async Task PacketSocketFallback_PutsTheSameFrameOnTheWire()
     {
-        using var capture = _net.B.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        using var capture = OpenCapture(EtherTypeArp);
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
 
         sender.Send(s_vip);
 
-        var frame = new byte[1514];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await capture.ReceiveAsync(frame, SocketFlags.None, timeout.Token);
-        var expected = new byte[GratuitousArpFrame.Length];
-        GratuitousArpFrame.Write(expected, info.MacAddress, s_vip);
-        Assert.Equal(expected, frame[..GratuitousArpFrame.Length]);
+        var frame = await ReceiveAsync(capture, f => f.Length >= GratuitousArpFrame.Length);
+        Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
         Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [RootFact]
+    public async Task SendNeighborAdvertisement_PutsTheAdvertisementFromTheLinkLocalAddressOnTheWire()
+    {
+        var linkLocal = _net.A.WaitForLinkLocal("ga");
+        using var capture = OpenCapture(EtherTypeIPv6);
+        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        Assert.Equal(new IPAddress(linkLocal.GetAddressBytes(), info.Index), info.LinkLocalAddress);
+        using var sender = new PcapGarpSender(info, _logger);
+
+        _net.A.Run(() => sender.SendNeighborAdvertisement(s_vip6));
+
+        var frame = await ReceiveAsync(capture, IsAdvertisementFor(s_vip6));
+        Assert.Equal(NeighborAdvertisementFrame.Create(info.MacAddress, linkLocal, s_vip6), frame);
+        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [RootFact]
+    public async Task PacketSocketFallback_PutsTheSameAdvertisementOnTheWire()
+    {
+        var linkLocal = _net.A.WaitForLinkLocal("ga");
+        using var capture = OpenCapture(EtherTypeIPv6);
+        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
+
+        sender.SendNeighborAdvertisement(s_vip6);
+
+        var frame = await ReceiveAsync(capture, IsAdvertisementFor(s_vip6));
+        Assert.Equal(NeighborAdvertisementFrame.Create(info.MacAddress, linkLocal, s_vip6), frame);
+        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [RootFact]
+    public void SendNeighborAdvertisement_WithoutALinkLocalAddress_LogsOneWarningAndSendsNothing()
+    {
+        _net.A.Ip("link", "set", "dev", "ga", "down");
+        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        Assert.Null(info.LinkLocalAddress);
+        using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
+
+        // In A: the sender looks the link-local address up again in the namespace of the calling thread.
+        _net.A.Run(() =>
+        {
+            sender.SendNeighborAdvertisement(s_vip6);
+            sender.SendNeighborAdvertisement(s_vip6);
+        });
+
+        Assert.Single(_logger.Entries, e => e.EventId.Id == 1266 && e.Level == LogLevel.Warning);
     }
 
     [RootFact]
@@ -66,4 +110,34 @@ public sealed class PcapGarpSenderTests : IDisposable
 
         Assert.Single(_logger.Entries, e => e.EventId.Id == 1261 && e.Level == LogLevel.Error);
     }
+
+    /// <summary>Neighbor Advertisement (ICMPv6 type 136) whose target is <paramref name="target"/>.</summary>
+    private static Func<byte[], bool> IsAdvertisementFor(IPAddress target) => frame =>
+        frame.Length >= NeighborAdvertisementFrame.Length
+        && frame[20] == 58
+        && frame[54] == 136
+        && frame.AsSpan(62, 16).SequenceEqual(target.GetAddressBytes());
+
+    /// <summary>
+    /// Waits for the first frame <paramref name="matches"/> accepts. The kernel's own traffic (router solicitations,
+    /// MLD reports, duplicate address detection) shares the wire, so other frames are skipped, not failures.
+    /// </summary>
+    private static async Task<byte[]> ReceiveAsync(Socket capture, Func<byte[], bool> matches)
+    {
+        var buffer = new byte[1514];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var length = await capture.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            var frame = buffer[..length];
+            if (matches(frame))
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>A packet socket in B that receives one ethertype (given in network byte order, packet(7)).</summary>
+    private Socket OpenCapture(ushort etherType) => _net.B.Run(() =>
+        new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)(ushort)IPAddress.HostToNetworkOrder((short)etherType)));
 }
