@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using CloudCoreLb.Vrrp.Linux;
 using Microsoft.Extensions.Logging;
 
@@ -12,8 +11,7 @@ namespace CloudCoreLb.Vrrp.Tests.Linux;
 /// </summary>
 public sealed class PcapGarpSenderTests : IDisposable
 {
-    private const ushort EtherTypeArp = 0x0806;
-    private const ushort EtherTypeIPv6 = 0x86DD;
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private static readonly IPAddress s_vip = IPAddress.Parse("10.203.0.100");
     private static readonly IPAddress s_vip6 = IPAddress.Parse("fd00:203::100");
 
@@ -25,13 +23,13 @@ public sealed class PcapGarpSenderTests : IDisposable
     [RootFact]
     public async Task Send_PutsTheGratuitousArpOnTheWire()
     {
-        using var capture = OpenCapture(EtherTypeArp);
+        using var capture = FrameCapture.Open(_net.B, FrameCapture.EtherTypeArp);
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = new PcapGarpSender(info, _logger);
 
         _net.A.Run(() => sender.Send(s_vip));
 
-        var frame = await ReceiveAsync(capture, f => f.Length >= GratuitousArpFrame.Length);
+        var frame = await capture.ReceiveAsync(f => f.Length >= GratuitousArpFrame.Length, s_timeout);
         Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
         Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
     }
@@ -39,13 +37,13 @@ public sealed class PcapGarpSenderTests : IDisposable
     [RootFact]
     public async Task PacketSocketFallback_PutsTheSameFrameOnTheWire()
     {
-        using var capture = OpenCapture(EtherTypeArp);
+        using var capture = FrameCapture.Open(_net.B, FrameCapture.EtherTypeArp);
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
 
         sender.Send(s_vip);
 
-        var frame = await ReceiveAsync(capture, f => f.Length >= GratuitousArpFrame.Length);
+        var frame = await capture.ReceiveAsync(f => f.Length >= GratuitousArpFrame.Length, s_timeout);
         Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
         Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
     }
@@ -54,14 +52,14 @@ public sealed class PcapGarpSenderTests : IDisposable
     public async Task SendNeighborAdvertisement_PutsTheAdvertisementFromTheLinkLocalAddressOnTheWire()
     {
         var linkLocal = _net.A.WaitForLinkLocal("ga");
-        using var capture = OpenCapture(EtherTypeIPv6);
+        using var capture = FrameCapture.Open(_net.B, FrameCapture.EtherTypeIPv6);
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         Assert.Equal(new IPAddress(linkLocal.GetAddressBytes(), info.Index), info.LinkLocalAddress);
         using var sender = new PcapGarpSender(info, _logger);
 
         _net.A.Run(() => sender.SendNeighborAdvertisement(s_vip6));
 
-        var frame = await ReceiveAsync(capture, IsAdvertisementFor(s_vip6));
+        var frame = await capture.ReceiveAsync(FrameCapture.IsNeighborAdvertisementFor(s_vip6), s_timeout);
         Assert.Equal(NeighborAdvertisementFrame.Create(info.MacAddress, linkLocal, s_vip6), frame);
         Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
     }
@@ -70,13 +68,13 @@ public sealed class PcapGarpSenderTests : IDisposable
     public async Task PacketSocketFallback_PutsTheSameAdvertisementOnTheWire()
     {
         var linkLocal = _net.A.WaitForLinkLocal("ga");
-        using var capture = OpenCapture(EtherTypeIPv6);
+        using var capture = FrameCapture.Open(_net.B, FrameCapture.EtherTypeIPv6);
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
 
         sender.SendNeighborAdvertisement(s_vip6);
 
-        var frame = await ReceiveAsync(capture, IsAdvertisementFor(s_vip6));
+        var frame = await capture.ReceiveAsync(FrameCapture.IsNeighborAdvertisementFor(s_vip6), s_timeout);
         Assert.Equal(NeighborAdvertisementFrame.Create(info.MacAddress, linkLocal, s_vip6), frame);
         Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
     }
@@ -110,34 +108,4 @@ public sealed class PcapGarpSenderTests : IDisposable
 
         Assert.Single(_logger.Entries, e => e.EventId.Id == 1261 && e.Level == LogLevel.Error);
     }
-
-    /// <summary>Neighbor Advertisement (ICMPv6 type 136) whose target is <paramref name="target"/>.</summary>
-    private static Func<byte[], bool> IsAdvertisementFor(IPAddress target) => frame =>
-        frame.Length >= NeighborAdvertisementFrame.Length
-        && frame[20] == 58
-        && frame[54] == 136
-        && frame.AsSpan(62, 16).SequenceEqual(target.GetAddressBytes());
-
-    /// <summary>
-    /// Waits for the first frame <paramref name="matches"/> accepts. The kernel's own traffic (router solicitations,
-    /// MLD reports, duplicate address detection) shares the wire, so other frames are skipped, not failures.
-    /// </summary>
-    private static async Task<byte[]> ReceiveAsync(Socket capture, Func<byte[], bool> matches)
-    {
-        var buffer = new byte[1514];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var length = await capture.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            var frame = buffer[..length];
-            if (matches(frame))
-            {
-                return frame;
-            }
-        }
-    }
-
-    /// <summary>A packet socket in B that receives one ethertype (given in network byte order, packet(7)).</summary>
-    private Socket OpenCapture(ushort etherType) => _net.B.Run(() =>
-        new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)(ushort)IPAddress.HostToNetworkOrder((short)etherType)));
 }
