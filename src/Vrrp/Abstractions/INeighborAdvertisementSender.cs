@@ -4,7 +4,7 @@ namespace CloudCoreLb.Vrrp;
 
 /// <summary>
 /// Sends one unsolicited Neighbor Advertisement for an IPv6 virtual address on the instance's interface: what
-/// <see cref="IGarpSender"/> is for IPv4 VIPs (RFC 4861 §7.2.6, docs/design/vrrp.md §12).
+/// <see cref="IGarpSender"/> is for IPv4 VIPs (RFC 4861 §7.2.6, docs/design/vrrp.md §6).
 /// </summary>
 internal interface INeighborAdvertisementSender
 {

@@ -9,7 +9,7 @@ namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
 /// The unsolicited Neighbor Advertisement that announces an IPv6 VIP's new link-layer address, the IPv6 counterpart
-/// of gratuitous ARP (RFC 4861 §4.4 and §7.2.6, docs/design/vrrp.md §12), built with PacketDotNet. 86 bytes:
+/// of gratuitous ARP (RFC 4861 §4.4 and §7.2.6, docs/design/vrrp.md §6), built with PacketDotNet. 86 bytes:
 /// <code>
 /// Ethernet  33:33:00:00:00:01 (RFC 2464 §7 mapping of ff02::1), interface MAC, ethertype 86dd
 /// IPv6      version 6, traffic class 0, flow 0, payload 32, next header 58, hop limit 255, source, ff02::1

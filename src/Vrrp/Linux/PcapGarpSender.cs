@@ -9,7 +9,7 @@ namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
 /// Announces VIPs on one interface: gratuitous ARP for IPv4 (docs/design/vrrp.md §6) and unsolicited Neighbor
-/// Advertisements for IPv6 (§12), frames built with PacketDotNet (<see cref="GratuitousArpFrame"/>,
+/// Advertisements for IPv6 (§6, §12), frames built with PacketDotNet (<see cref="GratuitousArpFrame"/>,
 /// <see cref="NeighborAdvertisementFrame"/>) and sent through libpcap with SharpPcap. Announcing is best effort: when
 /// the device cannot be opened the failure is logged once at error level, the daemon keeps running and the open is
 /// retried on later sends (the interface may appear later).
