@@ -77,27 +77,11 @@ internal sealed class VrrpV3AdvertValidator
     {
         ArgumentNullException.ThrowIfNull(destination);
         RequireFamily(AddressFamily.InterNetwork);
-        advert = default;
-        if (datagram.Length < Ipv4Header.MinimumLength + VrrpV3Advertisement.HeaderLength)
+        var envelope = Ipv4Header.ReadVrrpDatagram(datagram, out ip, out var message);
+        _ = VrrpV3Advertisement.TryRead(message, out advert);
+        if (envelope != VrrpDropReason.None)
         {
-            ip = default;
-            return VrrpDropReason.Truncated;
-        }
-
-        if (!Ipv4Header.TryRead(datagram, out ip))
-        {
-            return VrrpDropReason.InvalidIpHeader;
-        }
-
-        var message = datagram[ip.HeaderLength..];
-        if (!VrrpV3Advertisement.TryRead(message, out advert))
-        {
-            return VrrpDropReason.Truncated;
-        }
-
-        if (ip.Protocol != Ipv4Header.ProtocolVrrp)
-        {
-            return VrrpDropReason.NotVrrpProtocol;
+            return envelope;
         }
 
         Span<byte> destinationBytes = stackalloc byte[4];
