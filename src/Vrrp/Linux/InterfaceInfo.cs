@@ -11,7 +11,14 @@ namespace CloudCoreLb.Vrrp.Linux;
 /// </summary>
 internal sealed class InterfaceInfo
 {
-    public InterfaceInfo(string name, int index, PhysicalAddress macAddress, IReadOnlyList<IPAddress> addresses, IPAddress? primaryAddress, bool isUp)
+    public InterfaceInfo(
+        string name,
+        int index,
+        PhysicalAddress macAddress,
+        IReadOnlyList<IPAddress> addresses,
+        IPAddress? primaryAddress,
+        bool isUp,
+        IPAddress? linkLocalAddress = null)
     {
         Name = name;
         Index = index;
@@ -19,6 +26,7 @@ internal sealed class InterfaceInfo
         Addresses = addresses;
         PrimaryAddress = primaryAddress;
         IsUp = isUp;
+        LinkLocalAddress = linkLocalAddress;
     }
 
     /// <summary>Interface name, e.g. eth0.</summary>
@@ -42,6 +50,13 @@ internal sealed class InterfaceInfo
     /// <summary>IFF_UP and IFF_RUNNING at the time of the query.</summary>
     public bool IsUp { get; }
 
+    /// <summary>
+    /// The interface's first usable IPv6 link-local address (fe80::/10, duplicate address detection passed), with the
+    /// interface index as scope id: the source of VRRPv3 IPv6 adverts (RFC 5798 §5.1.2.2) and of unsolicited
+    /// Neighbor Advertisements. Null when IPv6 is off on the interface or its link-local address is still tentative.
+    /// </summary>
+    public IPAddress? LinkLocalAddress { get; }
+
     /// <summary>Reads the interface from the kernel of the calling thread's network namespace.</summary>
     /// <exception cref="InvalidOperationException">No interface has that name.</exception>
     public static InterfaceInfo Get(string name, IEnumerable<IPAddress> excludeAddresses)
@@ -51,8 +66,18 @@ internal sealed class InterfaceInfo
         using var socket = NetlinkSocket.Open();
         var link = name.Length < 16 ? socket.GetLink(name) : null;
         return link is { } found
-            ? Create(found, socket.GetIPv4Addresses(), excludeAddresses)
+            ? Create(found, [.. socket.GetIPv4Addresses(), .. socket.GetIPv6Addresses()], excludeAddresses)
             : throw new InvalidOperationException($"Network interface '{name}' does not exist.");
+    }
+
+    /// <summary>
+    /// Reads the link-local address of interface <paramref name="index"/> now (see <see cref="LinkLocalAddress"/>),
+    /// for callers whose snapshot predates it: the kernel adds it when the link comes up, tentative for about a second.
+    /// </summary>
+    public static IPAddress? GetLinkLocalAddress(int index)
+    {
+        using var socket = NetlinkSocket.Open();
+        return FindLinkLocal(index, socket.GetIPv6Addresses());
     }
 
     /// <summary>Builds the view from parsed netlink data; separate from <see cref="Get"/> for tests.</summary>
@@ -61,9 +86,12 @@ internal sealed class InterfaceInfo
         var excluded = new HashSet<IPAddress>(excludeAddresses);
         var addresses = new List<IPAddress>();
         IPAddress? primary = null;
-        foreach (var address in allAddresses)
+        var all = allAddresses as IReadOnlyCollection<RtnlAddress> ?? [.. allAddresses];
+        foreach (var address in all)
         {
-            if (address.InterfaceIndex != link.InterfaceIndex || address.EffectiveAddress is not { } ip)
+            if (address.Family != LinuxInterop.AF_INET
+                || address.InterfaceIndex != link.InterfaceIndex
+                || address.EffectiveAddress is not { } ip)
             {
                 continue;
             }
@@ -81,7 +109,24 @@ internal sealed class InterfaceInfo
             link.HardwareAddress ?? PhysicalAddress.None,
             addresses,
             primary,
-            link.IsUpAndRunning);
+            link.IsUpAndRunning,
+            FindLinkLocal(link.InterfaceIndex, all));
+    }
+
+    private static IPAddress? FindLinkLocal(int index, IEnumerable<RtnlAddress> addresses)
+    {
+        foreach (var address in addresses)
+        {
+            if (address.Family == LinuxInterop.AF_INET6
+                && address.InterfaceIndex == index
+                && (address.Flags & (NetlinkConstants.IFA_F_TENTATIVE | NetlinkConstants.IFA_F_DADFAILED)) == 0
+                && address.EffectiveAddress is { IsIPv6LinkLocal: true } ip)
+            {
+                return new IPAddress(ip.GetAddressBytes(), index);
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc />

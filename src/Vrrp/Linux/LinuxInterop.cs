@@ -12,6 +12,7 @@ namespace CloudCoreLb.Vrrp.Linux;
 internal static partial class LinuxInterop
 {
     public const int AF_INET = 2;
+    public const int AF_INET6 = 10;
     public const int AF_NETLINK = 16;
     public const int SOCK_RAW = 3;
     public const int SOCK_CLOEXEC = 0x80000;

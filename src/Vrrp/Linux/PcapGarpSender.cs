@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SharpPcap;
@@ -7,27 +8,42 @@ using SharpPcap.LibPcap;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// Sends gratuitous ARPs through libpcap (SharpPcap). GARP is best effort: when the device cannot be opened the failure
-/// is logged once at error level, the daemon keeps running and the open is retried on later sends (the interface may
-/// appear later). When libpcap itself is missing, frames go out through a plain AF_PACKET socket instead (the path
-/// keepalived uses), so a host without libpcap0.8 still announces its VIPs.
+/// Announces VIPs on one interface: gratuitous ARP for IPv4 (docs/design/vrrp.md §6) and unsolicited Neighbor
+/// Advertisements for IPv6 (§6, §12), frames built with PacketDotNet (<see cref="GratuitousArpFrame"/>,
+/// <see cref="NeighborAdvertisementFrame"/>) and sent through libpcap with SharpPcap. Announcing is best effort: when
+/// the device cannot be opened the failure is logged once at error level, the daemon keeps running and the open is
+/// retried on later sends (the interface may appear later).
 /// </summary>
 /// <remarks>
-/// The device is opened lazily on the first send, and its packet socket belongs to the network namespace of the
-/// thread doing that first send.
+/// <para>
+/// One fallback, and only when libpcap itself cannot be loaded (no libpcap.so.0.8, i.e. the binary runs without the
+/// package's libpcap0.8 / libpcap dependency, as in a bare container): the same frames go out through an AF_PACKET
+/// socket, the path keepalived uses. Losing the announcements after a failover leaves neighbours sending to the old
+/// master's MAC until their caches expire (minutes), so a missing optional library must not cost them; the kernel
+/// socket needs no library and sends the PacketDotNet bytes unchanged. Every other libpcap failure (no such device,
+/// no permission) would fail the packet socket the same way, so it has no fallback.
+/// </para>
+/// <para>
+/// Neither path listens: the pcap handle gets a drop-all filter and a small ring, and the packet socket is bound with
+/// protocol 0, which the kernel never delivers to (packet(7)) while it still sends whatever ethertype a frame carries.
+/// The device is opened lazily on the first send, and its socket belongs to the network namespace of the thread
+/// doing that first send.
+/// </para>
 /// </remarks>
-internal sealed class PcapGarpSender : IGarpSender, IDisposable
+internal sealed class PcapGarpSender : IGarpSender, INeighborAdvertisementSender, IDisposable
 {
-    private const ushort EtherTypeArp = 0x0806;
+    // Matches no frame ("len <= 1"), so the kernel copies nothing into the capture ring we never read.
+    private const string DropAllFilter = "less 1";
 
     private readonly InterfaceInfo _interface;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly byte[] _frame = new byte[GratuitousArpFrame.Length];
-    private readonly byte[] _mac;
+    private readonly PhysicalAddress _mac;
+    private IPAddress? _linkLocal;
     private LibPcapLiveDevice? _device;
     private Socket? _packetSocket;
     private bool _failureLogged;
+    private bool _linkLocalMissingLogged;
     private bool _disabled;
 
     public PcapGarpSender(InterfaceInfo interfaceInfo, ILogger logger)
@@ -36,8 +52,9 @@ internal sealed class PcapGarpSender : IGarpSender, IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _interface = interfaceInfo;
         _logger = logger;
-        _mac = interfaceInfo.MacAddress.GetAddressBytes();
-        if (_mac.Length != 6)
+        _mac = interfaceInfo.MacAddress;
+        _linkLocal = interfaceInfo.LinkLocalAddress;
+        if (_mac.GetAddressBytes().Length != 6)
         {
             _disabled = true;
             VrrpLinuxLog.GarpSkippedNoMac(logger, interfaceInfo.Name);
@@ -45,6 +62,7 @@ internal sealed class PcapGarpSender : IGarpSender, IDisposable
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="address"/> is not IPv4.</exception>
     public void Send(IPAddress address)
     {
         lock (_lock)
@@ -54,21 +72,31 @@ internal sealed class PcapGarpSender : IGarpSender, IDisposable
                 return;
             }
 
-            GratuitousArpFrame.Write(_frame, _mac, address);
-            try
+            if (Transmit(GratuitousArpFrame.Create(_mac, address)) is { } failure)
             {
-                if (_packetSocket is { } socket)
-                {
-                    socket.Send(_frame);
-                }
-                else
-                {
-                    _device!.SendPacket(_frame);
-                }
+                VrrpLinuxLog.GarpSendFailed(_logger, address, _interface.Name, failure);
             }
-            catch (Exception ex) when (ex is PcapException or SocketException)
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The IPv6 source is the interface's link-local address; when the interface had none yet at startup it is read
+    /// again here, and the advertisement is skipped (logged once) while there is still none.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="address"/> is not a unicast IPv6 address.</exception>
+    public void SendNeighborAdvertisement(IPAddress address)
+    {
+        lock (_lock)
+        {
+            if (_disabled || !EnsureOpen() || ResolveLinkLocal() is not { } source)
             {
-                VrrpLinuxLog.GarpSendFailed(_logger, address, _interface.Name, ex);
+                return;
+            }
+
+            if (Transmit(NeighborAdvertisementFrame.Create(_mac, source, address)) is { } failure)
+            {
+                VrrpLinuxLog.NeighborAdvertSendFailed(_logger, address, _interface.Name, failure);
             }
         }
     }
@@ -96,6 +124,39 @@ internal sealed class PcapGarpSender : IGarpSender, IDisposable
         return sender;
     }
 
+    private Exception? Transmit(byte[] frame)
+    {
+        try
+        {
+            if (_packetSocket is { } socket)
+            {
+                socket.Send(frame);
+            }
+            else
+            {
+                _device!.SendPacket(frame);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is PcapException or SocketException)
+        {
+            return ex;
+        }
+    }
+
+    private IPAddress? ResolveLinkLocal()
+    {
+        _linkLocal ??= InterfaceInfo.GetLinkLocalAddress(_interface.Index);
+        if (_linkLocal is null && !_linkLocalMissingLogged)
+        {
+            _linkLocalMissingLogged = true;
+            VrrpLinuxLog.NeighborAdvertSkippedNoLinkLocal(_logger, _interface.Name);
+        }
+
+        return _linkLocal;
+    }
+
     private bool EnsureOpen()
     {
         if (_device is null && _packetSocket is null)
@@ -121,13 +182,27 @@ internal sealed class PcapGarpSender : IGarpSender, IDisposable
                 return null;
             }
 
-            device.Open(DeviceModes.None);
+            var configuration = new DeviceConfiguration { Mode = DeviceModes.None, Snaplen = 128, BufferSize = 64 * 1024 };
+
+            // The ring size is a saving, not a requirement: a libpcap that refuses it still sends.
+            configuration.ConfigurationFailed += (_, e) => VrrpLinuxLog.GarpDeviceTuningFailed(_logger, _interface.Name, e.Property, e.Message);
+            device.Open(configuration);
+            try
+            {
+                device.Filter = DropAllFilter;
+            }
+            catch (PcapException ex)
+            {
+                VrrpLinuxLog.GarpDeviceTuningFailed(_logger, _interface.Name, nameof(device.Filter), ex.Message);
+            }
+
             VrrpLinuxLog.GarpDeviceOpened(_logger, _interface.Name);
             return device;
         }
         catch (Exception ex) when (ex is DllNotFoundException || ex.InnerException is DllNotFoundException)
         {
             // No libpcap.so.0.8 (package libpcap0.8): retrying cannot help, but the kernel can send the frame itself.
+            device?.Dispose();
             VrrpLinuxLog.GarpUsingPacketSocket(_logger, _interface.Name);
             _packetSocket = TryOpenPacketSocket();
             return null;
@@ -140,16 +215,14 @@ internal sealed class PcapGarpSender : IGarpSender, IDisposable
         }
     }
 
-    /// <summary>AF_PACKET, SOCK_RAW, ETH_P_ARP bound to the interface: the frame goes out exactly as built.</summary>
+    /// <summary>AF_PACKET, SOCK_RAW, protocol 0, bound to the interface: sends frames exactly as built, receives none.</summary>
     private Socket? TryOpenPacketSocket()
     {
         Socket? socket = null;
         try
         {
-            socket = new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp));
-            // Never read: an empty receive buffer keeps incoming ARP from queueing up.
-            socket.ReceiveBufferSize = 0;
-            socket.Bind(new PacketSocketEndPoint(EtherTypeArp, _interface.Index));
+            socket = new Socket(AddressFamily.Packet, SocketType.Raw, System.Net.Sockets.ProtocolType.IP);
+            socket.Bind(new PacketSocketEndPoint(0, _interface.Index));
             return socket;
         }
         catch (SocketException ex)

@@ -80,13 +80,13 @@ internal static partial class VrrpLinuxLog
         Message = "A link monitor event handler threw")]
     public static partial void LinkEventHandlerFailed(ILogger logger, Exception exception);
 
-    // 1260-1279: GARP sender.
+    // 1260-1279: GARP / unsolicited Neighbor Advertisement sender.
     [LoggerMessage(EventId = 1260, EventName = "GarpDeviceOpened", Level = LogLevel.Debug,
-        Message = "Opened pcap device {Interface} for gratuitous ARP")]
+        Message = "Opened pcap device {Interface} for gratuitous ARP and Neighbor Advertisements")]
     public static partial void GarpDeviceOpened(ILogger logger, string @interface);
 
     [LoggerMessage(EventId = 1261, EventName = "GarpDeviceUnavailable", Level = LogLevel.Error,
-        Message = "Cannot send gratuitous ARP on {Interface}: {Reason}. VRRP keeps running; neighbours learn the new MAC only when their ARP entries expire")]
+        Message = "Cannot send gratuitous ARP or Neighbor Advertisements on {Interface}: {Reason}. VRRP keeps running; neighbours learn the new MAC only when their ARP and neighbour entries expire")]
     public static partial void GarpDeviceUnavailable(ILogger logger, string @interface, string reason, Exception? exception);
 
     [LoggerMessage(EventId = 1262, EventName = "GarpSendFailed", Level = LogLevel.Warning,
@@ -98,6 +98,18 @@ internal static partial class VrrpLinuxLog
     public static partial void GarpSkippedNoMac(ILogger logger, string @interface);
 
     [LoggerMessage(EventId = 1264, EventName = "GarpUsingPacketSocket", Level = LogLevel.Warning,
-        Message = "libpcap is not installed (package libpcap0.8); sending gratuitous ARP on {Interface} through an AF_PACKET socket instead")]
+        Message = "libpcap is not installed (package libpcap0.8); sending gratuitous ARP and Neighbor Advertisements on {Interface} through an AF_PACKET socket instead")]
     public static partial void GarpUsingPacketSocket(ILogger logger, string @interface);
+
+    [LoggerMessage(EventId = 1265, EventName = "NeighborAdvertSendFailed", Level = LogLevel.Warning,
+        Message = "Sending an unsolicited Neighbor Advertisement for {Address} on {Interface} failed")]
+    public static partial void NeighborAdvertSendFailed(ILogger logger, IPAddress address, string @interface, Exception exception);
+
+    [LoggerMessage(EventId = 1266, EventName = "NeighborAdvertSkippedNoLinkLocal", Level = LogLevel.Warning,
+        Message = "Interface {Interface} has no usable IPv6 link-local address yet; unsolicited Neighbor Advertisements are skipped until it has one")]
+    public static partial void NeighborAdvertSkippedNoLinkLocal(ILogger logger, string @interface);
+
+    [LoggerMessage(EventId = 1267, EventName = "GarpDeviceTuningFailed", Level = LogLevel.Debug,
+        Message = "pcap device {Interface} kept its default {Setting} ({Reason}); announcements are still sent")]
+    public static partial void GarpDeviceTuningFailed(ILogger logger, string @interface, string setting, string reason);
 }

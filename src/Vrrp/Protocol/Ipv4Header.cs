@@ -57,6 +57,35 @@ internal readonly record struct Ipv4Header(
     }
 
     /// <summary>
+    /// The first checks of VRRP receive validation, the same for versions 2 and 3 (both fixed headers are 8 bytes):
+    /// a datagram too short for an IPv4 header and a VRRP header, a bad IPv4 header, fewer than 8 bytes after the
+    /// options, another protocol than 112. On <see cref="VrrpDropReason.None"/>, <paramref name="message"/> is
+    /// everything after the header, padding included.
+    /// </summary>
+    public static VrrpDropReason ReadVrrpDatagram(ReadOnlySpan<byte> datagram, out Ipv4Header header, out ReadOnlySpan<byte> message)
+    {
+        message = default;
+        if (datagram.Length < MinimumLength + VrrpAdvertisement.HeaderLength)
+        {
+            header = default;
+            return VrrpDropReason.Truncated;
+        }
+
+        if (!TryRead(datagram, out header))
+        {
+            return VrrpDropReason.InvalidIpHeader;
+        }
+
+        message = datagram[header.HeaderLength..];
+        if (message.Length < VrrpAdvertisement.HeaderLength)
+        {
+            return VrrpDropReason.Truncated;
+        }
+
+        return header.Protocol == ProtocolVrrp ? VrrpDropReason.None : VrrpDropReason.NotVrrpProtocol;
+    }
+
+    /// <summary>
     /// Writes a 20-byte header without options (DF clear, fragment offset 0) with a valid header checksum, as the
     /// kernel would fill it in.
     /// </summary>

@@ -53,27 +53,11 @@ internal sealed class VrrpAdvertValidator
         out Ipv4Header ip,
         out VrrpAdvertisement advert)
     {
-        advert = default;
-        if (datagram.Length < Ipv4Header.MinimumLength + VrrpAdvertisement.HeaderLength)
+        var envelope = Ipv4Header.ReadVrrpDatagram(datagram, out ip, out var message);
+        _ = VrrpAdvertisement.TryRead(message, out advert);
+        if (envelope != VrrpDropReason.None)
         {
-            ip = default;
-            return VrrpDropReason.Truncated;
-        }
-
-        if (!Ipv4Header.TryRead(datagram, out ip))
-        {
-            return VrrpDropReason.InvalidIpHeader;
-        }
-
-        var message = datagram[ip.HeaderLength..];
-        if (!VrrpAdvertisement.TryRead(message, out advert))
-        {
-            return VrrpDropReason.Truncated;
-        }
-
-        if (ip.Protocol != Ipv4Header.ProtocolVrrp)
-        {
-            return VrrpDropReason.NotVrrpProtocol;
+            return envelope;
         }
 
         if (advert.VirtualRouterId != _virtualRouterId)

@@ -29,7 +29,7 @@ public enum VrrpDropReason
     /// <summary>Sent to a multicast group with a TTL other than 255 (RFC 3768 §7.1): it crossed a router.</summary>
     InvalidTtl = 5,
 
-    /// <summary>VRRP version is not 2.</summary>
+    /// <summary>VRRP version is not the instance's (2, or 3 for a VRRPv3 instance).</summary>
     InvalidVersion = 6,
 
     /// <summary>
@@ -82,4 +82,17 @@ public enum VrrpDropReason
 
     /// <summary>The instance is in Initialize or Fault and does not listen (keepalived does not count these).</summary>
     NotListening = 19,
+
+    /// <summary>
+    /// VRRPv3 Max Advertise Interval of zero (RFC 5798 §5.2.7): a backup adopting it would have a master-down
+    /// interval of only its skew, so the advert is dropped instead.
+    /// </summary>
+    InvalidAdvertInterval = 20,
+
+    /// <summary>
+    /// VRRPv3 over IPv4: the checksum is wrong in the form we expect but right in the other one, with the pseudo-header
+    /// (RFC 5798 §5.2.8) or without it (RFC 9568, keepalived <c>v3_checksum_as_v2</c>). A peer misconfiguration, kept
+    /// apart from <see cref="BadChecksum"/> (docs/design/vrrp.md §12).
+    /// </summary>
+    ChecksumFormMismatch = 21,
 }

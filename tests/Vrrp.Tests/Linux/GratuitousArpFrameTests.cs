@@ -13,24 +13,23 @@ public sealed class GratuitousArpFrameTests
     [Fact]
     public void Frame_MatchesKeepalivedLayoutByteForByte()
     {
-        var frame = new byte[GratuitousArpFrame.Length];
+        var frame = GratuitousArpFrame.Create(s_mac, s_vip);
 
-        GratuitousArpFrame.Write(frame, s_mac, s_vip);
-
+        // docs/design/vrrp.md §6, written down field by field.
         var expected = Convert.FromHexString(
             "ffffffffffff" + "525400123456" + "0806" + //     Ethernet: broadcast, interface MAC, ARP
             "0001" + "0800" + "06" + "04" + "0001" + //         Ethernet/IPv4, request
             "525400123456" + "0a0a66f2" + //                    sender MAC, sender IP = VIP
             "ffffffffffff" + "0a0a66f2"); //                    target MAC broadcast (keepalived), target IP = VIP
         Assert.Equal(42, expected.Length);
+        Assert.Equal(GratuitousArpFrame.Length, frame.Length);
         Assert.Equal(expected, frame);
     }
 
     [Fact]
     public void Frame_ParsesAsArpRequestWhoHasVipTellVip()
     {
-        var frame = new byte[GratuitousArpFrame.Length];
-        GratuitousArpFrame.Write(frame, s_mac, s_vip);
+        var frame = GratuitousArpFrame.Create(s_mac, s_vip);
 
         var ethernet = Assert.IsType<EthernetPacket>(Packet.ParsePacket(LinkLayers.Ethernet, frame));
         var arp = ethernet.Extract<ArpPacket>();
@@ -46,16 +45,12 @@ public sealed class GratuitousArpFrameTests
     [Fact]
     public void Frame_ForIPv6Address_Throws()
     {
-        var frame = new byte[GratuitousArpFrame.Length];
-
-        Assert.Throws<ArgumentException>(() => GratuitousArpFrame.Write(frame, s_mac, IPAddress.IPv6Loopback));
+        Assert.Throws<ArgumentException>(() => GratuitousArpFrame.Create(s_mac, IPAddress.IPv6Loopback));
     }
 
     [Fact]
     public void Frame_WithNonEthernetMac_Throws()
     {
-        var frame = new byte[GratuitousArpFrame.Length];
-
-        Assert.Throws<ArgumentException>(() => GratuitousArpFrame.Write(frame, PhysicalAddress.None, s_vip));
+        Assert.Throws<ArgumentException>(() => GratuitousArpFrame.Create(PhysicalAddress.None, s_vip));
     }
 }

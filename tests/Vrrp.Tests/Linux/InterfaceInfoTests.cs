@@ -12,6 +12,10 @@ public sealed class InterfaceInfoTests
     private static RtnlAddress Address(int index, string ip, byte prefix = 24) =>
         new(2, prefix, 0, 0, index, IPAddress.Parse(ip), IPAddress.Parse(ip), null, 0);
 
+    // IPv6 dumps carry IFA_ADDRESS only; scope 253 is RT_SCOPE_LINK.
+    private static RtnlAddress Address6(int index, string ip, byte flags = 0) =>
+        new(10, 64, flags, 253, index, null, IPAddress.Parse(ip), null, 0);
+
     [Fact]
     public void PrimaryAddress_IsTheFirstAddressOfTheInterfaceThatIsNotAVip()
     {
@@ -56,5 +60,33 @@ public sealed class InterfaceInfoTests
 
         Assert.Equal(1, info.Index);
         Assert.Contains(IPAddress.Loopback, info.Addresses);
+    }
+
+    [Fact]
+    public void LinkLocalAddress_IsTheFirstUsableFe80AddressOfTheInterface_WithItsIndexAsScope()
+    {
+        RtnlAddress[] addresses =
+        [
+            Address(2, "10.10.102.10"),
+            Address6(1, "fe80::1"), // another interface
+            Address6(2, "2001:db8::10"), // global
+            Address6(2, "fe80::aaaa", flags: 0x40), // IFA_F_TENTATIVE: duplicate address detection still running
+            Address6(2, "fe80::bbbb", flags: 0x08), // IFA_F_DADFAILED
+            Address6(2, "fe80::5054:ff:fe12:3456"),
+        ];
+
+        var info = InterfaceInfo.Create(s_eth0, addresses, []);
+
+        Assert.Equal(IPAddress.Parse("fe80::5054:ff:fe12:3456%2"), info.LinkLocalAddress);
+        Assert.Equal(2, info.LinkLocalAddress!.ScopeId);
+        Assert.Equal([IPAddress.Parse("10.10.102.10")], info.Addresses);
+    }
+
+    [Fact]
+    public void LinkLocalAddress_IsNull_WhileTheOnlyOneIsTentative()
+    {
+        var info = InterfaceInfo.Create(s_eth0, [Address(2, "10.10.102.10"), Address6(2, "fe80::1", flags: 0x40)], []);
+
+        Assert.Null(info.LinkLocalAddress);
     }
 }

@@ -101,6 +101,31 @@ internal sealed class NetworkNamespace : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="device"/> has a link-local IPv6 address that passed duplicate address detection
+    /// (the kernel adds it tentative when the link comes up, for about a second) and returns it.
+    /// </summary>
+    public System.Net.IPAddress WaitForLinkLocal(string device)
+    {
+        var deadline = Environment.TickCount64 + 20_000;
+        while (true)
+        {
+            var line = Ip("-6", "-o", "addr", "show", "dev", device, "scope", "link");
+            if (line.Contains("inet6 fe80:", StringComparison.Ordinal) && !line.Contains("tentative", StringComparison.Ordinal))
+            {
+                var start = line.IndexOf("fe80:", StringComparison.Ordinal);
+                return System.Net.IPAddress.Parse(line[start..line.IndexOf('/', start)]);
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"{device} in {Name} has no usable link-local address: {line}");
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

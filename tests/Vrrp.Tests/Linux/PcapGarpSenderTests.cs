@@ -1,16 +1,19 @@
 using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using CloudCoreLb.Vrrp.Linux;
 using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.Vrrp.Tests.Linux;
 
-/// <summary>GARP sent through libpcap in namespace A and captured with an AF_PACKET socket in namespace B.</summary>
+/// <summary>
+/// Announcements sent in namespace A (through libpcap, or the AF_PACKET fallback) and captured with an AF_PACKET socket
+/// in namespace B: what crosses the veth must be the PacketDotNet-built frame, byte for byte.
+/// </summary>
 public sealed class PcapGarpSenderTests : IDisposable
 {
-    private const ushort EtherTypeArp = 0x0806;
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private static readonly IPAddress s_vip = IPAddress.Parse("10.203.0.100");
+    private static readonly IPAddress s_vip6 = IPAddress.Parse("fd00:203::100");
 
     private readonly NamespacePair _net = NamespacePair.Connect("ga", "10.203.0.1/24", "gb", "10.203.0.2/24");
     private readonly TestLogger _logger = new();
@@ -20,39 +23,56 @@ public sealed class PcapGarpSenderTests : IDisposable
     [RootFact]
     public async Task Send_PutsTheGratuitousArpOnTheWire()
     {
-        // ETH_P_ARP in network byte order selects ARP frames only; nothing else runs in B, so no bind is needed.
-        using var capture = _net.B.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
-        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
-        using var sender = new PcapGarpSender(info, _logger);
+        var (info, frame) = await SendAndCaptureAsync(packetSocket: false, FrameCapture.EtherTypeArp, s => s.Send(s_vip), f => f.Length >= GratuitousArpFrame.Length);
 
-        _net.A.Run(() => sender.Send(s_vip));
-
-        var frame = new byte[1514];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var length = await capture.ReceiveAsync(frame, SocketFlags.None, timeout.Token);
-        var expected = new byte[GratuitousArpFrame.Length];
-        GratuitousArpFrame.Write(expected, info.MacAddress, s_vip);
-        Assert.Equal(expected, frame[..GratuitousArpFrame.Length]);
-        Assert.True(length >= GratuitousArpFrame.Length);
-        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
     }
 
     [RootFact]
     public async Task PacketSocketFallback_PutsTheSameFrameOnTheWire()
     {
-        using var capture = _net.B.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)IPAddress.HostToNetworkOrder((short)EtherTypeArp)));
+        var (info, frame) = await SendAndCaptureAsync(packetSocket: true, FrameCapture.EtherTypeArp, s => s.Send(s_vip), f => f.Length >= GratuitousArpFrame.Length);
+
+        Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
+    }
+
+    [RootFact]
+    public async Task SendNeighborAdvertisement_PutsTheAdvertisementFromTheLinkLocalAddressOnTheWire()
+    {
+        var linkLocal = _net.A.WaitForLinkLocal("ga");
+
+        var (info, frame) = await SendAndCaptureAsync(packetSocket: false, FrameCapture.EtherTypeIPv6, s => s.SendNeighborAdvertisement(s_vip6), FrameCapture.IsNeighborAdvertisementFor(s_vip6));
+
+        Assert.Equal(new IPAddress(linkLocal.GetAddressBytes(), info.Index), info.LinkLocalAddress);
+        Assert.Equal(NeighborAdvertisementFrame.Create(info.MacAddress, linkLocal, s_vip6), frame);
+    }
+
+    [RootFact]
+    public async Task PacketSocketFallback_PutsTheSameAdvertisementOnTheWire()
+    {
+        var linkLocal = _net.A.WaitForLinkLocal("ga");
+
+        var (info, frame) = await SendAndCaptureAsync(packetSocket: true, FrameCapture.EtherTypeIPv6, s => s.SendNeighborAdvertisement(s_vip6), FrameCapture.IsNeighborAdvertisementFor(s_vip6));
+
+        Assert.Equal(NeighborAdvertisementFrame.Create(info.MacAddress, linkLocal, s_vip6), frame);
+    }
+
+    [RootFact]
+    public void SendNeighborAdvertisement_WithoutALinkLocalAddress_LogsOneWarningAndSendsNothing()
+    {
+        _net.A.Ip("link", "set", "dev", "ga", "down");
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        Assert.Null(info.LinkLocalAddress);
         using var sender = _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger));
 
-        sender.Send(s_vip);
+        // In A: the sender looks the link-local address up again in the namespace of the calling thread.
+        _net.A.Run(() =>
+        {
+            sender.SendNeighborAdvertisement(s_vip6);
+            sender.SendNeighborAdvertisement(s_vip6);
+        });
 
-        var frame = new byte[1514];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await capture.ReceiveAsync(frame, SocketFlags.None, timeout.Token);
-        var expected = new byte[GratuitousArpFrame.Length];
-        GratuitousArpFrame.Write(expected, info.MacAddress, s_vip);
-        Assert.Equal(expected, frame[..GratuitousArpFrame.Length]);
-        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Single(_logger.Entries, e => e.EventId.Id == 1266 && e.Level == LogLevel.Warning);
     }
 
     [RootFact]
@@ -65,5 +85,22 @@ public sealed class PcapGarpSenderTests : IDisposable
         sender.Send(s_vip);
 
         Assert.Single(_logger.Entries, e => e.EventId.Id == 1261 && e.Level == LogLevel.Error);
+    }
+
+    /// <summary>
+    /// Opens a sender on "ga" in A (libpcap, or the AF_PACKET fallback), sends once from a thread in A and returns the
+    /// first matching frame B received; any warning the sender logged fails the test.
+    /// </summary>
+    private async Task<(InterfaceInfo Info, byte[] Frame)> SendAndCaptureAsync(bool packetSocket, ushort etherType, Action<PcapGarpSender> send, Func<byte[], bool> matches)
+    {
+        using var capture = FrameCapture.Open(_net.B, etherType);
+        var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
+        using var sender = packetSocket ? _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger)) : new PcapGarpSender(info, _logger);
+
+        _net.A.Run(() => send(sender));
+
+        var frame = await capture.ReceiveAsync(matches, s_timeout);
+        Assert.DoesNotContain(_logger.Entries, e => e.Level >= LogLevel.Warning);
+        return (info, frame);
     }
 }

@@ -51,7 +51,16 @@ internal sealed class AdvertDatagramBuilder
 
     public int? TruncateTo { get; set; }
 
+    /// <summary>A ready VRRP message (a VRRPv3 one, say) to carry instead of the VRRPv2 message the fields describe.</summary>
+    public byte[]? Message { get; set; }
+
     public byte[] Build()
+    {
+        var message = Message ?? BuildVersion2Message();
+        return BuildDatagram(message);
+    }
+
+    private byte[] BuildVersion2Message()
     {
         var message = new byte[8 + (4 * Addresses.Length) + AuthData.Length];
         message[0] = (byte)((VrrpVersion << 4) | Type);
@@ -68,7 +77,11 @@ internal sealed class AdvertDatagramBuilder
         AuthData.CopyTo(message, 8 + (4 * Addresses.Length));
         var checksum = InternetChecksum.Compute(message);
         BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(6), CorruptChecksum ? (ushort)(checksum ^ 0x0101) : checksum);
+        return message;
+    }
 
+    private byte[] BuildDatagram(byte[] message)
+    {
         var headerLength = 20 + IpOptionsLength;
         var datagram = new byte[headerLength + message.Length + Padding];
         datagram[0] = (byte)((IpVersion << 4) | ((IpHeaderLengthOverride ?? headerLength) / 4));

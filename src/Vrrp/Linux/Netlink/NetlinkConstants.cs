@@ -41,6 +41,10 @@ internal static class NetlinkConstants
     public const ushort IFA_FLAGS = 8;
     public const ushort IFA_PROTO = 11;
 
+    // linux/if_addr.h: ifa_flags. An IPv6 address still in (or failed) duplicate address detection is not usable.
+    public const byte IFA_F_DADFAILED = 0x08;
+    public const byte IFA_F_TENTATIVE = 0x40;
+
     // linux/if_link.h: ifinfomsg attributes.
     public const ushort IFLA_ADDRESS = 1;
     public const ushort IFLA_IFNAME = 3;

@@ -50,17 +50,22 @@ internal sealed partial class NetlinkSocket
     }
 
     /// <summary>Every IPv4 address in the socket's namespace in kernel order (RTM_GETADDR dump).</summary>
-    public List<RtnlAddress> GetIPv4Addresses()
+    public List<RtnlAddress> GetIPv4Addresses() => GetAddresses(LinuxInterop.AF_INET);
+
+    /// <summary>Every IPv6 address in the socket's namespace in kernel order (RTM_GETADDR dump).</summary>
+    public List<RtnlAddress> GetIPv6Addresses() => GetAddresses(LinuxInterop.AF_INET6);
+
+    private List<RtnlAddress> GetAddresses(byte family)
     {
         var addresses = new List<RtnlAddress>();
         Span<byte> request = stackalloc byte[64];
         var sequence = NextSequence();
-        var length = RtnlRequests.WriteGetAddressDump(request, sequence);
+        var length = RtnlRequests.WriteGetAddressDump(request, sequence, family);
         Query(request[..length], sequence, (in NetlinkMessage message) =>
         {
             if (message.Type == RTM_NEWADDR
                 && RtnlAddress.TryParse(message.Payload, out var address)
-                && address.Family == LinuxInterop.AF_INET)
+                && address.Family == family)
             {
                 addresses.Add(address);
             }

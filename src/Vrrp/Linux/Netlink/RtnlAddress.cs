@@ -6,7 +6,7 @@ using static CloudCoreLb.Vrrp.Linux.Netlink.NetlinkConstants;
 namespace CloudCoreLb.Vrrp.Linux.Netlink;
 
 /// <summary>
-/// An IPv4 address as RTM_NEWADDR / RTM_DELADDR describe it: struct ifaddrmsg plus IFA_LOCAL, IFA_ADDRESS, IFA_LABEL
+/// An IPv4 or IPv6 address as RTM_NEWADDR / RTM_DELADDR describe it: struct ifaddrmsg plus IFA_LOCAL, IFA_ADDRESS, IFA_LABEL
 /// and IFA_PROTO (rtnetlink(7), linux/if_addr.h).
 /// </summary>
 internal readonly record struct RtnlAddress(

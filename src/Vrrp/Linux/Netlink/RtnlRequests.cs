@@ -48,11 +48,14 @@ internal static class RtnlRequests
         return writer.Complete();
     }
 
-    /// <summary>RTM_GETADDR dump of every IPv4 address (filtering by interface happens in the reader).</summary>
-    public static int WriteGetAddressDump(Span<byte> buffer, uint sequence)
+    /// <summary>
+    /// RTM_GETADDR dump of every address of one family, IPv4 unless told otherwise (filtering by interface happens in
+    /// the reader).
+    /// </summary>
+    public static int WriteGetAddressDump(Span<byte> buffer, uint sequence, byte family = AF_INET)
     {
         var writer = new NetlinkWriter(buffer, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, sequence);
-        writer.WriteIfAddrMsg(AF_INET, 0, 0, 0, 0);
+        writer.WriteIfAddrMsg(family, 0, 0, 0, 0);
         return writer.Complete();
     }
 
