@@ -9,7 +9,7 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// outside single quotes a backslash escapes: <c>\a \b \E \f \n \r \t \v \\ \" \' \xHH \NNN</c> (octal), any other
 /// character stands for itself. Single quotes keep everything literal, as in the shell.
 /// </summary>
-internal static class ScriptCommandLine
+public static class ScriptCommandLine
 {
     /// <summary>Splits <paramref name="commandLine"/>; throws <see cref="FormatException"/> with the reason.</summary>
     public static string[] Split(string commandLine)

@@ -1,0 +1,57 @@
+using CloudCoreLb.Host.Cli;
+using CloudCoreLb.Import;
+
+namespace CloudCoreLb.Host.Tests.Cli;
+
+public sealed class ImportCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cloudcore-lb-import-");
+    private readonly StringWriter _stdout = new();
+    private readonly StringWriter _stderr = new();
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void AMissingInputFileExitsWith1AndNamesTheFile()
+    {
+        var code = ImportCommand.Execute(["/nonexistent/keepalived.conf"], null, null, new ImportOptions(), _stdout, _stderr);
+
+        Assert.Equal(1, code);
+        Assert.Contains("/nonexistent/keepalived.conf: error: cannot read", _stderr.ToString());
+        Assert.Empty(_stdout.ToString());
+    }
+
+    [Fact]
+    public void NoInputAtAllExitsWith1()
+    {
+        Assert.Equal(1, ImportCommand.Execute([], null, null, new ImportOptions(), _stdout, _stderr));
+    }
+
+    [Fact]
+    public void WarningsGoToStandardErrorAndTheYamlToTheOutputFileWithExit0()
+    {
+        var input = Write("k.conf", "global_defs {\n router_id lb01 extra\n}\nvrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n}\n");
+        var output = Path.Combine(_dir.FullName, "out.yaml");
+
+        var code = ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr);
+
+        Assert.Equal(0, code);
+        Assert.Contains($"{input}:2: warning: keepalived ignores 'extra'", _stderr.ToString());
+        Assert.Contains("virtual_addresses: [ 10.0.0.9/24 ]", File.ReadAllText(output));
+        Assert.Empty(_stdout.ToString());
+    }
+
+    [Fact]
+    public void TheImportCommandIsRegistered()
+    {
+        var root = CommandLine.Build();
+        Assert.Contains(root.Subcommands, c => c.Name == "import");
+    }
+}
