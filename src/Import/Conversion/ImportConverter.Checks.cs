@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloudCoreLb.HealthCheck.Probes;
 using CloudCoreLb.Import.Keepalived;
 
 namespace CloudCoreLb.Import.Conversion;
@@ -59,8 +60,9 @@ internal sealed partial class ImportConverter
 
     private void SuggestListenerCheck(KeepalivedScript script)
     {
-        var path = KeepalivedParser.SplitShellWords(script.Script!).FirstOrDefault();
-        if (path is null || options.ReadScript(path) is not { } text)
+        // The parser kept only command lines the runtime can split, and its first word is what the daemon will run.
+        var path = ScriptCommandLine.Split(script.Script!)[0];
+        if (options.ReadScript(path) is not { } text)
         {
             return;
         }

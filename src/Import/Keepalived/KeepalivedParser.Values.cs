@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using CloudCoreLb.HealthCheck.Probes;
 
 namespace CloudCoreLb.Import.Keepalived;
 
@@ -141,18 +142,30 @@ internal sealed partial class KeepalivedParser
 
     /// <summary>
     /// <c>script</c> and <c>notify_*</c>: keepalived re-reads the raw line where double and single quotes group and
-    /// adjacent quoted parts join; word 1 is the command line. notify_* may add <c>user [group]</c>.
+    /// adjacent quoted parts join, escapes kept for later; word 1 is the command line, which it then splits into argv
+    /// decoding the escapes. Both passes are the runtime's own <see cref="ScriptCommandLine"/>, so the import and the
+    /// daemon read the same path. notify_* may add <c>user [group]</c>.
     /// </summary>
     private string? Command(KeepalivedNode node, int extraAllowed)
     {
-        var words = SplitShellWords(node.Line.Raw);
-        if (words.Count < 2)
+        string[] words;
+        try
+        {
+            words = ScriptCommandLine.SplitKeepingEscapes(node.Line.Raw);
+        }
+        catch (FormatException ex)
+        {
+            Warn(node, $"'{node.Keyword}': {ex.Message}; keepalived refuses the line, so it is not imported");
+            return null;
+        }
+
+        if (words.Length < 2)
         {
             Warn(node, $"'{node.Keyword}' needs a command; ignored");
             return null;
         }
 
-        if (words.Count > 2)
+        if (words.Length > 2)
         {
             var extra = words.Skip(2).ToList();
             if (extraAllowed > 0 && extra.Count <= extraAllowed)
@@ -165,41 +178,16 @@ internal sealed partial class KeepalivedParser
             }
         }
 
-        return words[1];
-    }
-
-    internal static List<string> SplitShellWords(string raw)
-    {
-        var words = new WordAccumulator();
-        char quote = '\0';
-        foreach (var c in raw)
+        try
         {
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-                else
-                {
-                    words.Append(c);
-                }
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-                words.StartWord();
-            }
-            else if (char.IsWhiteSpace(c))
-            {
-                words.Flush();
-            }
-            else
-            {
-                words.Append(c);
-            }
+            ScriptCommandLine.Split(words[1]);
+        }
+        catch (FormatException ex)
+        {
+            Warn(node, $"'{node.Keyword}': {ex.Message}; keepalived cannot split it into a command and ignores it, so it is not imported");
+            return null;
         }
 
-        return words.Finish();
+        return words[1];
     }
 }

@@ -44,6 +44,25 @@ public sealed class KeepalivedParserTests
     }
 
     [Fact]
+    public void ScriptKeepsItsEscapesForTheRuntimeSplitSoImportAndDaemonReadTheSamePath()
+    {
+        var script = Assert.Single(Parse("vrrp_script chk {\n script \"/opt/my\\ checks/chk.sh \\\"a b\\\"\"\n}").Scripts);
+        Assert.Equal("/opt/my\\ checks/chk.sh \\\"a b\\\"", script.Script);
+        Assert.Equal(["/opt/my checks/chk.sh", "\"a", "b\""], CloudCoreLb.HealthCheck.Probes.ScriptCommandLine.Split(script.Script!));
+    }
+
+    [Theory]
+    [InlineData("script \"/bin/true", "unterminated double quote")]
+    [InlineData("script \"/bin/x 'y\"", "unterminated single quote")]
+    public void AScriptLineNeitherPassCanSplitIsWarnedAndNotImported(string line, string reason)
+    {
+        var script = Assert.Single(Parse($"vrrp_script chk {{\n {line}\n}}").Scripts);
+        Assert.Null(script.Script);
+        Assert.Contains(reason, AllWarnings);
+        Assert.Contains("so it is not imported", AllWarnings);
+    }
+
+    [Fact]
     public void AVrrpScriptWithoutAScriptIsWarnedAndDroppedFromTracking()
     {
         var config = Parse("vrrp_script empty {\n interval 2\n}\n");
