@@ -139,6 +139,12 @@ internal sealed partial class KeepalivedParser
                 Trailing(entry, args);
             }
 
+            if (instance.TrackScripts.FirstOrDefault(t => t.Name == entry.Keyword) is { } first)
+            {
+                Repeated(entry, $"track_script '{entry.Keyword}'", first.Line);
+                continue;
+            }
+
             instance.TrackScripts.Add(new KeepalivedTrackScript(entry.Keyword, weight, entry.Line.Line));
         }
     }
@@ -149,6 +155,12 @@ internal sealed partial class KeepalivedParser
         {
             if (IPAddress.TryParse(entry.Keyword, out var peer) && peer.AddressFamily == AddressFamily.InterNetwork)
             {
+                if (instance.UnicastPeers.Contains(peer.ToString()))
+                {
+                    Repeated(entry, $"unicast_peer {peer}", line: null);
+                    continue;
+                }
+
                 instance.UnicastPeers.Add(peer.ToString());
                 if (entry.Args.Count > 0)
                 {
@@ -248,8 +260,22 @@ internal sealed partial class KeepalivedParser
             }
         }
 
+        // keepalived keeps a repeated address (the kernel has it once); the validator here refuses the repeat.
+        if (instance.VirtualAddresses.FirstOrDefault(v => IPAddress.Parse(v.Address.Split('/')[0]).Equals(address)) is { } first)
+        {
+            Repeated(entry, $"virtual address {address}", first.Line);
+            return;
+        }
+
         instance.VirtualAddresses.Add(new KeepalivedVirtualAddress(text, device, label, entry.Line.Line));
     }
+
+    /// <summary>
+    /// A list entry given a second time: keepalived accepts it and the effect is that of one, so it is imported once
+    /// (the first, with its options) instead of being refused by <c>check</c> as a repeat.
+    /// </summary>
+    private void Repeated(KeepalivedNode entry, string what, int? line) =>
+        Warn(entry, $"{what} is listed again{(line is { } l ? $" (first at line {l})" : "")}; the first entry is kept and this one is dropped");
 
     private static string TruncateUtf8(string text, int bytes)
     {

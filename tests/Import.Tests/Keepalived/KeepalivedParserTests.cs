@@ -150,4 +150,24 @@ public sealed class KeepalivedParserTests
         Assert.Equal(TimeSpan.FromMilliseconds(1500), instance.PreemptDelay);
         Assert.True(instance.NoPreempt);
     }
+
+    [Fact]
+    public void AVirtualAddressListedTwiceIsImportedOnceWithAWarningNamingTheFirst()
+    {
+        var instance = Assert.Single(Parse("vrrp_instance V {\n virtual_ipaddress {\n  10.0.0.7\n  10.0.0.8\n  10.0.0.7/24 label eth0:1\n }\n}").Instances);
+
+        Assert.Equal(["10.0.0.7", "10.0.0.8"], instance.VirtualAddresses.Select(v => v.Address));
+        Assert.Contains("k.conf:5: warning: virtual address 10.0.0.7 is listed again (first at line 3); the first entry is kept and this one is dropped", AllWarnings);
+    }
+
+    [Fact]
+    public void AUnicastPeerAndATrackedScriptListedTwiceAreImportedOnce()
+    {
+        var instance = Assert.Single(Parse("vrrp_instance V {\n unicast_peer {\n  10.0.0.2\n  10.0.0.2\n }\n track_script {\n  chk\n  chk weight 5\n }\n}").Instances);
+
+        Assert.Equal(["10.0.0.2"], instance.UnicastPeers);
+        Assert.Equal((null, 7), (Assert.Single(instance.TrackScripts).Weight, instance.TrackScripts[0].Line));
+        Assert.Contains("k.conf:4: warning: unicast_peer 10.0.0.2 is listed again;", AllWarnings);
+        Assert.Contains("k.conf:8: warning: track_script 'chk' is listed again (first at line 7)", AllWarnings);
+    }
 }
