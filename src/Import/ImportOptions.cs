@@ -14,6 +14,13 @@ public sealed class ImportOptions
     /// <remarks>Defaults to reading the file from disk.</remarks>
     public Func<string, string?> ReadScript { get; init; } = ReadScriptFromDisk;
 
+    /// <summary>
+    /// Finds a command named without a slash the way keepalived does (<see cref="CommandPath"/>); null when it is not
+    /// found. The importer writes the result as the absolute path the daemon requires.
+    /// </summary>
+    /// <remarks>Defaults to searching this process's <c>PATH</c> (keepalived's fallback <c>/bin:/usr/bin</c> when unset).</remarks>
+    public Func<string, string?> ResolveCommand { get; init; } = name => CommandPath.Find(name, Environment.GetEnvironmentVariable("PATH"));
+
     private static string? ReadScriptFromDisk(string path)
     {
         try

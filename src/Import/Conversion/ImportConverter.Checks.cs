@@ -4,7 +4,7 @@ using CloudCoreLb.Import.Keepalived;
 
 namespace CloudCoreLb.Import.Conversion;
 
-/// <summary>The <c>checks:</c> section: one <c>exec</c> check per usable <c>vrrp_script</c>.</summary>
+/// <summary>The <c>checks:</c> section: one check per usable <c>vrrp_script</c>, <c>exec</c> unless it is a connect test.</summary>
 internal sealed partial class ImportConverter
 {
     private void WriteChecks(List<ImportSource> sources)
@@ -33,35 +33,49 @@ internal sealed partial class ImportConverter
         using var checks = _yaml.Block("checks");
         foreach (var script in scripts)
         {
-            SuggestListenerCheck(script);
-            using var check = _yaml.Block(YamlEmitter.Str(script.Name));
-            _yaml.Value("type", "exec");
-            _yaml.Value("script", YamlEmitter.Str(script.Script!));
-            _yaml.Value("interval", Duration(script.Interval));
-            if (script.Timeout is { } timeout)
+            var argv = ScriptCommandLine.Split(script.Script!);
+            if (ScriptAdvisor.ConnectTarget(argv) is { } target)
             {
-                _yaml.Value("timeout", Duration(timeout));
+                diagnostics.Note(script.File, script.Line, $"vrrp_script {script.Name}: '{script.Script}' is a connect test; imported as the native tcp check on {target}");
+                using var tcp = _yaml.Block(YamlEmitter.Str(script.Name), $"keepalived script {YamlEmitter.Str(script.Script!)}: a connect test, here without a process");
+                _yaml.Value("type", "tcp");
+                _yaml.Value("address", YamlEmitter.Str(target));
+                WriteCheckTiming(script);
+                continue;
             }
 
-            _yaml.Value("rise", script.Rise);
-            _yaml.Value("fall", script.Fall);
-            _yaml.Value("weight", script.Weight);
+            var (commandLine, comment) = ResolveCommand(script.Script!, script.File, script.Line, $"vrrp_script {script.Name}");
+            SuggestListenerCheck(script, ScriptCommandLine.Split(commandLine)[0]);
+            using var check = _yaml.Block(YamlEmitter.Str(script.Name));
+            _yaml.Value("type", "exec");
+            _yaml.Value("script", YamlEmitter.Str(commandLine), comment);
+            WriteCheckTiming(script);
             if (script.User is { } user)
             {
                 _yaml.Value("user", YamlEmitter.Str(user));
             }
-
-            if (script.InitFail)
-            {
-                _yaml.Value("initial_state", "failed", "keepalived init_fail");
-            }
         }
     }
 
-    private void SuggestListenerCheck(KeepalivedScript script)
+    private void WriteCheckTiming(KeepalivedScript script)
     {
-        // The parser kept only command lines the runtime can split, and its first word is what the daemon will run.
-        var path = ScriptCommandLine.Split(script.Script!)[0];
+        _yaml.Value("interval", Duration(script.Interval));
+        if (script.Timeout is { } timeout)
+        {
+            _yaml.Value("timeout", Duration(timeout));
+        }
+
+        _yaml.Value("rise", script.Rise);
+        _yaml.Value("fall", script.Fall);
+        _yaml.Value("weight", script.Weight);
+        if (script.InitFail)
+        {
+            _yaml.Value("initial_state", "failed", "keepalived init_fail");
+        }
+    }
+
+    private void SuggestListenerCheck(KeepalivedScript script, string path)
+    {
         if (options.ReadScript(path) is not { } text)
         {
             return;

@@ -96,7 +96,8 @@ internal sealed partial class ImportConverter
             using var notify = _yaml.Block("notify");
             foreach (var (transition, command) in first.Notify)
             {
-                _yaml.Value(transition, YamlEmitter.Str(command));
+                var (line, comment) = ResolveCommand(command, first.File, first.Line, $"vrrp_instance {first.Name} notify_{transition}");
+                _yaml.Value(transition, YamlEmitter.Str(line), comment);
             }
         }
 
