@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using CloudCoreLb.Import.Haproxy;
 
 namespace CloudCoreLb.Import.Conversion;
@@ -9,45 +10,97 @@ internal sealed partial class ImportConverter
     private void WriteProxy(HaproxyConfig haproxy)
     {
         var frontends = haproxy.Proxies.Where(p => p.IsFrontend).ToList();
-        var backends = haproxy.Proxies.Where(p => p.IsBackend).ToList();
+        var backends = new List<(HaproxyProxy Backend, List<(HaproxyServer Server, IPEndPoint EndPoint)> Servers)>();
+        foreach (var backend in haproxy.Proxies.Where(p => p.IsBackend))
+        {
+            var servers = backend.Servers.Select(s => (Server: s, EndPoint: ServerEndPoint(backend, s))).Where(s => s.EndPoint is not null).ToList();
+            if (servers.Any(s => !s.Server.Disabled))
+            {
+                backends.Add((backend, servers.Select(s => (s.Server, s.EndPoint!)).ToList()));
+            }
+            else
+            {
+                // check refuses a backend without servers, and haproxy answers such a backend's clients with 503.
+                diagnostics.Warn(backend.File, backend.Line, $"backend {backend.Name} has no server that can be imported; it is left out, with the frontends that use it");
+            }
+        }
+
         using var proxy = _yaml.Block("proxy");
         if (haproxy.GlobalMaxConn is { } maxconn)
         {
             _yaml.Value("max_connections", maxconn);
         }
 
-        if (frontends.Count > 0)
+        WriteHostGrouping(backends);
+
+        var names = backends.Select(b => b.Backend.Name).ToList();
+        var routed = frontends.Select(f => (Frontend: f, Backend: RoutedBackend(f, names))).Where(f => f.Backend is not null).ToList();
+        if (routed.Count > 0)
         {
             using var list = _yaml.Block("frontends");
-            foreach (var frontend in frontends)
+            foreach (var (frontend, backend) in routed)
             {
-                WriteFrontend(frontend, backends);
+                WriteFrontend(frontend, backend!);
             }
         }
 
         if (backends.Count > 0)
         {
             using var list = _yaml.Block("backends");
-            foreach (var backend in backends)
+            foreach (var (backend, servers) in backends)
             {
-                WriteBackend(backend);
+                WriteBackend(backend, servers);
             }
         }
     }
 
-    private void WriteFrontend(HaproxyProxy frontend, List<HaproxyProxy> backends)
+    /// <summary>
+    /// cloudcore-lb groups servers by host by default (one identity for hashing and health, so an edge's connections
+    /// to 10000 and 10004 land on one CloudCore); two servers of one backend on one host cannot be told apart then.
+    /// haproxy never groups, so such a backend is imported with grouping off, which is haproxy's behaviour.
+    /// </summary>
+    private void WriteHostGrouping(List<(HaproxyProxy Backend, List<(HaproxyServer Server, IPEndPoint EndPoint)> Servers)> backends)
+    {
+        var shared = new List<string>();
+        foreach (var (backend, servers) in backends)
+        {
+            foreach (var group in servers.Where(s => !s.Server.Disabled).GroupBy(s => s.EndPoint.Address).Where(g => g.Count() > 1))
+            {
+                var names = string.Join(", ", group.Select(s => s.Server.Name));
+                diagnostics.Warn(backend.File, group.Skip(1).First().Server.Line,
+                    $"{backend.Name}: servers {names} share host {group.Key}; cloudcore-lb groups servers by host (one hash identity and one health state per host) unless told not to, " +
+                    "so the import sets 'group_servers_by_host: false', which treats every server on its own as haproxy does. To keep the grouping (KubeEdge: one CloudCore's ports move together), give each server of a backend its own host");
+                shared.Add($"{backend.Name} ({group.Key})");
+            }
+        }
+
+        if (shared.Count > 0)
+        {
+            _yaml.Value("group_servers_by_host", false, $"servers share a host in {string.Join(", ", shared)}: each server stands alone, as in haproxy");
+        }
+    }
+
+    /// <summary>The imported backend <paramref name="frontend"/> sends to, or null (warned) when there is none.</summary>
+    private string? RoutedBackend(HaproxyProxy frontend, List<string> imported)
     {
         var backend = frontend.Kind == HaproxySectionKind.Listen ? frontend.Name : frontend.DefaultBackend;
         if (backend is null)
         {
             diagnostics.Warn(frontend.File, frontend.Line, $"frontend {frontend.Name} has no default_backend; it is left out");
-            return;
+            return null;
         }
 
-        if (!backends.Any(b => b.Name == backend))
+        if (!imported.Contains(backend))
         {
-            diagnostics.Warn(frontend.File, frontend.Line, $"frontend {frontend.Name}: default_backend '{backend}' is not defined");
+            diagnostics.Warn(frontend.File, frontend.Line, $"frontend {frontend.Name}: default_backend '{backend}' is not defined or not imported; the frontend is left out");
+            return null;
         }
+
+        return backend;
+    }
+
+    private void WriteFrontend(HaproxyProxy frontend, string backend)
+    {
 
         var binds = frontend.Binds.Select(b => (Address: NormalizeBind(frontend, b.Address, b.Line), b.Line)).Where(b => b.Address is not null).ToList();
         if (binds.Count == 0)
@@ -109,7 +162,7 @@ internal sealed partial class ImportConverter
         };
     }
 
-    private void WriteBackend(HaproxyProxy backend)
+    private void WriteBackend(HaproxyProxy backend, List<(HaproxyServer Server, IPEndPoint EndPoint)> servers)
     {
         using var item = _yaml.Item();
         _yaml.Value("name", YamlEmitter.Str(backend.Name));
@@ -125,8 +178,7 @@ internal sealed partial class ImportConverter
         }
 
         WriteTimeouts(backend, ("connect", "connect"), ("server", "server"), ("tunnel", "tunnel"), ("server-fin", "server_fin"));
-        var servers = backend.Servers;
-        var shutdown = servers.Where(s => s.OnMarkedDown is not null).ToList();
+        var shutdown = servers.Where(s => s.Server.OnMarkedDown is not null).ToList();
         if (shutdown.Count > 0)
         {
             _yaml.Value("on_marked_down", "shutdown-sessions");
@@ -137,16 +189,10 @@ internal sealed partial class ImportConverter
         }
 
         WriteBackendCheck(backend);
-        if (servers.Count == 0)
-        {
-            diagnostics.Warn(backend.File, backend.Line, $"backend {backend.Name} has no servers");
-            return;
-        }
-
         using var list = _yaml.Block("servers");
-        foreach (var server in servers)
+        foreach (var (server, endPoint) in servers)
         {
-            WriteServer(backend, server);
+            WriteServer(backend, server, endPoint);
         }
     }
 
@@ -229,17 +275,35 @@ internal sealed partial class ImportConverter
         _yaml.Value("check", YamlEmitter.Flow(values));
     }
 
-    private void WriteServer(HaproxyProxy backend, HaproxyServer server)
+    /// <summary>The server's <c>ip:port</c>, or null (warned) when the loader could not take it.</summary>
+    private IPEndPoint? ServerEndPoint(HaproxyProxy backend, HaproxyServer server)
     {
+        if (server.Address.Contains('@'))
+        {
+            diagnostics.Warn(backend.File, server.Line, $"{backend.Name}/{server.Name}: address '{server.Address}': only TCP over IPv4/IPv6 addresses is supported; left out");
+            return null;
+        }
+
         var colon = server.Address.LastIndexOf(':');
         var port = colon < 0 ? "" : server.Address[(colon + 1)..];
         if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
         {
             diagnostics.Warn(backend.File, server.Line, $"{backend.Name}/{server.Name}: address '{server.Address}' needs an explicit port (port-less and +N/-N ports follow the client's destination port); left out");
-            return;
+            return null;
         }
 
-        var values = new List<(string, string)> { ("name", YamlEmitter.Str(server.Name)), ("address", YamlEmitter.Str(server.Address)) };
+        if (!IPAddress.TryParse(server.Address[..colon].Trim('[', ']'), out var address))
+        {
+            diagnostics.Warn(backend.File, server.Line, $"{backend.Name}/{server.Name}: '{server.Address[..colon]}' is a host name; cloudcore-lb connects to addresses, so write the server's IP address; left out");
+            return null;
+        }
+
+        return new IPEndPoint(address, p);
+    }
+
+    private void WriteServer(HaproxyProxy backend, HaproxyServer server, IPEndPoint endPoint)
+    {
+        var values = new List<(string, string)> { ("name", YamlEmitter.Str(server.Name)), ("address", YamlEmitter.Str(endPoint.ToString())) };
         if (server.Weight is { } weight and not 1)
         {
             values.Add(("weight", weight.ToString(CultureInfo.InvariantCulture)));
@@ -255,9 +319,9 @@ internal sealed partial class ImportConverter
             values.Add(("check", "false"));
         }
 
-        if (server.Port is { } checkPort)
+        if (server.Port is { } checkPort && server.Check)
         {
-            values.Add(("check_port", checkPort.ToString(CultureInfo.InvariantCulture)));
+            diagnostics.Warn(backend.File, server.Line, $"{backend.Name}/{server.Name}: 'port {checkPort}' is not carried over: health checks connect to the server's own address and port ({endPoint})");
         }
 
         if (server.Disabled)

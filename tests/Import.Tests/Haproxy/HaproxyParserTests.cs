@@ -105,7 +105,9 @@ public sealed class HaproxyParserTests
                   timeouts: { client: 30s }
             """, yaml);
         Assert.Contains("check: { interval: 1s, rise: 1, fall: 2 }", yaml);
-        Assert.Contains("- { name: m1, address: 10.0.0.1:6443, weight: 10, backup: true, check_port: 6444 }", yaml);
+        // The loader has no check port (checks connect to the server's own port), so 'port' is warned, not written.
+        Assert.Contains("- { name: m1, address: 10.0.0.1:6443, weight: 10, backup: true }", yaml);
+        Assert.Contains("h.cfg:8: warning: api/m1: 'port 6444' is not carried over", string.Join("\n", _diagnostics.Items));
     }
 
     [Fact]
@@ -139,5 +141,49 @@ public sealed class HaproxyParserTests
         Parse("frontend f\n bind *:443 ssl crt /x.pem\n mode http\n acl a path /x\n use_backend b if a\n default_backend b\nbackend b\n server s 10.0.0.1:80 send-proxy maxconn 10\n");
         var lines = _diagnostics.Warnings.Select(w => w.Line).ToList();
         Assert.Equal([2, 3, 4, 5, 8, 8], lines);
+    }
+
+    private const string TcpDefaults = """
+        defaults
+          mode tcp
+          timeout client 1m
+          timeout server 1m
+          timeout connect 5s
+
+        """;
+
+    [Fact]
+    public void ServersSharingAHostAreImportedUngroupedAsHaproxyTreatsThemWithAWarningThatSaysWhatToChange()
+    {
+        var yaml = Convert(TcpDefaults + "frontend f\n bind :8080\n default_backend b\nbackend b\n server s1 10.0.0.1:8000 check\n server s2 10.0.0.1:8001 check\n");
+
+        Assert.Contains("proxy:\n  group_servers_by_host: false  # servers share a host in b (10.0.0.1)", yaml);
+        var warning = Assert.Single(_diagnostics.Warnings, w => w.Message.Contains("share host"));
+        Assert.Equal(11, warning.Line);
+        Assert.Contains("give each server of a backend its own host", warning.Message);
+    }
+
+    [Fact]
+    public void ServersOnDistinctHostsKeepTheGroupingDefault()
+    {
+        var yaml = Convert(TcpDefaults + "frontend f\n bind :8080\n default_backend b\nbackend b\n server s1 10.0.0.1:8000\n server s2 10.0.0.2:8000\nbackend c\n server s1 10.0.0.1:8001\n");
+        Assert.DoesNotContain("group_servers_by_host", yaml);
+    }
+
+    [Theory]
+    [InlineData("server s1 mptcp@[::]:4331", "only TCP over IPv4/IPv6 addresses")]
+    [InlineData("server s1 0.0.0.0", "needs an explicit port")]
+    [InlineData("server s1 cloudcore.example:10000", "is a host name")]
+    public void ABackendWithoutAnImportableServerIsLeftOutWithItsFrontends(string server, string reason)
+    {
+        var yaml = Convert(TcpDefaults + $"frontend f\n bind :8080\n default_backend b\nbackend b\n {server}\nlisten ok\n bind :9000\n server s 10.0.0.1:9000\n");
+
+        Assert.DoesNotContain("name: b\n", yaml);
+        Assert.DoesNotContain("name: f\n", yaml);
+        Assert.Contains("name: ok", yaml);
+        var text = string.Join("\n", _diagnostics.Items);
+        Assert.Contains(reason, text);
+        Assert.Contains("backend b has no server that can be imported; it is left out, with the frontends that use it", text);
+        Assert.Contains("frontend f: default_backend 'b' is not defined or not imported; the frontend is left out", text);
     }
 }
