@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Import;
 
 namespace CloudCoreLb.Host.Cli;
@@ -28,7 +29,7 @@ internal static class ImportCommand
         {
             Description = "Import haproxy's map-based 'balance source' as 'source-map' (same client-to-server mapping as haproxy) instead of consistent 'source'",
         };
-        var command = new Command("import", "Convert keepalived.conf and haproxy.cfg into a cloudcore-lb configuration; warnings go to standard error.")
+        var command = new Command("import", "Convert keepalived.conf and haproxy.cfg into a cloudcore-lb configuration and check it; warnings and the check go to standard error (exit 2: written, but the check rejects it).")
         {
             keepalived, haproxy, output, exactHash,
         };
@@ -42,7 +43,10 @@ internal static class ImportCommand
         return command;
     }
 
-    /// <returns>0 when converted (warnings included), 1 when an input cannot be read or parsed.</returns>
+    /// <returns>
+    /// 0 when converted (warnings included) and the result passes <c>check</c>; 2 when converted and written but the
+    /// check rejects it; 1 when an input cannot be read or parsed or the output cannot be written.
+    /// </returns>
     public static int Execute(IReadOnlyList<string> keepalivedFiles, string? haproxyFile, string? outputFile, ImportOptions options, TextWriter stdout, TextWriter stderr)
     {
         if (keepalivedFiles.Count == 0 && haproxyFile is null)
@@ -83,8 +87,33 @@ internal static class ImportCommand
         }
 
         var warnings = diagnostics.Warnings.Count();
-        stderr.WriteLine($"import: converted with {warnings} warning(s); validate with 'cloudcore-lb check --config {outputFile ?? "FILE"}'");
-        return 0;
+        stderr.WriteLine($"import: converted with {warnings} warning(s)");
+        return Check(yaml, outputFile ?? "(standard output)", stderr);
+    }
+
+    /// <summary>
+    /// The full <c>check</c> of what was written, on this machine (scripts must exist here, as on the node that runs
+    /// it): an import is done when its result loads, so its last lines say whether it does and what to fix.
+    /// </summary>
+    /// <returns>0 when the result passes, 2 when it was written but the check rejects it.</returns>
+    private static int Check(string yaml, string file, TextWriter stderr)
+    {
+        try
+        {
+            var config = ConfigLoader.Parse(yaml, file, Environment.MachineName);
+            stderr.WriteLine($"check: {file}: configuration is valid ({config.VrrpInstances.Count} VRRP instance(s), node '{config.NodeName}')");
+            return 0;
+        }
+        catch (ConfigException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                stderr.WriteLine($"check: {error}");
+            }
+
+            stderr.WriteLine($"check: {file}: {ex.Errors.Count} error(s); fix them before deploying (cloudcore-lb check --config FILE checks again)");
+            return 2;
+        }
     }
 
     private static void Report(ImportDiagnostics diagnostics, TextWriter stderr)

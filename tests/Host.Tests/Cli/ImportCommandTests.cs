@@ -49,6 +49,36 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheImportEndsWithTheCheckOfWhatItWrote()
+    {
+        var input = Write("k.conf", "vrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n  10.0.0.9\n }\n}\n");
+        var output = Path.Combine(_dir.FullName, "out.yaml");
+
+        var code = ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr);
+
+        Assert.Equal(0, code);
+        var lines = _stderr.ToString().TrimEnd().Split('\n');
+        Assert.Equal($"check: {output}: configuration is valid (1 VRRP instance(s), node '{Environment.MachineName}')", lines[^1]);
+        Assert.Contains("virtual address 10.0.0.9 is listed again", _stderr.ToString());
+    }
+
+    [Fact]
+    public void AResultTheCheckRejectsIsStillWrittenAndExitsWith2WithTheCheckErrors()
+    {
+        var input = Write("k.conf", "vrrp_script chk {\n script /nonexistent/chk.sh\n}\nvrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n track_script {\n  chk\n }\n}\n");
+        var output = Path.Combine(_dir.FullName, "out.yaml");
+
+        var code = ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr);
+
+        Assert.Equal(2, code);
+        Assert.Contains("script: /nonexistent/chk.sh", File.ReadAllText(output));
+        var stderr = _stderr.ToString();
+        Assert.Contains($"check: {output}:", stderr);
+        Assert.Contains("script '/nonexistent/chk.sh': file not found", stderr);
+        Assert.EndsWith("error(s); fix them before deploying (cloudcore-lb check --config FILE checks again)", stderr.TrimEnd());
+    }
+
+    [Fact]
     public void TheImportCommandIsRegistered()
     {
         var root = CommandLine.Build();
