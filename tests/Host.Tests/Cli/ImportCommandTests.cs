@@ -18,6 +18,14 @@ public sealed class ImportCommandTests : IDisposable
         return path;
     }
 
+    /// <summary>Imports <paramref name="keepalived"/> as k.conf into out.yaml in the test's directory.</summary>
+    private (int Code, string Input, string Output) ImportToFile(string keepalived)
+    {
+        var input = Write("k.conf", keepalived);
+        var output = Path.Combine(_dir.FullName, "out.yaml");
+        return (ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr), input, output);
+    }
+
     [Fact]
     public void AMissingInputFileExitsWith1AndNamesTheFile()
     {
@@ -37,10 +45,7 @@ public sealed class ImportCommandTests : IDisposable
     [Fact]
     public void WarningsGoToStandardErrorAndTheYamlToTheOutputFileWithExit0()
     {
-        var input = Write("k.conf", "global_defs {\n router_id lb01 extra\n}\nvrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n}\n");
-        var output = Path.Combine(_dir.FullName, "out.yaml");
-
-        var code = ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr);
+        var (code, input, output) = ImportToFile("global_defs {\n router_id lb01 extra\n}\nvrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n}\n");
 
         Assert.Equal(0, code);
         Assert.Contains($"{input}:2: warning: keepalived ignores 'extra'", _stderr.ToString());
@@ -51,10 +56,7 @@ public sealed class ImportCommandTests : IDisposable
     [Fact]
     public void TheImportEndsWithTheCheckOfWhatItWrote()
     {
-        var input = Write("k.conf", "vrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n  10.0.0.9\n }\n}\n");
-        var output = Path.Combine(_dir.FullName, "out.yaml");
-
-        var code = ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr);
+        var (code, _, output) = ImportToFile("vrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n  10.0.0.9\n }\n}\n");
 
         Assert.Equal(0, code);
         var lines = _stderr.ToString().TrimEnd().Split('\n');
@@ -65,10 +67,7 @@ public sealed class ImportCommandTests : IDisposable
     [Fact]
     public void AResultTheCheckRejectsIsStillWrittenAndExitsWith2WithTheCheckErrors()
     {
-        var input = Write("k.conf", "vrrp_script chk {\n script /nonexistent/chk.sh\n}\nvrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n track_script {\n  chk\n }\n}\n");
-        var output = Path.Combine(_dir.FullName, "out.yaml");
-
-        var code = ImportCommand.Execute([input], null, output, new ImportOptions(), _stdout, _stderr);
+        var (code, _, output) = ImportToFile("vrrp_script chk {\n script /nonexistent/chk.sh\n}\nvrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n track_script {\n  chk\n }\n}\n");
 
         Assert.Equal(2, code);
         Assert.Contains("script: /nonexistent/chk.sh", File.ReadAllText(output));
