@@ -20,7 +20,7 @@ internal sealed partial class ImportConverter
             }
             else
             {
-                // check refuses a backend without servers, and haproxy answers such a backend's clients with 503.
+                // check refuses a backend without servers; haproxy could only refuse its clients.
                 diagnostics.Warn(backend.File, backend.Line, $"backend {backend.Name} has no server that can be imported; it is left out, with the frontends that use it");
             }
         }

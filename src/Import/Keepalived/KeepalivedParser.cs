@@ -28,6 +28,13 @@ internal sealed partial class KeepalivedParser(ImportDiagnostics diagnostics)
                 case "vrrp_script":
                     if (Name(node) is { } scriptName && Block(node) is { } scriptBody)
                     {
+                        // keepalived keeps both and every lookup by name finds the first.
+                        if (config.Scripts.FirstOrDefault(s => s.Name == scriptName) is { } firstScript)
+                        {
+                            Warn(node, $"vrrp_script {scriptName} is defined again (first at line {firstScript.Line}); keepalived tracks the first, so this one is not imported");
+                            break;
+                        }
+
                         config.Scripts.Add(ReadScript(new KeepalivedScript(scriptName, node.Line.File, node.Line.Line), scriptBody, config));
                     }
 
@@ -35,6 +42,12 @@ internal sealed partial class KeepalivedParser(ImportDiagnostics diagnostics)
                 case "vrrp_instance":
                     if (Name(node) is { } instanceName && Block(node) is { } instanceBody)
                     {
+                        if (config.Instances.FirstOrDefault(i => i.Name == instanceName) is { } firstInstance)
+                        {
+                            Warn(node, $"vrrp_instance {instanceName} is defined again (first at line {firstInstance.Line}); keepalived refuses the second and skips its block, so it is not imported");
+                            break;
+                        }
+
                         config.Instances.Add(ReadInstance(new KeepalivedInstance(instanceName, node.Line.File, node.Line.Line), instanceBody));
                     }
 

@@ -170,4 +170,15 @@ public sealed class KeepalivedParserTests
         Assert.Contains("k.conf:4: warning: unicast_peer 10.0.0.2 is listed again;", AllWarnings);
         Assert.Contains("k.conf:8: warning: track_script 'chk' is listed again (first at line 7)", AllWarnings);
     }
+
+    [Fact]
+    public void AScriptOrInstanceDefinedTwiceInOneFileKeepsTheFirstAsKeepalivedDoes()
+    {
+        var config = Parse("vrrp_script s {\n script /bin/true\n}\nvrrp_script s {\n script /bin/false\n}\nvrrp_instance V {\n virtual_router_id 5\n}\nvrrp_instance V {\n virtual_router_id 6\n}\n");
+
+        Assert.Equal("/bin/true", Assert.Single(config.Scripts).Script);
+        Assert.Equal(5, Assert.Single(config.Instances).VirtualRouterId);
+        Assert.Contains("k.conf:4: warning: vrrp_script s is defined again (first at line 1); keepalived tracks the first", AllWarnings);
+        Assert.Contains("k.conf:10: warning: vrrp_instance V is defined again (first at line 7); keepalived refuses the second", AllWarnings);
+    }
 }
