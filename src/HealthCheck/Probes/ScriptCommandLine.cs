@@ -9,10 +9,43 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// outside single quotes a backslash escapes: <c>\a \b \E \f \n \r \t \v \\ \" \' \xHH \NNN</c> (octal), any other
 /// character stands for itself. Single quotes keep everything literal, as in the shell.
 /// </summary>
-internal static class ScriptCommandLine
+/// <remarks>
+/// Public because the importer (CloudCoreLb.Import) must read a keepalived <c>script</c> exactly as the runtime will
+/// run it: the path it resolves, reads for advice or rewrites is <see cref="Split"/>'s first word, never a second
+/// opinion.
+/// </remarks>
+public static class ScriptCommandLine
 {
     /// <summary>Splits <paramref name="commandLine"/>; throws <see cref="FormatException"/> with the reason.</summary>
-    public static string[] Split(string commandLine)
+    public static string[] Split(string commandLine) => Split(commandLine, decodeEscapes: true);
+
+    /// <summary>
+    /// keepalived's first pass over a whole <c>script</c> or <c>notify_*</c> line (<c>alloc_strvec_quoted</c>): the
+    /// words and quotes of <see cref="Split"/>, but each escape stays as written (the backslash and the character after
+    /// it), so the word holding the command line reaches <see cref="Split"/> intact: in <c>script "/bin/echo \"a b\""</c>
+    /// word 1 is <c>/bin/echo \"a b\"</c>. Throws <see cref="FormatException"/> like <see cref="Split"/>.
+    /// </summary>
+    public static string[] SplitKeepingEscapes(string line) => Split(line, decodeEscapes: false);
+
+    /// <summary>
+    /// The command line that <see cref="Split"/> reads back as <paramref name="argv"/>: plain words stay as they are, a
+    /// word with whitespace, quotes or backslashes is single-quoted, or double-quoted with escapes if it holds a
+    /// single quote. Words with shell operators (<c>&lt; &gt; | &amp; ; $ `</c>) are quoted too: nothing here runs a
+    /// shell, and the quotes keep a person from reading one into the line.
+    /// </summary>
+    public static string Join(IEnumerable<string> argv) => string.Join(' ', argv.Select(Quote));
+
+    private static string Quote(string word)
+    {
+        if (word.Length > 0 && !word.Any(c => char.IsWhiteSpace(c) || c is '\\' or '"' or '\'' or '<' or '>' or '|' or '&' or ';' or '$' or '`'))
+        {
+            return word;
+        }
+
+        return word.Contains('\'') ? "\"" + word.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"" : $"'{word}'";
+    }
+
+    private static string[] Split(string commandLine, bool decodeEscapes)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var words = new List<string>();
@@ -63,12 +96,12 @@ internal static class ScriptCommandLine
                             break;
                         }
 
-                        i = commandLine[i] == '\\' ? Escape(commandLine, i, word) : Append(commandLine, i, word);
+                        i = commandLine[i] == '\\' ? Backslash(commandLine, i, word, decodeEscapes) : Append(commandLine, i, word);
                     }
 
                     break;
                 case '\\':
-                    i = Escape(commandLine, i, word);
+                    i = Backslash(commandLine, i, word, decodeEscapes);
                     break;
                 default:
                     word.Append(c);
@@ -88,6 +121,16 @@ internal static class ScriptCommandLine
         }
 
         return [.. words];
+    }
+
+    private static int Backslash(string s, int i, StringBuilder word, bool decode) => decode ? Escape(s, i, word) : Keep(s, i, word);
+
+    /// <summary>Copies the escape starting at the backslash <c>s[i]</c> as written; returns the index after it.</summary>
+    private static int Keep(string s, int i, StringBuilder word)
+    {
+        var length = Math.Min(2, s.Length - i);
+        word.Append(s, i, length);
+        return i + length;
     }
 
     private static int Append(string s, int i, StringBuilder word)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using CloudCoreLb.HealthCheck;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

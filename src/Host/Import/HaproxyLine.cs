@@ -1,7 +1,0 @@
-namespace CloudCoreLb.Host.Import;
-
-/// <summary>One haproxy.cfg statement: unquoted, unescaped words.</summary>
-internal sealed record HaproxyLine(string File, int Line, IReadOnlyList<string> Words)
-{
-    public string Keyword => Words[0];
-}

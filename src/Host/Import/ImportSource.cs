@@ -1,4 +1,0 @@
-namespace CloudCoreLb.Host.Import;
-
-/// <summary>One parsed keepalived.conf and the node name its values go under.</summary>
-internal sealed record ImportSource(string NodeName, KeepalivedConfig Config);

@@ -1,0 +1,40 @@
+namespace CloudCoreLb.Import.Keepalived;
+
+/// <summary>A <c>vrrp_instance</c> block as keepalived would read it.</summary>
+internal sealed record KeepalivedInstance(string Name, string File, int Line)
+{
+    public string? State { get; set; }
+
+    public string? Interface { get; set; }
+
+    public int? VirtualRouterId { get; set; }
+
+    public int? Priority { get; set; }
+
+    public TimeSpan? AdvertInterval { get; set; }
+
+    public string? AuthType { get; set; }
+
+    /// <summary>Already truncated to the 8 bytes keepalived puts on the wire. Never printed in diagnostics.</summary>
+    public string? AuthPassword { get; set; }
+
+    public List<KeepalivedVirtualAddress> VirtualAddresses { get; } = [];
+
+    public List<KeepalivedTrackScript> TrackScripts { get; } = [];
+
+    public bool NoPreempt { get; set; }
+
+    public TimeSpan? PreemptDelay { get; set; }
+
+    /// <summary><c>unicast_src_ip</c> or <c>mcast_src_ip</c>: keepalived keeps both in the one source address.</summary>
+    public string? SourceAddress { get; set; }
+
+    public List<string> UnicastPeers { get; } = [];
+
+    public KeepalivedGarp Garp { get; } = new();
+
+    public SortedDictionary<string, string> Notify { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>keepalived's rule (§5.1): an omitted priority is 255 for <c>state MASTER</c>, else 100.</summary>
+    public int EffectivePriority => Priority ?? (State == "MASTER" ? 255 : 100);
+}
