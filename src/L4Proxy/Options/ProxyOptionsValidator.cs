@@ -175,7 +175,7 @@ public static class ProxyOptionsValidator
                 // same host would be indistinguishable to the hash.
                 if (groupByHost && server.HashKey is null && !hosts.Add(server.EndPoint.Address.ToString()))
                 {
-                    errors.Add($"{at}: another server of this backend has host {server.EndPoint.Address}; give one a HashKey or set GroupServersByHost false.");
+                    errors.Add($"{at}: another server of this backend has host {server.EndPoint.Address}; one host, one server per backend (consistent hashing groups by host): set proxy.group_servers_by_host: false to hash each server on its own (HashKey in the API).");
                 }
             }
 
