@@ -95,9 +95,6 @@ public class BalancerBenchmarks
             });
         }
 
-        var backend = new ProxyBackend(new BackendOptions { Name = "be", Balance = balance, Servers = servers });
-        backend.CreateServers(groupByHost: true);
-        backend.CreateBalancer();
-        return backend;
+        return new ProxyBackend(new BackendOptions { Name = "be", Balance = balance, Servers = servers }, HostGroup.PerAddress());
     }
 }

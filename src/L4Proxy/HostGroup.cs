@@ -14,6 +14,13 @@ internal sealed class HostGroup
 
     public HostGroup(IPAddress address) => Address = address;
 
+    /// <summary>A lookup that hands out one group per address, creating it on first use.</summary>
+    public static Func<IPAddress, HostGroup> PerAddress()
+    {
+        var hosts = new Dictionary<IPAddress, HostGroup>();
+        return address => hosts.TryGetValue(address, out var host) ? host : hosts[address] = new HostGroup(address);
+    }
+
     public IPAddress Address { get; }
 
     public List<ProxyServer> Members { get; } = [];

@@ -45,6 +45,10 @@ internal static partial class L4ProxyLog
         Message = "Frontend {Frontend}: accept failed with {Error}; retrying")]
     public static partial void AcceptFailed(ILogger logger, string frontend, SocketError error);
 
+    [LoggerMessage(EventId = 2015, EventName = "ListenerRegistrationFailed", Level = LogLevel.Error,
+        Message = "Frontend {Frontend}: epoll_ctl on the listening socket failed with {Error}")]
+    public static partial void ListenerRegistrationFailed(ILogger logger, string frontend, SocketError error);
+
     [LoggerMessage(EventId = 2020, EventName = "SessionEstablished", Level = LogLevel.Debug,
         Message = "{Frontend}: {Client} -> {Server} connected after {Retries} retries")]
     public static partial void SessionEstablished(ILogger logger, string frontend, IPEndPoint? client, string server, int retries);

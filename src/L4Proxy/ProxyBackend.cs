@@ -4,51 +4,48 @@ using CloudCoreLb.L4Proxy.Options;
 
 namespace CloudCoreLb.L4Proxy;
 
-/// <summary>Runtime state of one backend: its servers, balancer and aggregated counters.</summary>
+/// <summary>
+/// Runtime state of one backend: its servers, balancer and aggregated counters, all built by the constructor. A
+/// reload builds a new backend from the new options (servers that stay carry their health and counters over) and
+/// swaps it in; sessions keep the one they started with.
+/// </summary>
 internal sealed class ProxyBackend
 {
-    private ILoadBalancer? _balancer;
-
-    public ProxyBackend(BackendOptions options)
+    /// <param name="options">The backend's options.</param>
+    /// <param name="hostOf">The host group of a server address when servers are grouped by host, else null.</param>
+    /// <param name="previous">Servers of the configuration being replaced, by "backend/server".</param>
+    public ProxyBackend(BackendOptions options, Func<System.Net.IPAddress, HostGroup>? hostOf = null, IReadOnlyDictionary<string, ProxyServer>? previous = null)
     {
         Options = options;
         Name = options.Name;
+        var servers = new ProxyServer[options.Servers.Count];
+        for (var i = 0; i < servers.Length; i++)
+        {
+            var server = options.Servers[i];
+            var endPoint = server.EndPoint!;
+            var identity = server.HashKey ?? (hostOf is not null ? endPoint.Address.ToString() : endPoint.ToString());
+            ProxyServer? old = null;
+            if (previous is not null && previous.TryGetValue($"{Name}/{server.Name}", out var candidate) && candidate.EndPoint.Equals(endPoint))
+            {
+                old = candidate;
+            }
+
+            servers[i] = new ProxyServer(this, i, server, identity, hostOf?.Invoke(endPoint.Address), old);
+        }
+
+        Servers = servers;
+        Balancer = LoadBalancerFactory.Create(options.Balance, servers);
     }
 
     public string Name { get; }
 
     public BackendOptions Options { get; }
 
-    public ProxyServer[] Servers { get; private set; } = [];
+    public ProxyServer[] Servers { get; }
 
-    public ILoadBalancer Balancer => _balancer!;
+    public ILoadBalancer Balancer { get; }
 
     public ServerCounters Counters { get; } = new();
-
-    /// <summary>Creates the servers; host groups are attached by the caller before <see cref="CreateBalancer"/>.</summary>
-    /// <param name="groupByHost">Use the host address as hash identity.</param>
-    /// <param name="previous">Servers of the configuration being replaced, by "backend/server".</param>
-    public void CreateServers(bool groupByHost, IReadOnlyDictionary<string, ProxyServer>? previous = null)
-    {
-        var servers = new ProxyServer[Options.Servers.Count];
-        for (var i = 0; i < servers.Length; i++)
-        {
-            var options = Options.Servers[i];
-            var identity = options.HashKey
-                ?? (groupByHost ? options.EndPoint!.Address.ToString() : options.EndPoint!.ToString());
-            ProxyServer? old = null;
-            if (previous is not null && previous.TryGetValue($"{Name}/{options.Name}", out var candidate) && candidate.EndPoint.Equals(options.EndPoint))
-            {
-                old = candidate;
-            }
-
-            servers[i] = new ProxyServer(this, i, options, identity, old);
-        }
-
-        Servers = servers;
-    }
-
-    public void CreateBalancer() => _balancer = LoadBalancerFactory.Create(Options.Balance, Servers);
 
     /// <summary>Any server usable now.</summary>
     public bool HasUsableServer()

@@ -33,39 +33,31 @@ public sealed partial class ProxyRuntime
 
             var (backends, monitors) = BuildBackends(newOptions, previous);
 
-            // Bind new listeners first so a failure leaves the running configuration untouched.
-            var added = new List<ProxyFrontend>();
+            // Same name and same address (as configured, or as bound when configured with port 0): keep the
+            // listening socket, so not one SYN in its queue is lost. The rest are bound first, so a failure leaves the
+            // running configuration untouched.
             var kept = new List<(ProxyFrontend Frontend, FrontendOptions Options)>();
+            var toBind = new List<FrontendOptions>();
+            foreach (var fo in newOptions.Frontends)
+            {
+                if (_frontends.TryGetValue(fo.Name, out var existing) && existing.CanKeepListenerFor(fo))
+                {
+                    kept.Add((existing, fo));
+                }
+                else
+                {
+                    toBind.Add(fo);
+                }
+            }
+
+            List<ProxyFrontend> added;
             try
             {
-                foreach (var fo in newOptions.Frontends)
-                {
-                    // Same name and same address (as configured, or as bound when configured with port 0): keep the
-                    // listening socket, so not one SYN in its queue is lost.
-                    if (_frontends.TryGetValue(fo.Name, out var existing)
-                        && ((existing.Options.Bind!.Equals(fo.Bind) && fo.Bind!.Port != 0) || fo.Bind!.Equals(existing.BoundEndPoint)))
-                    {
-                        kept.Add((existing, fo));
-                        continue;
-                    }
-
-                    var frontend = new ProxyFrontend(fo, backends[fo.Backend]);
-                    frontend.Listener = new FrontendListener(context, frontend);
-                    added.Add(frontend);
-                }
+                added = await BindAsync(toBind, backends, context).ConfigureAwait(false);
             }
             catch
             {
-                foreach (var frontend in added)
-                {
-                    await frontend.Listener!.StopAsync().ConfigureAwait(false);
-                }
-
-                foreach (var monitor in monitors)
-                {
-                    await monitor.DisposeAsync().ConfigureAwait(false);
-                }
-
+                await DisposeAllAsync(monitors).ConfigureAwait(false);
                 throw;
             }
 
@@ -76,8 +68,7 @@ public sealed partial class ProxyRuntime
             {
                 foreach (var (frontend, fo) in kept)
                 {
-                    frontend.Options = fo;
-                    frontend.Backend = backends[fo.Backend];
+                    frontend.Update(fo, backends[fo.Backend]);
                     frontends.Add(frontend.Name, frontend);
                 }
 
@@ -103,10 +94,7 @@ public sealed partial class ProxyRuntime
                 context.GlobalLimiter.WakeAll();
             }
 
-            foreach (var monitor in oldMonitors)
-            {
-                await monitor.DisposeAsync().ConfigureAwait(false);
-            }
+            await DisposeAllAsync(oldMonitors).ConfigureAwait(false);
 
             foreach (var monitor in monitors)
             {
@@ -115,15 +103,11 @@ public sealed partial class ProxyRuntime
 
             foreach (var frontend in removed)
             {
-                await frontend.Listener!.StopAsync().ConfigureAwait(false);
+                await frontend.Listener.StopAsync().ConfigureAwait(false);
                 L4ProxyLog.FrontendClosed(_logger, frontend.Name);
             }
 
-            foreach (var frontend in added)
-            {
-                frontend.Listener!.Start();
-                L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint!, frontend.Backend.Name);
-            }
+            StartListening(added);
 
             context.Loops.SweepPeriod = SweepPeriod(newOptions);
             L4ProxyLog.ProxyReloaded(_logger, frontends.Count, backends.Count, context.ActiveSessions);

@@ -12,27 +12,10 @@ public sealed partial class ProxyRuntime
         ProxyOptions options, IReadOnlyDictionary<string, ProxyServer>? previous)
     {
         var backends = new Dictionary<string, ProxyBackend>(StringComparer.Ordinal);
-        var hosts = new Dictionary<System.Net.IPAddress, HostGroup>();
+        var hostOf = options.GroupServersByHost ? HostGroup.PerAddress() : null;
         foreach (var bo in options.Backends)
         {
-            var backend = new ProxyBackend(bo);
-            backend.CreateServers(options.GroupServersByHost, previous);
-            if (options.GroupServersByHost)
-            {
-                foreach (var server in backend.Servers)
-                {
-                    if (!hosts.TryGetValue(server.EndPoint.Address, out var host))
-                    {
-                        host = new HostGroup(server.EndPoint.Address);
-                        hosts.Add(server.EndPoint.Address, host);
-                    }
-
-                    host.Add(server);
-                    server.Host = host;
-                }
-            }
-
-            backends.Add(bo.Name, backend);
+            backends.Add(bo.Name, new ProxyBackend(bo, hostOf, previous));
         }
 
         var monitors = new List<ServerHealthMonitor>();
@@ -46,8 +29,6 @@ public sealed partial class ProxyRuntime
                     monitors.Add(new ServerHealthMonitor(server, ProbeFactory(server), _time, _logger, OnCheckStateChanged));
                 }
             }
-
-            backend.CreateBalancer();
         }
 
         return (backends, monitors);

@@ -70,28 +70,14 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             var context = new ProxyContext(_time, _logger, loops, options.MaxConnections);
             context.ConnectFailed = OnConnectFailed;
             var (backends, monitors) = BuildBackends(options, previous: null);
-            var frontends = new Dictionary<string, ProxyFrontend>(StringComparer.Ordinal);
+            Dictionary<string, ProxyFrontend> frontends;
             try
             {
-                foreach (var fo in options.Frontends)
-                {
-                    var frontend = new ProxyFrontend(fo, backends[fo.Backend]);
-                    frontend.Listener = new FrontendListener(context, frontend);
-                    frontends.Add(fo.Name, frontend);
-                }
+                frontends = (await BindAsync(options.Frontends, backends, context).ConfigureAwait(false)).ToDictionary(f => f.Name, StringComparer.Ordinal);
             }
             catch
             {
-                foreach (var frontend in frontends.Values)
-                {
-                    await frontend.Listener!.StopAsync().ConfigureAwait(false);
-                }
-
-                foreach (var monitor in monitors)
-                {
-                    await monitor.DisposeAsync().ConfigureAwait(false);
-                }
-
+                await DisposeAllAsync(monitors).ConfigureAwait(false);
                 loops.Dispose();
                 throw;
             }
@@ -110,11 +96,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 monitor.Start();
             }
 
-            foreach (var frontend in frontends.Values)
-            {
-                frontend.Listener!.Start();
-                L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint!, frontend.Backend.Name);
-            }
+            StartListening(frontends.Values);
 
             L4ProxyLog.ProxyStarted(_logger, frontends.Count, backends.Count, options.MaxConnections);
         }
@@ -141,7 +123,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 
             foreach (var frontend in _frontends.Values)
             {
-                await frontend.Listener!.StopAsync().ConfigureAwait(false);
+                await frontend.Listener.StopAsync().ConfigureAwait(false);
             }
 
             L4ProxyLog.ProxyStopping(_logger, context.ActiveSessions, _options!.StopGracePeriod.TotalMilliseconds);
@@ -150,11 +132,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             var aborted = context.ActiveSessions;
             await context.ForEachSessionAsync(static connection => connection.Abort(CloseReason.ProxyStopping)).ConfigureAwait(false);
             await WaitForDrainAsync(context, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
-            foreach (var monitor in _monitors)
-            {
-                await monitor.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await DisposeAllAsync(_monitors).ConfigureAwait(false);
             lock (_stateLock)
             {
                 _monitors = [];
@@ -206,7 +184,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
         {
             foreach (var f in _frontends.Values)
             {
-                result.Add(new FrontendStatus(f.Name, f.BoundEndPoint!, f.Backend.Name, f.Options.MaxConnections, f.Counters));
+                result.Add(new FrontendStatus(f.Name, f.BoundEndPoint, f.Backend.Name, f.Options.MaxConnections, f.Counters));
             }
         }
 
@@ -227,7 +205,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     {
         lock (_stateLock)
         {
-            return _frontends[frontend].BoundEndPoint!;
+            return _frontends[frontend].BoundEndPoint;
         }
     }
 
@@ -296,6 +274,51 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
         }
 
         return shortest == TimeSpan.MaxValue ? TimeSpan.FromSeconds(8) : shortest;
+    }
+
+    /// <summary>
+    /// Binds a frontend for each of <paramref name="options"/>, or none: when one bind fails, the listeners already
+    /// bound are closed again and the failure is rethrown, so a start or reload either gets every new listener or
+    /// changes nothing.
+    /// </summary>
+    private static async Task<List<ProxyFrontend>> BindAsync(IEnumerable<FrontendOptions> options, Dictionary<string, ProxyBackend> backends, ProxyContext context)
+    {
+        var bound = new List<ProxyFrontend>();
+        try
+        {
+            foreach (var fo in options)
+            {
+                bound.Add(new ProxyFrontend(fo, backends[fo.Backend], context));
+            }
+
+            return bound;
+        }
+        catch
+        {
+            foreach (var frontend in bound)
+            {
+                await frontend.Listener.StopAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private void StartListening(IEnumerable<ProxyFrontend> frontends)
+    {
+        foreach (var frontend in frontends)
+        {
+            frontend.Listener.Start();
+            L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint, frontend.Backend.Name);
+        }
+    }
+
+    private static async Task DisposeAllAsync(IEnumerable<ServerHealthMonitor> monitors)
+    {
+        foreach (var monitor in monitors)
+        {
+            await monitor.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void OnLoopFault(Exception exception) => L4ProxyLog.EventLoopFailed(_logger, exception);

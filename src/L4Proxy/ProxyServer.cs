@@ -17,8 +17,9 @@ internal sealed class ProxyServer
     /// <param name="index">Position in the backend.</param>
     /// <param name="options">Server options.</param>
     /// <param name="identity">Consistent-hash identity.</param>
+    /// <param name="host">The host group it joins when servers are grouped by host, else null.</param>
     /// <param name="previous">The same server before a reload: its counters and health carry over.</param>
-    public ProxyServer(ProxyBackend backend, int index, ServerOptions options, string identity, ProxyServer? previous = null)
+    public ProxyServer(ProxyBackend backend, int index, ServerOptions options, string identity, HostGroup? host = null, ProxyServer? previous = null)
     {
         Backend = backend;
         Index = index;
@@ -62,6 +63,8 @@ internal sealed class ProxyServer
         }
 
         EffectiveUp = _checkUp;
+        Host = host;
+        host?.Add(this);
     }
 
     /// <summary>Connect timeout of one active check.</summary>
@@ -105,7 +108,7 @@ internal sealed class ProxyServer
     public ServerCounters Counters { get; } = new();
 
     /// <summary>The host group when servers are grouped by host, else null.</summary>
-    public HostGroup? Host { get; set; }
+    public HostGroup? Host { get; }
 
     /// <summary>This server's own active check verdict.</summary>
     public bool CheckUp => _checkUp;

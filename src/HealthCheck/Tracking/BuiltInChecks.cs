@@ -1,3 +1,5 @@
+using CloudCoreLb.HealthCheck.Collections;
+
 namespace CloudCoreLb.HealthCheck.Tracking;
 
 /// <summary>
@@ -45,7 +47,7 @@ public static class BuiltInChecks
     public static ListenerCheckOptions FrontendsListening(IReadOnlyList<int>? ports = null, TimeSpan? interval = null) => new()
     {
         Name = FrontendsListeningName,
-        Ports = ports ?? SeedFrontendPorts,
+        Ports = (ports ?? SeedFrontendPorts).ToValueList(),
         Interval = interval ?? TimeSpan.FromMilliseconds(200),
         Weight = 0,
         Fall = 2,

@@ -1,4 +1,5 @@
 using System.Net;
+using CloudCoreLb.HealthCheck.Collections;
 
 namespace CloudCoreLb.HealthCheck.Tracking;
 
@@ -9,7 +10,7 @@ namespace CloudCoreLb.HealthCheck.Tracking;
 public sealed record ListenerCheckOptions : TrackingOptions
 {
     /// <summary>Ports that must all have a listener.</summary>
-    public required IReadOnlyList<int> Ports { get; init; }
+    public required ValueList<int> Ports { get; init; }
 
     /// <summary>Local address the listeners must accept. <remarks>Defaults to null: any.</remarks></summary>
     public IPAddress? Address { get; init; }

@@ -14,13 +14,17 @@ public sealed class TrackedCheck : IAsyncDisposable
 
     /// <summary>Wraps <paramref name="probe"/> with the scheduling and counting of <paramref name="options"/>.</summary>
     public TrackedCheck(TrackingOptions options, IHealthProbe probe, TimeProvider time, ILogger? logger = null)
+        : this(options, probe, time, logger, validated: false)
+    {
+    }
+
+    private TrackedCheck(TrackingOptions options, IHealthProbe probe, TimeProvider time, ILogger? logger, bool validated)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(probe);
-        var errors = options.Validate();
-        if (errors.Count > 0)
+        if (!validated)
         {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+            ThrowIfInvalid(options);
         }
 
         Options = options;
@@ -41,32 +45,34 @@ public sealed class TrackedCheck : IAsyncDisposable
     public HealthCheckLoop Loop { get; }
 
     /// <summary>
-    /// Builds a script check. Throws <see cref="ArgumentException"/> listing every problem, including an unsafe
-    /// script file (<see cref="ScriptSecurity"/>): keepalived would silently drop such a script and run untracked.
+    /// Builds the check <paramref name="options"/> describe: a script (<see cref="TrackedScriptOptions"/>), a native
+    /// listener check, a TCP connect or an HTTP GET. Throws <see cref="ArgumentException"/> listing every problem,
+    /// including an unsafe script file (<see cref="ScriptSecurity"/>): keepalived would silently drop such a script and
+    /// run untracked.
     /// </summary>
-    public static TrackedCheck ForScript(TrackedScriptOptions options, TimeProvider time, ILogger? logger = null)
+    public static TrackedCheck Create(TrackingOptions options, TimeProvider time, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = options.Validate();
-        if (errors.Count > 0)
+        ThrowIfInvalid(options);
+        IHealthProbe probe = options switch
         {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
+            TrackedScriptOptions script => new ExecScriptProbe(script.ToProbeOptions(), time, logger),
+            ListenerCheckOptions listener => new ListenerProbe(listener.Ports, listener.Address),
+            TcpCheckOptions tcp => new TcpConnectProbe(tcp.Target, tcp.ConnectTimeout, time),
+            HttpCheckOptions http => new HttpGetProbe(http.Probe),
+            _ => throw new ArgumentException($"check '{options.Name}': {options.GetType().Name} has no built-in probe; pass one to the constructor", nameof(options)),
+        };
 
-        return new TrackedCheck(options, new ExecScriptProbe(options.ToProbeOptions(), time, logger), time, logger);
+        return new TrackedCheck(options, probe, time, logger, validated: true);
     }
 
-    /// <summary>Builds a native listener check.</summary>
-    public static TrackedCheck ForListener(ListenerCheckOptions options, TimeProvider time, ILogger? logger = null)
+    private static void ThrowIfInvalid(TrackingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", errors), nameof(options));
         }
-
-        return new TrackedCheck(options, new ListenerProbe(options.Ports, options.Address), time, logger);
     }
 
     /// <summary>Starts the loop. Attach trackers first so they see the first result.</summary>

@@ -1,9 +1,6 @@
 using System.Net;
 using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Vrrp;
-using CloudCoreLb.Vrrp.Linux;
-using CloudCoreLb.Vrrp.Protocol;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CloudCoreLb.Host.Cli;
 
@@ -33,16 +30,16 @@ internal static class ReleaseVipsCommand
             // VIPs first: once the dead daemon's listeners are gone, this node answers SYNs to the VIP with RSTs
             // (refused connects); without the VIP they are dropped and the client's retransmission reaches the new
             // master. The priority-0 advert follows within milliseconds.
-            var released = NetlinkVipManager.RemoveMarkedAddresses(NullLogger.Instance);
+            var released = VrrpRelease.RemoveMarkedAddresses();
             var gone = released.Select(m => (m.InterfaceName, m.Address.Address)).Concat(ParseAlreadyReleased(alreadyReleased, stderr)).ToArray();
             foreach (var instance in instances.Where(i => gone.Any(g => g.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(g.Address)))))
             {
                 SendRelease(instance, stdout, stderr);
             }
 
-            foreach (var address in released)
+            foreach (var (interfaceName, address) in released)
             {
-                stdout.WriteLine($"released {address}");
+                stdout.WriteLine($"released {address} dev {interfaceName}");
             }
 
             foreach (var entry in alreadyReleased)
@@ -57,7 +54,7 @@ internal static class ReleaseVipsCommand
 
             return 0;
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (VrrpInstanceException ex)
         {
             stderr.WriteLine($"release-vips failed: {ex.Message}");
             return 1;
@@ -104,18 +101,10 @@ internal static class ReleaseVipsCommand
     {
         try
         {
-            var nic = InterfaceInfo.Get(options.Interface, options.VirtualAddresses.Select(v => v.Address));
-            using var transport = RawVrrpTransport.Open(options, nic, NullLogger.Instance);
-            if (options.IsUnicast)
-            {
-                options.UnicastPeers.Remove(transport.SourceAddress);
-            }
-
-            var advert = VrrpAdvertisementWriter.Create(options, priority: 0);
-            transport.Send(advert);
-            stdout.WriteLine($"sent a priority-0 advert for {options.Name} (VRID {options.VirtualRouterId}) from {transport.SourceAddress}");
+            var source = VrrpRelease.SendPriorityZero(options);
+            stdout.WriteLine($"sent a priority-0 advert for {options.Name} (VRID {options.VirtualRouterId}) from {source}");
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (VrrpInstanceException ex)
         {
             stderr.WriteLine($"release-vips: no priority-0 advert for {options.Name}: {ex.Message}");
         }

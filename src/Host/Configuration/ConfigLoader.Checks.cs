@@ -47,12 +47,12 @@ internal static partial class ConfigLoader
     {
         var errorsBefore = r.Errors.Count;
         var type = r.String(map, path, "type", required: true);
-        var interval = r.Duration(map, path, "interval", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(1);
+        var interval = r.Duration(map, path, "interval", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         var timeout = r.Duration(map, path, "timeout", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
-        var rise = r.Int(map, path, "rise", 1, 100) ?? 1;
-        var fall = r.Int(map, path, "fall", 1, 100) ?? 1;
-        var weight = r.Int(map, path, "weight", -253, 253) ?? 0;
-        var initFail = r.Enum(map, path, "initial_state", InitialStates) ?? false;
+        var rise = r.Int(map, path, "rise", 1, 100);
+        var fall = r.Int(map, path, "fall", 1, 100);
+        var weight = r.Int(map, path, "weight", -253, 253);
+        var initFail = r.Enum(map, path, "initial_state", InitialStates);
         TrackingOptions? options = null;
         switch (type)
         {
@@ -77,7 +77,7 @@ internal static partial class ConfigLoader
                 break;
             case "tcp":
                 r.CheckKeys(map, path, [.. CommonCheckKeys, "address"]);
-                options = ReadTcpCheck(r, map, path, name, timeout ?? interval);
+                options = ReadTcpCheck(r, map, path, name);
                 break;
             default:
                 r.Error(YamlReader.Get(map, "type"), YamlReader.Join(path, "type"), $"'{type}' is not one of: listener, tcp, http, exec");
@@ -89,21 +89,30 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        options = options with { Interval = interval, Timeout = timeout, Rise = rise, Fall = fall, Weight = weight, InitFail = initFail };
+        options = options with
+        {
+            Interval = interval ?? options.Interval,
+            Timeout = timeout,
+            Rise = rise ?? options.Rise,
+            Fall = fall ?? options.Fall,
+            Weight = weight ?? options.Weight,
+            InitFail = initFail ?? options.InitFail,
+        };
         foreach (var problem in options.Validate())
         {
             // Script security and the like: refused loudly here, where keepalived would silently run untracked.
             r.Error(map, path, problem);
         }
 
-        return r.Errors.Count == errorsBefore ? new CheckDefinition { Name = name, Type = type, Options = options } : null;
+        return r.Errors.Count == errorsBefore ? new CheckDefinition(name, type, options) : null;
     }
 
-    private static ProbeCheckOptions? ReadHttpCheck(YamlReader r, YamlMappingNode map, string path, string name)
+    private static HttpCheckOptions? ReadHttpCheck(YamlReader r, YamlMappingNode map, string path, string name)
     {
         var url = r.String(map, path, "url", required: true);
-        var insecure = r.Bool(map, path, "insecure") ?? false;
-        var (min, max) = (200, 399);
+        var defaults = new HttpGetProbeOptions { Uri = new Uri("http://localhost/") };
+        var insecure = r.Bool(map, path, "insecure") ?? defaults.Insecure;
+        var (min, max) = (defaults.ExpectedStatusMin, defaults.ExpectedStatusMax);
         if (r.String(map, path, "expect_status") is { } expect)
         {
             var parts = expect.Split('-', 2);
@@ -125,10 +134,10 @@ internal static partial class ConfigLoader
         }
 
         var probe = new HttpGetProbeOptions { Uri = uri, Insecure = insecure, ExpectedStatusMin = min, ExpectedStatusMax = max };
-        return new ProbeCheckOptions { Name = name, CreateProbe = () => new HttpGetProbe(probe), Target = $"{uri} insecure={insecure} {min}-{max}" };
+        return new HttpCheckOptions { Name = name, Probe = probe };
     }
 
-    private static ProbeCheckOptions? ReadTcpCheck(YamlReader r, YamlMappingNode map, string path, string name, TimeSpan connectTimeout)
+    private static TcpCheckOptions? ReadTcpCheck(YamlReader r, YamlMappingNode map, string path, string name)
     {
         var text = r.String(map, path, "address", required: true);
         if (text is null)
@@ -142,6 +151,6 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        return new ProbeCheckOptions { Name = name, CreateProbe = () => new TcpConnectProbe(endPoint, connectTimeout), Target = endPoint.ToString() };
+        return new TcpCheckOptions { Name = name, Target = endPoint };
     }
 }

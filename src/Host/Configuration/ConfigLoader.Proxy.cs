@@ -32,6 +32,12 @@ internal static partial class ConfigLoader
 
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
+    // Defaults are the option types' own (documented there); these instances are only read.
+    private static readonly ProxyOptions ProxyDefaults = new();
+    private static readonly FrontendOptions FrontendDefaults = new();
+    private static readonly BackendOptions BackendDefaults = new();
+    private static readonly ServerOptions ServerDefaults = new();
+
     private static ProxyOptions? ReadProxy(YamlReader r, YamlMappingNode? section)
     {
         if (section is null)
@@ -44,10 +50,10 @@ internal static partial class ConfigLoader
         var errorsBefore = r.Errors.Count;
         var options = new ProxyOptions
         {
-            MaxConnections = r.Int(section, path, "max_connections", 1, 1_000_000) ?? 4000,
-            GroupServersByHost = r.Bool(section, path, "group_servers_by_host") ?? true,
-            Threads = r.Int(section, path, "threads", 0, 64) ?? 0,
-            Splice = r.Bool(section, path, "splice") ?? true,
+            MaxConnections = r.Int(section, path, "max_connections", 1, 1_000_000) ?? ProxyDefaults.MaxConnections,
+            GroupServersByHost = r.Bool(section, path, "group_servers_by_host") ?? ProxyDefaults.GroupServersByHost,
+            Threads = r.Int(section, path, "threads", 0, 64) ?? ProxyDefaults.Threads,
+            Splice = r.Bool(section, path, "splice") ?? ProxyDefaults.Splice,
         };
 
         var backends = r.Sequence(section, path, "backends");
@@ -120,7 +126,7 @@ internal static partial class ConfigLoader
         {
             Name = r.String(map, path, "name", required: true) ?? "",
             Backend = r.String(map, path, "backend", required: true) ?? "",
-            MaxConnections = r.Int(map, path, "max_connections", 1, 1_000_000) ?? 3000,
+            MaxConnections = r.Int(map, path, "max_connections", 1, 1_000_000) ?? FrontendDefaults.MaxConnections,
             Backlog = r.Int(map, path, "backlog", 1, 65535),
             Bind = ReadBind(r, map, path),
         };
@@ -167,11 +173,11 @@ internal static partial class ConfigLoader
         var backend = new BackendOptions
         {
             Name = r.String(map, path, "name", required: true) ?? "",
-            Balance = r.Enum(map, path, "balance", Balances) ?? BalanceAlgorithm.Source,
-            Retries = r.Int(map, path, "retries", 0, 100) ?? 3,
-            Redispatch = r.Bool(map, path, "redispatch") ?? true,
-            SmartConnect = r.Bool(map, path, "smart_connect") ?? false,
-            OnMarkedDownShutdownSessions = r.Enum(map, path, "on_marked_down", OnMarkedDown) ?? false,
+            Balance = r.Enum(map, path, "balance", Balances) ?? BackendDefaults.Balance,
+            Retries = r.Int(map, path, "retries", 0, 100) ?? BackendDefaults.Retries,
+            Redispatch = r.Bool(map, path, "redispatch") ?? BackendDefaults.Redispatch,
+            SmartConnect = r.Bool(map, path, "smart_connect") ?? BackendDefaults.SmartConnect,
+            OnMarkedDownShutdownSessions = r.Enum(map, path, "on_marked_down", OnMarkedDown) ?? BackendDefaults.OnMarkedDownShutdownSessions,
         };
 
         var timeoutsPath = YamlReader.Join(path, "timeouts");
@@ -228,9 +234,9 @@ internal static partial class ConfigLoader
         var server = new ServerOptions
         {
             Name = r.String(map, path, "name", required: true) ?? "",
-            Weight = r.Int(map, path, "weight", 0, 256) ?? 1,
-            Backup = r.Bool(map, path, "backup") ?? false,
-            Check = r.Bool(map, path, "check") ?? true,
+            Weight = r.Int(map, path, "weight", 0, 256) ?? ServerDefaults.Weight,
+            Backup = r.Bool(map, path, "backup") ?? ServerDefaults.Backup,
+            Check = r.Bool(map, path, "check") ?? ServerDefaults.Check,
         };
         var address = r.String(map, path, "address", required: true);
         if (address is not null)

@@ -1,25 +1,65 @@
 using System.Net;
-using System.Net.Sockets;
+using CloudCoreLb.HealthCheck.Collections;
 using CloudCoreLb.Vrrp;
 using YamlDotNet.RepresentationModel;
 
 namespace CloudCoreLb.Host.Configuration;
 
-/// <summary>The <c>vrrp:</c> section.</summary>
+/// <summary>
+/// The <c>vrrp:</c> section. The reader only turns text into typed values; every rule about those values is
+/// <see cref="VrrpInstanceOptionsValidator"/>'s, reported here at the key it came from, so <c>check</c> refuses
+/// exactly what an instance would refuse at start. Defaults are the option type's own.
+/// </summary>
 internal static partial class ConfigLoader
 {
+    private static readonly VrrpInstanceOptions VrrpDefaults = new();
+
     private static readonly IReadOnlyDictionary<string, VrrpAuthType> AuthTypes = new Dictionary<string, VrrpAuthType>
     {
         ["none"] = VrrpAuthType.None,
         ["pass"] = VrrpAuthType.SimpleText,
     };
 
+    /// <summary>Where each option is written in an instance's mapping, for errors that point at the line.</summary>
+    private static readonly IReadOnlyDictionary<string, string> VrrpKeys = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [nameof(VrrpInstanceOptions.Name)] = "name",
+        [nameof(VrrpInstanceOptions.Interface)] = "interface",
+        [nameof(VrrpInstanceOptions.VirtualRouterId)] = "virtual_router_id",
+        [nameof(VrrpInstanceOptions.Priority)] = "priority",
+        [nameof(VrrpInstanceOptions.AdvertInterval)] = "advert_int",
+        [nameof(VrrpInstanceOptions.AuthType)] = "authentication.type",
+        [nameof(VrrpInstanceOptions.AuthPassword)] = "authentication.password",
+        [nameof(VrrpInstanceOptions.VirtualAddresses)] = "virtual_addresses",
+        [nameof(VrrpInstanceOptions.Preempt)] = "preempt",
+        [nameof(VrrpInstanceOptions.PreemptDelay)] = "preempt_delay",
+        [nameof(VrrpInstanceOptions.MulticastGroup)] = "multicast_group",
+        [nameof(VrrpInstanceOptions.UnicastSourceAddress)] = "unicast.source",
+        [nameof(VrrpInstanceOptions.UnicastPeers)] = "unicast.peers",
+        [nameof(VrrpInstanceOptions.GarpMasterRepeat)] = "garp.master_repeat",
+        [nameof(VrrpInstanceOptions.GarpMasterDelay)] = "garp.master_delay",
+        [nameof(VrrpInstanceOptions.GarpMasterRefresh)] = "garp.master_refresh",
+        [nameof(VrrpInstanceOptions.GarpMasterRefreshRepeat)] = "garp.master_refresh_repeat",
+        [nameof(VrrpInstanceOptions.GarpLowerPriorityRepeat)] = "garp.lower_priority_repeat",
+        [nameof(VrrpInstanceOptions.GarpLowerPriorityDelay)] = "garp.lower_priority_delay",
+        [nameof(VrrpInstanceOptions.AddressLabel)] = "address_label",
+        [nameof(VrrpInstanceOptions.DownTimerAdverts)] = "down_timer_adverts",
+    };
+
+    /// <summary>The options a <c>nodes:</c> block may set, by their key there.</summary>
+    private static readonly IReadOnlyDictionary<string, string> NodeKeys = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [nameof(VrrpInstanceOptions.Priority)] = "priority",
+        [nameof(VrrpInstanceOptions.UnicastSourceAddress)] = "unicast_source",
+        [nameof(VrrpInstanceOptions.Interface)] = "interface",
+    };
+
     private static List<VrrpInstanceConfig> ReadVrrp(YamlReader r, YamlMappingNode? vrrp, string nodeName, IReadOnlyDictionary<string, CheckDefinition> checks)
     {
-        var instances = new List<VrrpInstanceConfig>();
+        var instances = new List<(VrrpInstanceConfig Config, YamlMappingNode Node)>();
         if (vrrp is null)
         {
-            return instances;
+            return [];
         }
 
         r.CheckKeys(vrrp, "vrrp", "instances");
@@ -35,12 +75,12 @@ internal static partial class ConfigLoader
 
             if (ReadInstance(r, map, path, nodeName, checks) is { } instance)
             {
-                instances.Add(instance);
+                instances.Add((instance, map));
             }
         }
 
         CheckUnique(r, instances);
-        return instances;
+        return instances.ConvertAll(i => i.Config);
     }
 
     private static VrrpInstanceConfig? ReadInstance(YamlReader r, YamlMappingNode map, string path, string nodeName, IReadOnlyDictionary<string, CheckDefinition> checks)
@@ -49,57 +89,53 @@ internal static partial class ConfigLoader
             "multicast_group", "virtual_addresses", "address_label", "preempt", "preempt_delay", "unicast", "garp",
             "down_timer_adverts", "nodes", "track", "notify");
         var errorsBefore = r.Errors.Count;
+        var auth = ReadAuthentication(r, map, path);
+        var unicast = ReadUnicast(r, r.Mapping(map, path, "unicast"), YamlReader.Join(path, "unicast"));
+        var garp = r.Mapping(map, path, "garp");
+        var garpPath = YamlReader.Join(path, "garp");
+        if (garp is not null)
+        {
+            r.CheckKeys(garp, garpPath, "master_repeat", "master_delay", "master_refresh", "master_refresh_repeat",
+                "lower_priority_repeat", "lower_priority_delay");
+        }
+
+        var d = VrrpDefaults;
         var o = new VrrpInstanceOptions
         {
             Name = r.String(map, path, "name", required: true) ?? "",
-            Interface = r.String(map, path, "interface") ?? "eth0",
-            VirtualRouterId = (byte)(r.Int(map, path, "virtual_router_id", 1, 255, required: true) ?? 1),
-            Priority = (byte)(r.Int(map, path, "priority", 1, 255) ?? 100),
-            Preempt = r.Bool(map, path, "preempt") ?? true,
-            PreemptDelay = r.Duration(map, path, "preempt_delay", TimeSpan.Zero, TimeSpan.FromSeconds(1000)) ?? TimeSpan.Zero,
+            Interface = r.String(map, path, "interface") ?? d.Interface,
+            VirtualRouterId = r.Int(map, path, "virtual_router_id", required: true) ?? d.VirtualRouterId,
+            Priority = r.Int(map, path, "priority") ?? d.Priority,
+            AdvertInterval = r.Duration(map, path, "advert_int") ?? d.AdvertInterval,
+            AuthType = auth.Type ?? d.AuthType,
+            AuthPassword = auth.Password,
+            MulticastGroup = r.Address(map, path, "multicast_group", requireIPv4: true) ?? d.MulticastGroup,
+            VirtualAddresses = ReadVirtualAddresses(r, map, path),
+            Preempt = r.Bool(map, path, "preempt") ?? d.Preempt,
+            PreemptDelay = r.Duration(map, path, "preempt_delay") ?? d.PreemptDelay,
+            UnicastSourceAddress = unicast.Source,
+            UnicastPeers = unicast.Peers,
             AddressLabel = r.String(map, path, "address_label"),
-            DownTimerAdverts = r.Int(map, path, "down_timer_adverts", 1, 100) ?? 3,
+            DownTimerAdverts = r.Int(map, path, "down_timer_adverts") ?? d.DownTimerAdverts,
         };
 
-        if (o.Interface.Length is 0 or > 15)
+        if (garp is not null)
         {
-            r.Error(YamlReader.Get(map, "interface"), YamlReader.Join(path, "interface"), "an interface name has 1 to 15 characters");
-        }
-
-        if (o.AddressLabel is { Length: > 15 })
-        {
-            r.Error(YamlReader.Get(map, "address_label"), YamlReader.Join(path, "address_label"), "an address label has at most 15 characters (IFNAMSIZ)");
-        }
-
-        if (r.Duration(map, path, "advert_int", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(255)) is { } advert)
-        {
-            if (advert.Ticks % TimeSpan.TicksPerSecond != 0)
+            o = o with
             {
-                r.Error(YamlReader.Get(map, "advert_int"), YamlReader.Join(path, "advert_int"),
-                    "VRRPv2 carries whole seconds (RFC 3768 §5.3.7); use 1s..255s");
-            }
-
-            o.AdvertInterval = advert;
+                GarpMasterRepeat = r.Int(garp, garpPath, "master_repeat") ?? d.GarpMasterRepeat,
+                GarpMasterDelay = r.Duration(garp, garpPath, "master_delay") ?? d.GarpMasterDelay,
+                GarpMasterRefresh = r.Duration(garp, garpPath, "master_refresh") ?? d.GarpMasterRefresh,
+                GarpMasterRefreshRepeat = r.Int(garp, garpPath, "master_refresh_repeat") ?? d.GarpMasterRefreshRepeat,
+                GarpLowerPriorityRepeat = r.Int(garp, garpPath, "lower_priority_repeat") ?? d.GarpLowerPriorityRepeat,
+                GarpLowerPriorityDelay = r.Duration(garp, garpPath, "lower_priority_delay") ?? d.GarpLowerPriorityDelay,
+            };
         }
 
-        if (r.Address(map, path, "multicast_group", requireIPv4: true) is { } group)
-        {
-            if (group.GetAddressBytes()[0] is < 224 or > 239)
-            {
-                r.Error(YamlReader.Get(map, "multicast_group"), YamlReader.Join(path, "multicast_group"), $"{group} is not a multicast address");
-            }
-
-            o.MulticastGroup = group;
-        }
-
-        ReadAuthentication(r, map, path, o);
-        ReadVirtualAddresses(r, map, path, o);
-        ReadUnicast(r, r.Mapping(map, path, "unicast"), YamlReader.Join(path, "unicast"), o);
-        ReadGarp(r, map, path, o);
-        ReadNodeOverrides(r, map, path, nodeName, o);
+        o = ApplyNodeOverrides(r, map, path, nodeName, o);
         var tracks = ReadTracks(r, map, path, checks);
         var notify = ReadNotify(r, r.Mapping(map, path, "notify"), YamlReader.Join(path, "notify"));
-        if (o.Priority == 255 && tracks.Any(t => (t.Weight ?? checks.GetValueOrDefault(t.Check)?.Options.Weight ?? 0) != 0))
+        if (o.Priority == 255 && tracks.Any(t => (t.Weight ?? t.Definition.Options.Weight) != 0))
         {
             // keepalived drops weighted trackers from an owner with a config error; saying so is kinder.
             r.Error(YamlReader.Get(map, "track"), YamlReader.Join(path, "track"),
@@ -107,55 +143,30 @@ internal static partial class ConfigLoader
         }
 
         return r.Errors.Count == errorsBefore
-            ? new VrrpInstanceConfig { Options = o, Node = map, Tracks = tracks, Notify = notify }
+            ? new VrrpInstanceConfig { Options = o, Tracks = tracks, Notify = notify }
             : null;
     }
 
-    private static void ReadAuthentication(YamlReader r, YamlMappingNode map, string path, VrrpInstanceOptions o)
+    private static (VrrpAuthType? Type, string? Password) ReadAuthentication(YamlReader r, YamlMappingNode map, string path)
     {
         var authPath = YamlReader.Join(path, "authentication");
         if (r.Mapping(map, path, "authentication") is not { } auth)
         {
-            return;
+            return (null, null);
         }
 
         r.CheckKeys(auth, authPath, "type", "password");
         var type = r.Enum(auth, authPath, "type", AuthTypes);
-        o.AuthType = type ?? VrrpAuthType.None;
-        o.AuthPassword = r.String(auth, authPath, "password");
-        if (type is null && YamlReader.Get(auth, "type") is not null)
-        {
-            // The type itself was wrong; one error is enough.
-            return;
-        }
+        var password = r.String(auth, authPath, "password");
 
-        if (o.AuthType == VrrpAuthType.SimpleText)
-        {
-            if (string.IsNullOrEmpty(o.AuthPassword))
-            {
-                r.Error(auth, YamlReader.Join(authPath, "password"), "type pass needs a password");
-            }
-            else if (System.Text.Encoding.UTF8.GetByteCount(o.AuthPassword) > 8)
-            {
-                // keepalived truncates with only a log line; peers then disagree on the password silently.
-                r.Error(YamlReader.Get(auth, "password"), YamlReader.Join(authPath, "password"),
-                    "VRRPv2 carries 8 bytes of password (RFC 3768 §5.3.10); a longer one would be truncated");
-            }
-        }
-        else if (o.AuthPassword is not null)
-        {
-            r.Error(YamlReader.Get(auth, "password"), YamlReader.Join(authPath, "password"), "a password needs type: pass");
-        }
+        // A wrong type was reported already; no second error about its password.
+        return type is null && YamlReader.Get(auth, "type") is not null ? (null, null) : (type, password);
     }
 
-    private static void ReadVirtualAddresses(YamlReader r, YamlMappingNode map, string path, VrrpInstanceOptions o)
+    private static ValueList<VirtualAddress> ReadVirtualAddresses(YamlReader r, YamlMappingNode map, string path)
     {
         var list = r.Sequence(map, path, "virtual_addresses", required: true);
-        if (list.Count == 0 && YamlReader.Get(map, "virtual_addresses") is { } empty)
-        {
-            r.Error(empty, YamlReader.Join(path, "virtual_addresses"), "at least one virtual address is needed");
-        }
-
+        var addresses = new List<VirtualAddress>(list.Count);
         for (var i = 0; i < list.Count; i++)
         {
             var itemPath = $"{path}.virtual_addresses[{i}]";
@@ -167,122 +178,136 @@ internal static partial class ConfigLoader
 
             var slash = text.IndexOf('/');
             var prefix = 32;
-            var ok = IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address)
-                && address.AddressFamily == AddressFamily.InterNetwork
-                && (slash < 0 || (int.TryParse(text[(slash + 1)..], out prefix) && prefix is >= 1 and <= 32));
-            if (!ok)
+            if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address)
+                || (slash >= 0 && !int.TryParse(text[(slash + 1)..], out prefix)))
             {
                 r.Error(list[i], itemPath, $"'{text}' is not an IPv4 address with an optional /prefix (1-32)");
                 continue;
             }
 
-            var vip = new VirtualAddress(address!, prefix);
-            if (o.VirtualAddresses.Any(v => v.Address.Equals(vip.Address)))
-            {
-                r.Error(list[i], itemPath, $"{vip.Address} is listed twice");
-                continue;
-            }
-
-            o.VirtualAddresses.Add(vip);
+            addresses.Add(new VirtualAddress(address, prefix));
         }
 
-        if (o.VirtualAddresses.Count > 20)
-        {
-            r.Error(YamlReader.Get(map, "virtual_addresses"), YamlReader.Join(path, "virtual_addresses"), "at most 20 virtual addresses per instance (keep adverts small)");
-        }
+        return ValueList.Create<VirtualAddress>([.. addresses]);
     }
 
-    private static void ReadUnicast(YamlReader r, YamlMappingNode? unicast, string path, VrrpInstanceOptions o)
+    private static (IPAddress? Source, ValueList<IPAddress> Peers) ReadUnicast(YamlReader r, YamlMappingNode? unicast, string path)
     {
         if (unicast is null)
         {
-            return;
+            return (null, []);
         }
 
         r.CheckKeys(unicast, path, "source", "peers");
-        o.UnicastSourceAddress = r.Address(unicast, path, "source", requireIPv4: true) ?? o.UnicastSourceAddress;
-        var peers = r.Sequence(unicast, path, "peers");
-        o.UnicastPeers.Clear();
-        for (var i = 0; i < peers.Count; i++)
+        var source = r.Address(unicast, path, "source", requireIPv4: true);
+        var items = r.Sequence(unicast, path, "peers");
+        var peers = new List<IPAddress>(items.Count);
+        for (var i = 0; i < items.Count; i++)
         {
-            if (r.Address(peers[i], $"{path}.peers[{i}]", requireIPv4: true) is { } peer)
+            if (r.Address(items[i], $"{path}.peers[{i}]", requireIPv4: true) is { } peer)
             {
-                o.UnicastPeers.Add(peer);
+                peers.Add(peer);
             }
         }
 
-        if (peers.Count == 0 && YamlReader.Get(unicast, "peers") is not null)
+        if (items.Count == 0 && YamlReader.Get(unicast, "peers") is not null)
         {
             r.Error(unicast, YamlReader.Join(path, "peers"), "unicast mode needs at least one peer");
         }
+
+        return (source, ValueList.Create<IPAddress>([.. peers]));
     }
 
-    private static void ReadGarp(YamlReader r, YamlMappingNode map, string path, VrrpInstanceOptions o)
-    {
-        var garpPath = YamlReader.Join(path, "garp");
-        if (r.Mapping(map, path, "garp") is not { } garp)
-        {
-            return;
-        }
-
-        r.CheckKeys(garp, garpPath, "master_repeat", "master_delay", "master_refresh", "master_refresh_repeat",
-            "lower_priority_repeat", "lower_priority_delay");
-        o.GarpMasterRepeat = r.Int(garp, garpPath, "master_repeat", 1, 255) ?? o.GarpMasterRepeat;
-        o.GarpMasterDelay = r.Duration(garp, garpPath, "master_delay", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? o.GarpMasterDelay;
-        o.GarpMasterRefresh = r.Duration(garp, garpPath, "master_refresh", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? o.GarpMasterRefresh;
-        o.GarpMasterRefreshRepeat = r.Int(garp, garpPath, "master_refresh_repeat", 1, 255) ?? o.GarpMasterRefreshRepeat;
-        o.GarpLowerPriorityRepeat = r.Int(garp, garpPath, "lower_priority_repeat", 0, 255) ?? o.GarpLowerPriorityRepeat;
-        o.GarpLowerPriorityDelay = r.Duration(garp, garpPath, "lower_priority_delay", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? o.GarpLowerPriorityDelay;
-    }
-
-    private static void ReadNodeOverrides(YamlReader r, YamlMappingNode map, string path, string nodeName, VrrpInstanceOptions o)
+    /// <summary>
+    /// Applies this node's <c>nodes:</c> block and reports what the validator finds in the options, each at the key
+    /// it came from. Every node's block is validated, not only ours: a typo or an out-of-range priority for master3
+    /// must fail on master1 too.
+    /// </summary>
+    private static VrrpInstanceOptions ApplyNodeOverrides(YamlReader r, YamlMappingNode map, string path, string nodeName, VrrpInstanceOptions options)
     {
         var nodesPath = YamlReader.Join(path, "nodes");
-        if (r.Mapping(map, path, "nodes") is not { } nodes)
+        var mine = options;
+        YamlMappingNode? myBlock = null;
+        string? myBlockPath = null;
+        if (r.Mapping(map, path, "nodes") is { } nodes)
         {
-            return;
+            foreach (var (key, value) in nodes.Children)
+            {
+                var name = (key as YamlScalarNode)?.Value ?? "";
+                var nodePath = YamlReader.Join(nodesPath, name);
+                if (value is not YamlMappingNode block)
+                {
+                    r.Error(value, nodePath, "expected the per-node values as a mapping");
+                    continue;
+                }
+
+                r.CheckKeys(block, nodePath, [.. NodeKeys.Values]);
+                var merged = options with
+                {
+                    Priority = r.Int(block, nodePath, "priority") ?? options.Priority,
+                    UnicastSourceAddress = r.Address(block, nodePath, "unicast_source", requireIPv4: true) ?? options.UnicastSourceAddress,
+                    Interface = r.String(block, nodePath, "interface") ?? options.Interface,
+                };
+                if (string.Equals(name, nodeName, StringComparison.Ordinal))
+                {
+                    (mine, myBlock, myBlockPath) = (merged, block, nodePath);
+                }
+                else
+                {
+                    // Other nodes: only what their own block sets (the rest is reported once, for this node).
+                    ReportValidation(r, map, path, merged, (block, nodePath), onlyNodeKeys: true);
+                }
+            }
         }
 
-        foreach (var (key, value) in nodes.Children)
-        {
-            var name = (key as YamlScalarNode)?.Value ?? "";
-            var nodePath = YamlReader.Join(nodesPath, name);
-            if (value is not YamlMappingNode node)
-            {
-                r.Error(value, nodePath, "expected the per-node values as a mapping");
-                continue;
-            }
-
-            // Every node's block is validated, not only ours: a typo for master3 must fail on master1 too.
-            r.CheckKeys(node, nodePath, "priority", "unicast_source", "interface");
-            var priority = r.Int(node, nodePath, "priority", 1, 255);
-            var source = r.Address(node, nodePath, "unicast_source", requireIPv4: true);
-            var iface = r.String(node, nodePath, "interface");
-            if (!string.Equals(name, nodeName, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            o.Priority = (byte)(priority ?? o.Priority);
-            o.UnicastSourceAddress = source ?? o.UnicastSourceAddress;
-            o.Interface = iface ?? o.Interface;
-        }
-
-        if (o.UnicastSourceAddress is { } src && o.UnicastPeers.Contains(src))
+        if (mine.UnicastSourceAddress is { } source && mine.UnicastPeers.Contains(source))
         {
             // The same file lists every node as a peer; a node never sends to itself.
-            o.UnicastPeers.Remove(src);
+            mine = mine with { UnicastPeers = mine.UnicastPeers.RemoveAll(source.Equals) };
+        }
+
+        ReportValidation(r, map, path, mine, myBlock is null ? null : (myBlock, myBlockPath!), onlyNodeKeys: false);
+        return mine;
+    }
+
+    private static void ReportValidation(YamlReader r, YamlMappingNode map, string path, VrrpInstanceOptions options, (YamlMappingNode Map, string Path)? block, bool onlyNodeKeys)
+    {
+        foreach (var error in VrrpInstanceOptionsValidator.Validate(options))
+        {
+            (YamlMappingNode Map, string Path) where = (map, path);
+            var key = VrrpKeys.GetValueOrDefault(error.Option, "");
+            if (block is { } b && NodeKeys.TryGetValue(error.Option, out var nodeKey) && YamlReader.Get(b.Map, nodeKey) is not null)
+            {
+                (where, key) = (b, nodeKey);
+            }
+            else if (onlyNodeKeys)
+            {
+                continue;
+            }
+
+            if (error.Index is { } index)
+            {
+                key += $"[{index}]";
+            }
+
+            var fullKey = key.Length == 0 ? where.Path : YamlReader.Join(where.Path, key);
+
+            // A value the reader could not parse was reported already; its default is not a second problem.
+            if (!r.Errors.Any(e => e.Key == fullKey))
+            {
+                r.Error(YamlReader.At(where.Map, key), fullKey, error.Message);
+            }
         }
     }
 
-    private static void CheckUnique(YamlReader r, List<VrrpInstanceConfig> instances)
+    private static void CheckUnique(YamlReader r, List<(VrrpInstanceConfig Config, YamlMappingNode Node)> instances)
     {
         for (var i = 0; i < instances.Count; i++)
         {
             for (var j = 0; j < i; j++)
             {
-                var a = instances[i].Options;
-                var b = instances[j].Options;
+                var a = instances[i].Config.Options;
+                var b = instances[j].Config.Options;
                 if (a.Name == b.Name)
                 {
                     r.Error(instances[i].Node, $"vrrp.instances[{i}].name", $"instance name '{a.Name}' is already used at line {instances[j].Node.Start.Line}");
@@ -297,7 +322,7 @@ internal static partial class ConfigLoader
         }
     }
 
-    private static List<TrackReference> ReadTracks(YamlReader r, YamlMappingNode map, string path, IReadOnlyDictionary<string, CheckDefinition> checks)
+    private static ValueList<TrackReference> ReadTracks(YamlReader r, YamlMappingNode map, string path, IReadOnlyDictionary<string, CheckDefinition> checks)
     {
         var tracks = new List<TrackReference>();
         var items = r.Sequence(map, path, "track");
@@ -318,17 +343,17 @@ internal static partial class ConfigLoader
                 continue;
             }
 
-            if (!checks.ContainsKey(name))
+            if (!checks.TryGetValue(name, out var definition))
             {
                 r.Error(YamlReader.Get(entry, "check"), YamlReader.Join(itemPath, "check"),
                     checks.Count == 0 ? $"no check named '{name}'; define it under checks:" : $"no check named '{name}'; defined checks: {string.Join(", ", checks.Keys)}");
                 continue;
             }
 
-            tracks.Add(new TrackReference(name, weight));
+            tracks.Add(new TrackReference(definition, weight));
         }
 
-        return tracks;
+        return ValueList.Create<TrackReference>([.. tracks]);
     }
 
     private static NotifyCommands ReadNotify(YamlReader r, YamlMappingNode? notify, string path)

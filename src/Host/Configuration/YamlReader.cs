@@ -72,6 +72,34 @@ internal sealed class YamlReader
 
     public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
+    /// <summary>
+    /// The node at a dotted key path below <paramref name="map"/> (<c>authentication.password</c>,
+    /// <c>virtual_addresses[1]</c>), or the deepest node of the path that exists: where an error about it points.
+    /// </summary>
+    public static YamlNode At(YamlMappingNode map, string dottedPath)
+    {
+        YamlNode current = map;
+        foreach (var part in dottedPath.Split('.'))
+        {
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            var key = bracket < 0 ? part : part[..bracket];
+            if (current is not YamlMappingNode m || Get(m, key) is not { } child)
+            {
+                return current;
+            }
+
+            current = child;
+            if (bracket >= 0 && current is YamlSequenceNode seq
+                && int.TryParse(part.AsSpan(bracket + 1, part.Length - bracket - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                && index < seq.Children.Count)
+            {
+                current = seq.Children[index];
+            }
+        }
+
+        return current;
+    }
+
     public static YamlNode? Get(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
 
@@ -149,6 +177,10 @@ internal sealed class YamlReader
         return null;
     }
 
+    /// <summary>A whole number; the range is the option type's rule, checked by its validator.</summary>
+    public int? Int(YamlMappingNode map, string path, string key, bool required = false) =>
+        Int(map, path, key, int.MinValue, int.MaxValue, required);
+
     public int? Int(YamlMappingNode map, string path, string key, int min, int max, bool required = false)
     {
         var text = String(map, path, key, required);
@@ -191,6 +223,8 @@ internal sealed class YamlReader
 
     /// <summary>Durations need a unit (<c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c>, decimals allowed): keepalived reads
     /// bare numbers as seconds and haproxy as milliseconds, so a bare number here would be a trap for both.</summary>
+    public TimeSpan? Duration(YamlMappingNode map, string path, string key) => Duration(map, path, key, TimeSpan.MinValue, TimeSpan.MaxValue);
+
     public TimeSpan? Duration(YamlMappingNode map, string path, string key, TimeSpan min, TimeSpan max)
     {
         var text = String(map, path, key);

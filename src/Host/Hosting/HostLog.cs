@@ -7,7 +7,7 @@ internal static partial class HostLog
 {
     [LoggerMessage(EventId = 5000, EventName = "VrrpInstanceStarting", Level = LogLevel.Information,
         Message = "{Instance}: starting on {Interface}, virtual_router_id {Vrid}, priority {Priority}, source {Source}")]
-    public static partial void InstanceStarting(ILogger logger, string instance, string @interface, byte vrid, byte priority, string source);
+    public static partial void InstanceStarting(ILogger logger, string instance, string @interface, int vrid, int priority, string source);
 
     [LoggerMessage(EventId = 5001, EventName = "VrrpInstanceStopped", Level = LogLevel.Information,
         Message = "{Instance}: stopped; adverts sent {Sent}, received {Received}, GARPs {Garps}, drops: {Drops}")]

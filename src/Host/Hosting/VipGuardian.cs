@@ -17,7 +17,7 @@ namespace CloudCoreLb.Host.Hosting;
 /// starts when there is something to release. Under systemd, ExecStopPost does the same job when the whole cgroup is
 /// killed.
 /// </summary>
-internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, ILogger<VipGuardian> logger) : IDisposable
+internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, ILogger<VipGuardian> logger) : IVipObserver, IDisposable
 {
     private readonly Lock _lock = new();
     private Process? _watcher;
@@ -76,10 +76,10 @@ internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConf
         """;
 
     /// <summary>The daemon added <paramref name="address"/> on <paramref name="device"/>.</summary>
-    public void Holding(VirtualAddress address, string device) => Tell($"hold {address} {device}");
+    public void Added(VirtualAddress address, string device) => Tell($"hold {address} {device}");
 
     /// <summary>The daemon is about to remove <paramref name="address"/> from <paramref name="device"/>.</summary>
-    public void Released(VirtualAddress address, string device) => Tell($"release {address} {device}");
+    public void Removing(VirtualAddress address, string device) => Tell($"release {address} {device}");
 
     private void Tell(string line)
     {

@@ -1,21 +1,21 @@
 using System.Runtime.InteropServices;
 using CloudCoreLb.Host.Configuration;
-using CloudCoreLb.Vrrp.Linux;
+using CloudCoreLb.Vrrp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.Host.Hosting;
 
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
-internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ILoggerFactory loggers) : IHostedService
+internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ILoggerFactory loggers) : IHostedService, IDisposable
 {
+    private readonly VrrpRuntime _runtime = new(time, loggers, guardian);
+
     // Replaced as a whole (copy on write): the SIGTERM handler and status readers enumerate it from other threads.
     private volatile HostedVrrpInstance[] _instances = [];
-    private NetlinkLinkMonitor? _links;
     private PosixSignalRegistration? _sigterm;
 
     public IReadOnlyList<HostedVrrpInstance> Instances => _instances;
-
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -25,8 +25,26 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         }
 
         guardian.Start();
-        _links = new NetlinkLinkMonitor(loggers.CreateLogger<NetlinkLinkMonitor>());
-        _instances = config.VrrpInstances.Select(i => new HostedVrrpInstance(i, config.Checks, _links, guardian, time, loggers)).ToArray();
+        var opened = new List<HostedVrrpInstance>();
+        try
+        {
+            foreach (var instance in config.VrrpInstances)
+            {
+                opened.Add(HostedVrrpInstance.Open(instance, _runtime, time, loggers));
+            }
+        }
+        catch (VrrpInstanceException)
+        {
+            // Nothing was started yet: close what opened, then let the host fail with the reason.
+            foreach (var instance in opened)
+            {
+                instance.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            throw;
+        }
+
+        _instances = [.. opened];
         foreach (var instance in _instances)
         {
             instance.Start();
@@ -42,7 +60,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
     {
         foreach (var instance in _instances)
         {
-            instance.Router.Stop();
+            instance.Handle.Release();
         }
     }
 
@@ -59,14 +77,13 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         if (next.VrrpInstances.Count > 0)
         {
             guardian.Start();
-            _links ??= new NetlinkLinkMonitor(loggers.CreateLogger<NetlinkLinkMonitor>());
         }
 
         foreach (var instance in next.VrrpInstances)
         {
             if (old.Remove(instance.Options.Name, out var running))
             {
-                if (running.Fingerprint == VrrpInstanceFingerprint.Of(instance, next.Checks))
+                if (running.Config == instance)
                 {
                     result.Add(running);
                     kept++;
@@ -83,13 +100,13 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
             try
             {
-                var created = new HostedVrrpInstance(instance, next.Checks, _links!, guardian, time, loggers);
+                var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers);
                 created.Start();
                 result.Add(created);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException or System.ComponentModel.Win32Exception)
+            catch (VrrpInstanceException ex)
             {
-                failures.Add($"{instance.Options.Name}: {ex.Message}");
+                failures.Add(ex.Message);
             }
         }
 
@@ -98,7 +115,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
             await removed.DisposeAsync().ConfigureAwait(false);
         }
 
-        _instances = result.ToArray();
+        _instances = [.. result];
         return (kept, restarted, added, old.Count, failures);
     }
 
@@ -110,7 +127,10 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
             await instance.DisposeAsync().ConfigureAwait(false);
         }
 
-        _links?.Dispose();
+        _instances = [];
+        _runtime.Dispose();
         guardian.CleanStop();
     }
+
+    public void Dispose() => _runtime.Dispose();
 }

@@ -27,7 +27,7 @@ internal sealed class WatchdogService(IServiceProvider services, VrrpService vrr
         var ping = new ServiceState("WATCHDOG=1");
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (vrrp.Instances.All(i => i.Router.IsResponsive(period)))
+            if (vrrp.Instances.All(i => i.Handle.IsResponsive(period)))
             {
                 notifier.Notify(ping);
             }

@@ -65,16 +65,16 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         {
             var name = i.Config.Options.Name;
             instances.Add(name);
-            var router = i.Router;
+            var snapshot = i.Handle.Snapshot();
             foreach (var s in States)
             {
-                m.VrrpState.WithLabels(name, s.ToString().ToLowerInvariant()).Set(router.State == s ? 1 : 0);
+                m.VrrpState.WithLabels(name, s.ToString().ToLowerInvariant()).Set(snapshot.State == s ? 1 : 0);
             }
 
-            m.EffectivePriority.WithLabels(name).Set(router.EffectivePriority);
+            m.EffectivePriority.WithLabels(name).Set(snapshot.EffectivePriority);
             m.ConfiguredPriority.WithLabels(name).Set(i.Config.Options.Priority);
-            m.ConfigurationFault.WithLabels(name).Set(router.ConfigurationFault is null ? 0 : 1);
-            var c = router.Counters.Snapshot();
+            m.ConfigurationFault.WithLabels(name).Set(snapshot.ConfigurationFault is null ? 0 : 1);
+            var c = snapshot.Counters;
             m.AdvertsSent.WithLabels(name).IncTo(c.AdvertsSent);
             m.AdvertsReceived.WithLabels(name).IncTo(c.AdvertsReceived);
             m.PriorityZeroSent.WithLabels(name).IncTo(c.PriorityZeroSent);
@@ -92,7 +92,7 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
                 m.Transitions.WithLabels(name, from.ToString().ToLowerInvariant(), to.ToString().ToLowerInvariant()).IncTo(count);
             }
 
-            foreach (var t in i.Tracker.Snapshot())
+            foreach (var t in snapshot.Tracking)
             {
                 m.TrackedCheckUp.WithLabels(name, t.Name).Set(t.State == HealthCheck.Tracking.TrackedCheckState.Up ? 1 : 0);
                 trackedChecks.Add((name, t.Name));

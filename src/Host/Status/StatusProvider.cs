@@ -14,12 +14,13 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
         var instances = vrrp.Instances.Select(i =>
         {
             var o = i.Config.Options;
-            var c = i.Router.Counters.Snapshot();
+            var s = i.Handle.Snapshot();
+            var c = s.Counters;
             return new VrrpInstanceStatus(
-                o.Name, o.Interface, o.VirtualRouterId, i.Router.State.ToString(), o.Priority, i.Router.EffectivePriority,
-                i.Router.LastMasterAddress?.ToString(), i.Router.LastMasterPriority, i.Router.ConfigurationFault,
+                o.Name, o.Interface, o.VirtualRouterId, s.State.ToString(), o.Priority, s.EffectivePriority,
+                s.LastMasterAddress?.ToString(), s.LastMasterPriority, s.ConfigurationFault,
                 o.VirtualAddresses.Select(v => v.ToString()).ToArray(),
-                i.Tracker.Snapshot().Select(t => new TrackedCheckView(t.Name, t.Weight, t.State.ToString(), t.Contribution)).ToArray(),
+                s.Tracking.Select(t => new TrackedCheckView(t.Name, t.Weight, t.State.ToString(), t.Contribution)).ToArray(),
                 c.AdvertsSent, c.AdvertsReceived,
                 c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value));
         }).ToArray();

@@ -7,13 +7,14 @@ using static Tmds.Linux.LibC;
 namespace CloudCoreLb.L4Proxy.Forwarding;
 
 /// <summary>
-/// The listening socket of one frontend, registered in every event loop with <c>EPOLLEXCLUSIVE</c> so one loop wakes
-/// per connection and serves it from accept to close. A frontend slot is taken before each accept: at the frontend
+/// The listening socket of one frontend, registered in every event loop with <c>EPOLLEXCLUSIVE</c> (through one
+/// <see cref="AcceptHandler"/> per loop, which knows its loop) so one loop wakes per connection and serves it from
+/// accept to close. A frontend slot is taken before each accept: at the frontend
 /// limit the listener leaves every epoll set and excess connections wait in the kernel backlog (haproxy's
 /// behaviour, docs/design/l4proxy.md §6) until a session ends. The global limit is taken right after accept (see
 /// <see cref="AcceptBatch"/>).
 /// </summary>
-internal sealed class FrontendListener : IEpollHandler
+internal sealed class FrontendListener
 {
     private const uint Interest = EpollEvents.In | EpollEvents.Exclusive; // level-triggered
     private const int MaxAcceptsPerWakeup = 64;
@@ -24,6 +25,7 @@ internal sealed class FrontendListener : IEpollHandler
     private readonly Socket _socket;
     private readonly int _fd;
     private readonly IReadOnlyList<EpollLoop> _loops;
+    private readonly AcceptHandler[] _handlers;
     private readonly int[] _slots;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
@@ -42,6 +44,7 @@ internal sealed class FrontendListener : IEpollHandler
         _fd = (int)_socket.Handle;
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _loops = context.Loops.Loops;
+        _handlers = [.. _loops.Select(loop => new AcceptHandler(this, loop))];
         _slots = new int[_loops.Count];
     }
 
@@ -53,7 +56,7 @@ internal sealed class FrontendListener : IEpollHandler
         {
             for (var i = 0; i < _loops.Count; i++)
             {
-                _slots[i] = _loops[i].Register(this);
+                _slots[i] = _loops[i].Register(_handlers[i]);
             }
 
             AddToLoops();
@@ -90,14 +93,6 @@ internal sealed class FrontendListener : IEpollHandler
         _socket.Dispose();
         _stop.Dispose();
     }
-
-    void IEpollHandler.OnEvents(EpollToken token, uint events) => AcceptBatch(_loops[(int)token.Generation]);
-
-    void IEpollHandler.OnTick(long now)
-    {
-    }
-
-    void IEpollHandler.OnFault(Exception exception) => L4ProxyLog.SessionFailed(_context.Logger, _frontend.Name, null, exception);
 
     /// <summary>
     /// Accepts what is pending, a bounded number per wakeup so one busy frontend cannot starve the loop's sessions.
@@ -266,8 +261,12 @@ internal sealed class FrontendListener : IEpollHandler
     {
         for (var i = 0; i < _loops.Count; i++)
         {
-            // The generation field carries the loop index: the handler learns which loop woke it.
-            _loops[i].Add(_fd, new EpollToken(_slots[i], 0, (uint)i), Interest);
+            var error = _loops[i].Add(_fd, new EpollToken(_slots[i], 0, 0), Interest);
+            if (error != 0)
+            {
+                // Only a bug or a closed descriptor gets here; the other loops still accept.
+                L4ProxyLog.ListenerRegistrationFailed(_context.Logger, _frontend.Name, (SocketError)error);
+            }
         }
     }
 
@@ -275,7 +274,12 @@ internal sealed class FrontendListener : IEpollHandler
     {
         foreach (var loop in _loops)
         {
-            loop.Remove(_fd);
+            // ENOENT: the descriptor was never added to that loop (a failed registration above); nothing to undo.
+            var error = loop.Remove(_fd);
+            if (error != 0 && error != ENOENT)
+            {
+                L4ProxyLog.ListenerRegistrationFailed(_context.Logger, _frontend.Name, (SocketError)error);
+            }
         }
     }
 
@@ -284,6 +288,18 @@ internal sealed class FrontendListener : IEpollHandler
         Frontend,
         Global,
         Error,
+    }
+
+    /// <summary>The listener's registration in one loop: accepts on that loop's thread, for that loop.</summary>
+    private sealed class AcceptHandler(FrontendListener listener, EpollLoop loop) : IEpollHandler
+    {
+        public void OnEvents(EpollToken token, uint events) => listener.AcceptBatch(loop);
+
+        public void OnTick(long now)
+        {
+        }
+
+        public void OnFault(Exception exception) => L4ProxyLog.SessionFailed(listener._context.Logger, listener._frontend.Name, null, exception);
     }
 
     /// <summary>The connection accepted while the global limit was reached, served once a slot was taken for it.</summary>

@@ -111,10 +111,12 @@ internal sealed partial class ProxyConnection
             return;
         }
 
-        NativeSocket.SetNoDelay(fd);
-        if (_backend.Options.SmartConnect)
+        if (NativeSocket.SetNoDelay(fd) != 0 || (_backend.Options.SmartConnect && NativeSocket.DelayHandshakeAck(fd) != 0))
         {
-            NativeSocket.DelayHandshakeAck(fd);
+            // A TCP socket we just created refusing a TCP option is a bug, not a server's fault.
+            NativeSocket.Close(fd);
+            Close(CloseReason.InternalError);
+            return;
         }
 
         _upstreamFd = fd;

@@ -44,9 +44,9 @@ internal sealed partial class ProxyConnection
                 // True half-close: everything read was written, so pass the FIN on and keep the other direction
                 // flowing; the session ends when both directions did (no CLOSE_WAIT build-up).
                 direction.Ended = true;
-                if (_firstFin == 0)
+                if (_firstFinFrom == SessionSide.None)
                 {
-                    _firstFin = fromClient ? 1 : 2;
+                    _firstFinFrom = fromClient ? SessionSide.Client : SessionSide.Server;
                 }
 
                 _halfClosed |= fromClient ? FlagClientEof | FlagServerWriteShut : FlagServerEof | FlagClientWriteShut;
@@ -54,13 +54,13 @@ internal sealed partial class ProxyConnection
                 {
                     // Both sources are at EOF with nothing unread, so close() itself sends the last FIN (not a RST):
                     // no shutdown call for the second direction.
-                    Close(_firstFin == 2 ? CloseReason.ServerClosed : CloseReason.ClientClosed);
+                    Close(_firstFinFrom == SessionSide.Server ? CloseReason.ServerClosed : CloseReason.ClientClosed);
                     return;
                 }
 
                 // Pass the FIN on once this batch of events is dispatched: when the other side's FIN is in the same
                 // batch (a client closing as soon as it has the response) the session just closes, one syscall less.
-                _shutdownDeferred = fromClient ? 1 : 2;
+                _deferredFinTo = fromClient ? SessionSide.Server : SessionSide.Client;
                 _loop.Defer(this);
                 return;
             case CopyResult.SourceError:

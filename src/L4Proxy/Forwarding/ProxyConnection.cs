@@ -35,9 +35,9 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     private bool _established;
     private bool _closed;
     private int _requestedAbort;
-    private int _firstFin;
+    private SessionSide _firstFinFrom;
     private uint _clientEventsWhileConnecting;
-    private int _shutdownDeferred;
+    private SessionSide _deferredFinTo;
     private Direction _toServer;
     private Direction _toClient;
     private IPEndPoint? _clientEndPoint;
@@ -46,7 +46,8 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     {
         _context = context;
         _frontend = frontend;
-        _backend = frontend.Backend;
+        var model = frontend.Model;
+        _backend = model.Backend;
         _loop = loop;
         _clientFd = clientFd;
         _peer = peer;
@@ -54,7 +55,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         _clientActivity = _started;
         _serverActivity = _started;
         var backend = _backend.Options;
-        var options = frontend.Options;
+        var options = model.Options;
         _clientTimeout = context.Ticks(options.ClientTimeout);
         _serverTimeout = context.Ticks(backend.ServerTimeout);
         _tunnelTimeout = backend.TunnelTimeout is { } tunnel ? context.Ticks(tunnel) : 0;
@@ -116,11 +117,16 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
             TryConnect(Server!);
         }
 
-        if (_shutdownDeferred != 0 && !_closed)
+        if (_deferredFinTo != SessionSide.None && !_closed)
         {
-            var toServer = _shutdownDeferred == 1;
-            _shutdownDeferred = 0;
-            NativeSocket.ShutdownWrite(toServer ? _upstreamFd : _clientFd);
+            var to = _deferredFinTo;
+            _deferredFinTo = SessionSide.None;
+            var error = NativeSocket.ShutdownWrite(to == SessionSide.Server ? _upstreamFd : _clientFd);
+            if (error != 0 && error != ENOTCONN)
+            {
+                // ENOTCONN: that peer reset meanwhile, which its own event reports. Anything else is a broken socket.
+                Close(to == SessionSide.Server ? CloseReason.ServerReset : CloseReason.ClientReset);
+            }
         }
     }
 

@@ -35,7 +35,7 @@ internal sealed unsafe class SplicePipePool : IDisposable
         }
 
         // Best effort: a smaller pipe still works, it just needs more splice calls.
-        fcntl(fds[1], F_SETPIPE_SZ, PipeSize);
+        _ = fcntl(fds[1], F_SETPIPE_SZ, PipeSize);
         return (fds[0], fds[1]);
     }
 

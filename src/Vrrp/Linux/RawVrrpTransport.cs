@@ -72,7 +72,8 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         IPAddress[] destinations;
         if (options.IsUnicast)
         {
-            destinations = [.. options.UnicastPeers];
+            // One file lists every node as a peer; a node never sends to itself.
+            destinations = [.. options.UnicastPeers.Where(peer => !peer.Equals(source))];
             foreach (var peer in destinations)
             {
                 RequireIPv4(peer, "unicast peer");

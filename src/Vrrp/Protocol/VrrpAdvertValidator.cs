@@ -29,7 +29,7 @@ internal sealed class VrrpAdvertValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ourAddress);
-        _virtualRouterId = options.VirtualRouterId;
+        _virtualRouterId = (byte)options.VirtualRouterId;
         _authType = options.AuthType;
         _authData = VrrpAuthData.Create(options.AuthType, options.AuthPassword);
         _advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;

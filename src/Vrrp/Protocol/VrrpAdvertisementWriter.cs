@@ -17,7 +17,7 @@ internal static class VrrpAdvertisementWriter
     {
         var addresses = options.VirtualAddresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
         var advert = new byte[VrrpAdvertisement.GetLength(addresses.Length)];
-        Write(advert, options.VirtualRouterId, priority, options.AuthType, (byte)options.AdvertInterval.TotalSeconds,
+        Write(advert, (byte)options.VirtualRouterId, priority, options.AuthType, (byte)options.AdvertInterval.TotalSeconds,
             addresses, VrrpAuthData.Create(options.AuthType, options.AuthPassword));
         return advert;
     }

@@ -77,7 +77,7 @@ internal sealed partial class VrrpRouter : IDisposable
         _validator = new VrrpAdvertValidator(options, _sourceAddress);
 
         // Encoded once; each send only patches the priority and checksum.
-        _advert = VrrpAdvertisementWriter.Create(options, options.Priority);
+        _advert = VrrpAdvertisementWriter.Create(options, (byte)options.Priority);
 
         _effectivePriority = ComputeEffectivePriority();
         _originTimestamp = time.GetTimestamp();
@@ -116,6 +116,9 @@ internal sealed partial class VrrpRouter : IDisposable
     /// <summary>The configured instance name.</summary>
     public string Name => _options.Name;
 
+    /// <summary>The address adverts leave from (the transport's).</summary>
+    public IPAddress SourceAddress => _sourceAddress;
+
     private TimeSpan Now => _time.GetElapsedTime(_originTimestamp);
 
     /// <summary>
@@ -134,7 +137,7 @@ internal sealed partial class VrrpRouter : IDisposable
             }
 
             _effectivePriority = ComputeEffectivePriority();
-            VrrpLog.Starting(_logger, _options.Name, _options.Interface, _options.VirtualRouterId, _effectivePriority, _advertIntervalSeconds, _sourceAddress, _options.IsUnicast ? "unicast" : $"multicast {_options.MulticastGroup}");
+            VrrpLog.Starting(_logger, _options.Name, _options.Interface, (byte)_options.VirtualRouterId, _effectivePriority, _advertIntervalSeconds, _sourceAddress, _options.IsUnicast ? "unicast" : $"multicast {_options.MulticastGroup}");
             var leftover = AnyAddressPresent();
             if (!_linkUp || _trackingFault)
             {

@@ -59,7 +59,7 @@ public sealed class TrackingOptionsTests : IDisposable
         var script = _dir.WriteScript("gw.sh", "exit 0", TestDirectory.Mode755 | UnixFileMode.OtherWrite);
         var options = new TrackedScriptOptions { Name = "health_check", Script = script, Weight = -5 };
 
-        var ex = Assert.Throws<ArgumentException>(() => TrackedCheck.ForScript(options, TimeProvider.System));
+        var ex = Assert.Throws<ArgumentException>(() => TrackedCheck.Create(options, TimeProvider.System));
 
         Assert.Contains("check 'health_check'", ex.Message);
         Assert.Contains("writable by group or others", ex.Message);
@@ -78,7 +78,7 @@ public sealed class TrackingOptionsTests : IDisposable
     {
         var time = new FakeTimeProvider();
         var options = new TrackedScriptOptions { Name = "ok", Script = _dir.WriteScript("ok.sh", "exit 0"), Weight = 3 };
-        await using var check = TrackedCheck.ForScript(options, time);
+        await using var check = TrackedCheck.Create(options, time);
         using var tracker = new PriorityTracker();
         tracker.Track(check);
 
@@ -95,7 +95,7 @@ public sealed class TrackingOptionsTests : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var options = BuiltInChecks.CloudCoreListening(port) with { Rise = 1, Fall = 1 };
         Assert.Equal(TimeSpan.FromMilliseconds(200), options.Interval);
-        await using var check = TrackedCheck.ForListener(options, new FakeTimeProvider());
+        await using var check = TrackedCheck.Create(options, new FakeTimeProvider());
         using var tracker = new PriorityTracker();
         tracker.Track(check);
 
@@ -116,7 +116,7 @@ public sealed class TrackingOptionsTests : IDisposable
         second.Start();
         int[] ports = [((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port];
         second.Stop();
-        await using var check = TrackedCheck.ForListener(BuiltInChecks.FrontendsListening(ports), new FakeTimeProvider());
+        await using var check = TrackedCheck.Create(BuiltInChecks.FrontendsListening(ports), new FakeTimeProvider());
         using var tracker = new PriorityTracker();
         tracker.Track(check);
         Assert.Equal((0, true), tracker.Current);

@@ -99,13 +99,8 @@ public sealed class ServerHealthMonitorTests : IAsyncLifetime
 
     private static TimeSpan[] Seconds(params int[] s) => s.Select(x => TimeSpan.FromSeconds(x)).ToArray();
 
-    private ProxyServer NewServer(ServerOptions options)
-    {
-        var backend = new ProxyBackend(new BackendOptions { Name = "be", Servers = [options] });
-        backend.CreateServers(groupByHost: false);
-        backend.CreateBalancer();
-        return backend.Servers[0];
-    }
+    private static ProxyServer NewServer(ServerOptions options)
+        => new ProxyBackend(new BackendOptions { Name = "be", Servers = [options] }).Servers[0];
 
     private Task<ProxyServer> StartAsync(ServerOptions options, bool healthy = true)
     {

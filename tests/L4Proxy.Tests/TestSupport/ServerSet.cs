@@ -17,10 +17,9 @@ internal static class ServerSet
             s.InitialState = HealthCheck.HealthInitialState.Up;
         }
 
-        var backend = new ProxyBackend(new BackendOptions { Name = "be", Balance = balance, Servers = servers.ToList() });
-        backend.CreateServers(groupByHost);
-        backend.CreateBalancer();
-        return backend;
+        return new ProxyBackend(
+            new BackendOptions { Name = "be", Balance = balance, Servers = servers.ToList() },
+            groupByHost ? HostGroup.PerAddress() : null);
     }
 
     public static ProxyBackend Three(BalanceAlgorithm balance = BalanceAlgorithm.Source)

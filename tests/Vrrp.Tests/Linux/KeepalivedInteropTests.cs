@@ -111,8 +111,7 @@ public sealed class KeepalivedInteropTests : IDisposable
         };
         if (unicast)
         {
-            options.UnicastSourceAddress = IPAddress.Parse("10.205.0.1");
-            options.UnicastPeers = [IPAddress.Parse("10.205.0.2")];
+            options = options with { UnicastSourceAddress = IPAddress.Parse("10.205.0.1"), UnicastPeers = [IPAddress.Parse("10.205.0.2")] };
         }
 
         return RawVrrpTransport.Open(options, InterfaceInfo.Get("ko", [IPAddress.Parse("10.10.102.242")]), _logger);

@@ -23,8 +23,8 @@ public sealed class RawVrrpTransportTests : IDisposable
     public async Task Multicast_AdvertFromA_ReachesBWithTtl255Tos0xC0AndGroupDestination()
     {
         var group = IPAddress.Parse("224.0.0.19");
-        using var sender = _net.A.Run(() => Open("va", [s_vip], o => o.MulticastGroup = group));
-        using var receiver = _net.B.Run(() => Open("vb", [s_vip], o => o.MulticastGroup = group));
+        using var sender = _net.A.Run(() => Open("va", [s_vip], o => o with { MulticastGroup = group }));
+        using var receiver = _net.B.Run(() => Open("vb", [s_vip], o => o with { MulticastGroup = group }));
 
         Assert.Equal(s_addressA, sender.SourceAddress);
         var (datagram, buffer) = await SendAndReceiveAsync(sender, receiver);
@@ -36,15 +36,15 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public async Task Unicast_AdvertFromA_ReachesBWithTtl255AndBAsDestination()
     {
-        using var sender = _net.A.Run(() => Open("va", [], o =>
+        using var sender = _net.A.Run(() => Open("va", [], o => o with
         {
-            o.UnicastSourceAddress = s_addressA;
-            o.UnicastPeers = [s_addressB];
+            UnicastSourceAddress = s_addressA,
+            UnicastPeers = [s_addressB],
         }));
-        using var receiver = _net.B.Run(() => Open("vb", [], o =>
+        using var receiver = _net.B.Run(() => Open("vb", [], o => o with
         {
-            o.UnicastSourceAddress = s_addressB;
-            o.UnicastPeers = [s_addressA];
+            UnicastSourceAddress = s_addressB,
+            UnicastPeers = [s_addressA],
         }));
 
         var (datagram, buffer) = await SendAndReceiveAsync(sender, receiver);
@@ -56,13 +56,13 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public async Task MulticastReceiver_DoesNotSeeUnicastAdverts()
     {
-        using var unicastSender = _net.A.Run(() => Open("va", [], o =>
+        using var unicastSender = _net.A.Run(() => Open("va", [], o => o with
         {
-            o.UnicastSourceAddress = s_addressA;
-            o.UnicastPeers = [s_addressB];
+            UnicastSourceAddress = s_addressA,
+            UnicastPeers = [s_addressB],
         }));
-        using var multicastSender = _net.A.Run(() => Open("va", [], o => o.VirtualRouterId = 2));
-        using var receiver = _net.B.Run(() => Open("vb", [], _ => { }));
+        using var multicastSender = _net.A.Run(() => Open("va", [], o => o with { VirtualRouterId = 2 }));
+        using var receiver = _net.B.Run(() => Open("vb", [], o => o));
 
         unicastSender.Send(s_advert);
         var (datagram, buffer) = await SendAndReceiveAsync(multicastSender, receiver);
@@ -75,8 +75,8 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public async Task Receive_IntoASmallBuffer_ReportsTruncation()
     {
-        using var sender = _net.A.Run(() => Open("va", [], _ => { }));
-        using var receiver = _net.B.Run(() => Open("vb", [], _ => { }));
+        using var sender = _net.A.Run(() => Open("va", [], o => o));
+        using var receiver = _net.B.Run(() => Open("vb", [], o => o));
         var buffer = new byte[30];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var receive = receiver.ReceiveAsync(buffer, timeout.Token).AsTask();
@@ -99,7 +99,7 @@ public sealed class RawVrrpTransportTests : IDisposable
         _net.A.Ip("addr", "add", "10.202.0.100/32", "dev", "va");
         _net.A.Ip("addr", "add", "10.202.0.1/24", "dev", "va");
 
-        using var transport = _net.A.Run(() => Open("va", [s_vip], _ => { }));
+        using var transport = _net.A.Run(() => Open("va", [s_vip], o => o));
 
         Assert.Equal(s_addressA, transport.SourceAddress);
     }
@@ -109,7 +109,7 @@ public sealed class RawVrrpTransportTests : IDisposable
     {
         _net.A.Ip("addr", "del", "10.202.0.1/24", "dev", "va");
 
-        var ex = Assert.Throws<InvalidOperationException>(() => _net.A.Run(() => Open("va", [], _ => { })));
+        var ex = Assert.Throws<InvalidOperationException>(() => _net.A.Run(() => Open("va", [], o => o)));
 
         Assert.Contains("va has no IPv4 address", ex.Message);
     }
@@ -117,7 +117,7 @@ public sealed class RawVrrpTransportTests : IDisposable
     [RootFact]
     public void Send_OnADownInterface_IsLoggedOnceNotThrown_AndRecoveryIsLogged()
     {
-        using var sender = _net.A.Run(() => Open("va", [], _ => { }));
+        using var sender = _net.A.Run(() => Open("va", [], o => o));
         _net.A.Ip("link", "set", "dev", "va", "down");
 
         sender.Send(s_advert);
@@ -130,15 +130,15 @@ public sealed class RawVrrpTransportTests : IDisposable
         Assert.Single(_logger.Entries, e => e.EventId.Id == 1203);
     }
 
-    private RawVrrpTransport Open(string interfaceName, IPAddress[] vips, Action<VrrpInstanceOptions> configure)
+    private RawVrrpTransport Open(string interfaceName, IPAddress[] vips, Func<VrrpInstanceOptions, VrrpInstanceOptions> configure)
     {
-        var options = new VrrpInstanceOptions { Name = "test", Interface = interfaceName, VirtualRouterId = 167 };
-        foreach (var vip in vips)
+        var options = configure(new VrrpInstanceOptions
         {
-            options.VirtualAddresses.Add(new VirtualAddress(vip, 32));
-        }
-
-        configure(options);
+            Name = "test",
+            Interface = interfaceName,
+            VirtualRouterId = 167,
+            VirtualAddresses = [.. vips.Select(vip => new VirtualAddress(vip, 32))],
+        });
         var info = InterfaceInfo.Get(interfaceName, options.VirtualAddresses.Select(v => v.Address));
         return RawVrrpTransport.Open(options, info, _logger);
     }

@@ -47,8 +47,10 @@ public sealed class VrrpAdvertValidatorTests
     [Fact]
     public void MultipleAddressesInAnotherOrder_AreAccepted()
     {
-        var options = SeedOptions.Create();
-        options.VirtualAddresses = [new VirtualAddress(IPAddress.Parse("10.0.0.1"), 32), new VirtualAddress(IPAddress.Parse("10.0.0.2"), 32), new VirtualAddress(IPAddress.Parse("10.0.0.3"), 32)];
+        var options = SeedOptions.Create() with
+        {
+            VirtualAddresses = [new VirtualAddress(IPAddress.Parse("10.0.0.1"), 32), new VirtualAddress(IPAddress.Parse("10.0.0.2"), 32), new VirtualAddress(IPAddress.Parse("10.0.0.3"), 32)],
+        };
         var builder = new AdvertDatagramBuilder { Addresses = [IPAddress.Parse("10.0.0.3"), IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2")] };
 
         Assert.Equal(VrrpDropReason.None, new VrrpAdvertValidator(options, s_ours).Validate(builder.Build(), SeedOptions.Group, out _, out var advert));
@@ -58,8 +60,7 @@ public sealed class VrrpAdvertValidatorTests
     [Fact]
     public void UnicastAdvertToOurAddress_IsAcceptedByAUnicastInstance()
     {
-        var options = SeedOptions.Create();
-        options.UnicastPeers = [IPAddress.Parse("10.10.102.11")];
+        var options = SeedOptions.Create() with { UnicastPeers = [IPAddress.Parse("10.10.102.11")] };
         var builder = new AdvertDatagramBuilder { Destination = s_ours, Ttl = 64 };
 
         Assert.Equal(VrrpDropReason.None, new VrrpAdvertValidator(options, s_ours).Validate(builder.Build(), s_ours, out _, out _));
@@ -71,7 +72,7 @@ public sealed class VrrpAdvertValidatorTests
     {
         var drop = DropCase.All[name];
         var options = SeedOptions.Create();
-        drop.Configure?.Invoke(options);
+        options = drop.Configure?.Invoke(options) ?? options;
         var builder = new AdvertDatagramBuilder();
         drop.Mutate(builder);
 
@@ -107,7 +108,7 @@ public sealed class VrrpAdvertValidatorTests
     private static VrrpDropReason Validate(AdvertDatagramBuilder builder, out Ipv4Header ip, out VrrpAdvertisement advert) =>
         new VrrpAdvertValidator(SeedOptions.Create(), s_ours).Validate(builder.Build(), SeedOptions.Group, out ip, out advert);
 
-    private sealed record DropCase(VrrpDropReason Expected, Action<AdvertDatagramBuilder> Mutate, IPAddress? Destination = null, Action<VrrpInstanceOptions>? Configure = null)
+    private sealed record DropCase(VrrpDropReason Expected, Action<AdvertDatagramBuilder> Mutate, IPAddress? Destination = null, Func<VrrpInstanceOptions, VrrpInstanceOptions>? Configure = null)
     {
         public static readonly Dictionary<string, DropCase> All = new()
         {
@@ -132,7 +133,7 @@ public sealed class VrrpAdvertValidatorTests
             ["bad checksum"] = new(VrrpDropReason.BadChecksum, b => b.CorruptChecksum = true),
             ["other multicast group"] = new(VrrpDropReason.DestinationMismatch, b => b.Destination = IPAddress.Parse("224.0.0.18"), IPAddress.Parse("224.0.0.18")),
             ["unicast destination on a multicast instance"] = new(VrrpDropReason.DestinationMismatch, b => b.Destination = IPAddress.Parse("10.10.102.10"), IPAddress.Parse("10.10.102.10")),
-            ["multicast destination on a unicast instance"] = new(VrrpDropReason.DestinationMismatch, _ => { }, null, o => o.UnicastPeers = [IPAddress.Parse("10.10.102.11")]),
+            ["multicast destination on a unicast instance"] = new(VrrpDropReason.DestinationMismatch, _ => { }, null, o => o with { UnicastPeers = [IPAddress.Parse("10.10.102.11")] }),
             ["two addresses, we have one"] = new(VrrpDropReason.AddressCountMismatch, b => b.Addresses = [SeedOptions.Vip, IPAddress.Parse("10.10.102.243")]),
             ["another address"] = new(VrrpDropReason.AddressListMismatch, b => b.Addresses = [IPAddress.Parse("10.10.102.243")]),
             ["sent from our own address"] = new(VrrpDropReason.OwnAdvert, b => b.Source = IPAddress.Parse("10.10.102.10")),

@@ -8,7 +8,7 @@ namespace CloudCoreLb.Vrrp.Tests.Router;
 public sealed class VrrpRouterElectionTests
 {
     private readonly InMemoryVrrpNetwork _network = new();
-    private readonly RouterHarness _r100;
+    private RouterHarness _r100;
     private readonly RouterHarness _r99;
     private readonly RouterHarness _r98;
 
@@ -120,7 +120,7 @@ public sealed class VrrpRouterElectionTests
     [Fact]
     public void Nopreempt_LowerPriorityMasterIsKept()
     {
-        _r100.Options.Preempt = false;
+        _r100 = _network.Reconfigure(_r100, o => o with { Preempt = false });
         StartAll();
         _network.AdvanceTo(S(10.5));
         _r100.Router.Stop();
@@ -138,7 +138,7 @@ public sealed class VrrpRouterElectionTests
     [Fact]
     public void PreemptDelay_AcceptsTheLowerMasterUntilTheDelayEndsThenPreempts()
     {
-        _r100.Options.PreemptDelay = S(10);
+        _r100 = _network.Reconfigure(_r100, o => o with { PreemptDelay = S(10) });
         StartAll();
         _network.AdvanceTo(S(10.5));
         _r100.Router.Stop();

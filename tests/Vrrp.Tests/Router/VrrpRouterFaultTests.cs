@@ -211,7 +211,7 @@ public sealed class VrrpRouterFaultTests
     [Fact]
     public void AdvertIntervalMismatch_IsCountedAndRaisedAsAConfigurationFaultWithoutEnteringFault()
     {
-        var r98 = _network.AddRouter("10.10.102.12", 98, o => o.AdvertInterval = S(2));
+        var r98 = _network.AddRouter("10.10.102.12", 98, o => o with { AdvertInterval = S(2) });
         r98.Start();
         _r100.Start();
 

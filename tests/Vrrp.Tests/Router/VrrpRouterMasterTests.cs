@@ -132,11 +132,11 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void GarpRefresh_RepeatsWhileMaster()
     {
-        var master = _network.AddRouter("10.10.102.10", 100, o =>
+        var master = _network.AddRouter("10.10.102.10", 100, o => o with
         {
-            o.GarpMasterDelay = TimeSpan.Zero;
-            o.GarpMasterRefresh = S(2);
-            o.GarpMasterRefreshRepeat = 2;
+            GarpMasterDelay = TimeSpan.Zero,
+            GarpMasterRefresh = S(2),
+            GarpMasterRefreshRepeat = 2,
         });
         master.Start();
 

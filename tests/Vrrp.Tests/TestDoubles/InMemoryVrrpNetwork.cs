@@ -33,13 +33,23 @@ internal sealed class InMemoryVrrpNetwork
     /// <summary>Every advert sent, in order.</summary>
     public List<SentAdvert> Sent { get; } = [];
 
-    public RouterHarness AddRouter(string address, byte priority, Action<VrrpInstanceOptions>? configure = null)
+    public RouterHarness AddRouter(string address, byte priority, Func<VrrpInstanceOptions, VrrpInstanceOptions>? configure = null)
     {
         var options = Protocol.SeedOptions.Create(priority);
-        configure?.Invoke(options);
+        options = configure?.Invoke(options) ?? options;
         var node = new Node(this, IPAddress.Parse(address));
         _nodes.Add(node);
         return new RouterHarness(this, node, options);
+    }
+
+    /// <summary>
+    /// The router on <paramref name="old"/>'s node, rebuilt with other options (they are immutable): the old one is
+    /// disposed before anything was started.
+    /// </summary>
+    public RouterHarness Reconfigure(RouterHarness old, Func<VrrpInstanceOptions, VrrpInstanceOptions> configure)
+    {
+        old.Dispose();
+        return new RouterHarness(this, old.Node, configure(old.Options));
     }
 
     /// <summary>Stops traffic between two routers in both directions.</summary>

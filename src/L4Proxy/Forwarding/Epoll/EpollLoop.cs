@@ -53,7 +53,14 @@ internal sealed unsafe class EpollLoop : IDisposable
 
         var ev = new epoll_event { events = EPOLLIN };
         ev.data.u64 = WakeValue;
-        epoll_ctl(_epoll, EPOLL_CTL_ADD, _wake, &ev);
+        if (epoll_ctl(_epoll, EPOLL_CTL_ADD, _wake, &ev) != 0)
+        {
+            var error = errno;
+            close(_wake);
+            close(_epoll);
+            throw new InvalidOperationException($"epoll_ctl(ADD eventfd) failed: errno {error}.");
+        }
+
         Pipes = splice ? new SplicePipePool(maxPooled: 64) : null;
         _thread = new Thread(Run) { IsBackground = true, Name = $"cclb-loop-{id}" };
     }
@@ -129,8 +136,8 @@ internal sealed unsafe class EpollLoop : IDisposable
         return epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
     }
 
-    /// <summary>Removes a descriptor (closing it does that too); any thread.</summary>
-    public void Remove(int fd) => epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, null);
+    /// <summary>Removes a descriptor (closing it does that too); any thread. Returns 0 or the errno.</summary>
+    public int Remove(int fd) => epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, null) == 0 ? 0 : errno;
 
     /// <summary>Runs <paramref name="work"/> on the loop's thread soon; any thread.</summary>
     public void Post(IEpollWork work)
@@ -183,7 +190,9 @@ internal sealed unsafe class EpollLoop : IDisposable
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
             ulong one = 1;
-            write(_wake, &one, sizeof(ulong));
+
+            // Cannot fail short of a closed descriptor (disposal): one pending wake-up never overflows the counter.
+            _ = write(_wake, &one, sizeof(ulong));
         }
     }
 
@@ -200,10 +209,13 @@ internal sealed unsafe class EpollLoop : IDisposable
             var count = epoll_wait(_epoll, events, MaxEvents, timeout);
             if (count < 0)
             {
-                if (errno != EINTR)
+                var error = errno;
+                if (error != EINTR)
                 {
-                    _onLoopFault(new InvalidOperationException($"epoll_wait failed: errno {errno}."));
-                    Thread.Sleep(10);
+                    // EBADF, EFAULT, EINVAL: the epoll instance itself is unusable, and waiting again would fail the
+                    // same way at once; spinning on it helps no session. Say so loudly and end this loop's thread.
+                    _onLoopFault(new InvalidOperationException($"epoll_wait failed on {_thread.Name}: errno {error}; the loop stops."));
+                    return;
                 }
 
                 now = Time.GetTimestamp();
@@ -217,7 +229,9 @@ internal sealed unsafe class EpollLoop : IDisposable
                 if (data == WakeValue)
                 {
                     ulong value;
-                    read(_wake, &value, sizeof(ulong));
+
+                    // Non-blocking and readable, so it returns the counter; EAGAIN would only mean nothing to drain.
+                    _ = read(_wake, &value, sizeof(ulong));
                     Volatile.Write(ref _wakePending, 0);
                     RunPosted();
                     handlers = Volatile.Read(ref _handlers);

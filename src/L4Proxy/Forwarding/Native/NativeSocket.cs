@@ -56,24 +56,28 @@ internal static unsafe class NativeSocket
     }
 
     /// <summary>Disables Nagle: proxied WebSocket frames must not wait for an ACK.</summary>
-    public static void SetNoDelay(int fd)
+    public static int SetNoDelay(int fd)
     {
         var one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
+        return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int)) == 0 ? 0 : errno;
     }
 
     /// <summary>
     /// haproxy's <c>tcp-smart-connect</c>: the ACK that completes our handshake is not sent on its own but rides on
     /// the first data we forward, one packet less per connection. Set before connect().
     /// </summary>
-    public static void DelayHandshakeAck(int fd)
+    public static int DelayHandshakeAck(int fd)
     {
         var zero = 0;
-        setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(int));
+        return setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(int)) == 0 ? 0 : errno;
     }
 
-    /// <summary>Sends our FIN (half-close); errors mean the peer is gone, which its own direction reports.</summary>
-    public static void ShutdownWrite(int fd) => shutdown(fd, SHUT_WR);
+    /// <summary>Sends our FIN (half-close). Returns 0 or the errno: ENOTCONN means the peer reset meanwhile.</summary>
+    public static int ShutdownWrite(int fd) => shutdown(fd, SHUT_WR) == 0 ? 0 : errno;
 
-    public static void Close(int fd) => close(fd);
+    /// <summary>
+    /// Closes the descriptor. On Linux close(2) releases it whatever it returns (even EINTR), and a socket has no
+    /// buffered write to lose on error, so the result is not actionable.
+    /// </summary>
+    public static void Close(int fd) => _ = close(fd);
 }

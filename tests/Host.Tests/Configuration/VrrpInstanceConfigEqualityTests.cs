@@ -1,9 +1,9 @@
 using CloudCoreLb.Host.Configuration;
-using CloudCoreLb.Host.Hosting;
 
-namespace CloudCoreLb.Host.Tests.Hosting;
+namespace CloudCoreLb.Host.Tests.Configuration;
 
-public sealed class VrrpInstanceFingerprintTests
+/// <summary>A reload keeps an instance whose configuration is equal: equality is what decides it.</summary>
+public sealed class VrrpInstanceConfigEqualityTests
 {
     private const string Config = """
         checks:
@@ -17,14 +17,10 @@ public sealed class VrrpInstanceFingerprintTests
               nodes: { master1: { priority: 100 }, master2: { priority: 99 } }
         """;
 
-    private static string Of(string yaml, string node = "master1")
-    {
-        var config = ConfigLoader.Parse(yaml, "x.yaml", node);
-        return VrrpInstanceFingerprint.Of(config.VrrpInstances[0], config.Checks);
-    }
+    private static VrrpInstanceConfig Of(string yaml, string node = "master1") => ConfigLoader.Parse(yaml, "x.yaml", node).VrrpInstances[0];
 
     [Fact]
-    public void TheSameFileGivesTheSameFingerprintSoAReloadKeepsTheInstance() => Assert.Equal(Of(Config), Of(Config));
+    public void TheSameFileGivesAnEqualInstanceSoAReloadKeepsIt() => Assert.Equal(Of(Config), Of(Config));
 
     [Fact]
     public void AnotherNodesPriorityDoesNotChangeThisNodesInstance() =>
@@ -36,6 +32,6 @@ public sealed class VrrpInstanceFingerprintTests
     [InlineData("interval: 200ms", "interval: 300ms")]
     [InlineData("weight: 0", "weight: -5")]
     [InlineData("port: 10000", "port: 10001")]
-    public void AChangeThatMattersToThisInstanceChangesItsFingerprint(string from, string to) =>
+    public void AChangeThatMattersToThisInstanceMakesItUnequal(string from, string to) =>
         Assert.NotEqual(Of(Config), Of(Config.Replace(from, to, StringComparison.Ordinal)));
 }

@@ -1,0 +1,101 @@
+using CloudCoreLb.HealthCheck.Tracking;
+using CloudCoreLb.Vrrp.Router;
+
+namespace CloudCoreLb.Vrrp;
+
+/// <summary>
+/// One running VRRP instance as the host sees it: start it, feed it nothing (it reads its own socket, links and
+/// checks), read its state, release it. Built by <see cref="VrrpRuntime.Open"/>; owns its sockets, its VIP manager,
+/// its GARP sender and the checks it tracks, and disposes them.
+/// </summary>
+public sealed class VrrpInstanceHandle : IAsyncDisposable
+{
+    private readonly VrrpRouter _router;
+    private readonly VrrpInstance _instance;
+    private readonly PriorityTracker _tracker;
+    private readonly IReadOnlyList<VrrpTrack> _tracks;
+    private readonly IReadOnlyList<IDisposable> _resources;
+    private int _disposed;
+
+    internal VrrpInstanceHandle(VrrpInstanceOptions options, VrrpRouter router, VrrpInstance instance, PriorityTracker tracker, IReadOnlyList<VrrpTrack> tracks, IReadOnlyList<IDisposable> resources)
+    {
+        Options = options;
+        _router = router;
+        _instance = instance;
+        _tracker = tracker;
+        _tracks = tracks;
+        _resources = resources;
+        // Applied before Start: a weight-0 check that has not reported yet holds the instance in FAULT (keepalived).
+        var (delta, fault) = tracker.Current;
+        router.SetTracking(delta, fault);
+        tracker.Changed += router.SetTracking;
+    }
+
+    /// <summary>Raised after every state transition, outside the instance's lock, in transition order.</summary>
+    public event Action<VrrpStateChange>? StateChanged
+    {
+        add => _router.StateChanged += value;
+        remove => _router.StateChanged -= value;
+    }
+
+    /// <summary>The options the instance runs with, as given.</summary>
+    public VrrpInstanceOptions Options { get; }
+
+    /// <summary>The instance name.</summary>
+    public string Name => Options.Name;
+
+    /// <summary>The address adverts leave from.</summary>
+    public System.Net.IPAddress SourceAddress => _router.SourceAddress;
+
+    /// <summary>The checks this instance tracks, with the weights in effect.</summary>
+    public IReadOnlyList<VrrpTrack> Tracks => _tracks;
+
+    /// <summary>Starts the state machine, its receive loop and its checks.</summary>
+    public void Start()
+    {
+        _instance.Start();
+        foreach (var track in _tracks)
+        {
+            track.Check.Start();
+        }
+    }
+
+    /// <summary>
+    /// Releases at once, without tearing anything down: a master sends one priority-0 advert and removes its VIPs, so
+    /// the backup takes over after its skew time. Called first on SIGTERM, before anything slower.
+    /// </summary>
+    public void Release() => _router.Stop();
+
+    /// <summary>The instance's state now.</summary>
+    public VrrpInstanceSnapshot Snapshot() => new(
+        Name, _router.State, _router.EffectivePriority, _router.SourceAddress, _router.LastMasterAddress, _router.LastMasterPriority,
+        _router.ConfigurationFault, _router.Counters.Snapshot(), _tracker.Snapshot());
+
+    /// <summary>
+    /// True when the state machine's lock is free within <paramref name="timeout"/>: the systemd watchdog's proof that
+    /// timers and received adverts are still being processed.
+    /// </summary>
+    public bool IsResponsive(TimeSpan timeout) => _router.IsResponsive(timeout);
+
+    /// <summary>Clean stop: checks stop, the instance releases (as <see cref="Release"/>), every resource is closed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _tracker.Changed -= _router.SetTracking;
+        foreach (var track in _tracks)
+        {
+            await track.Check.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _tracker.Dispose();
+        await _instance.DisposeAsync().ConfigureAwait(false);
+        foreach (var resource in _resources)
+        {
+            resource.Dispose();
+        }
+    }
+}

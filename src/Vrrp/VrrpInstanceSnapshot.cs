@@ -1,0 +1,26 @@
+using System.Net;
+using CloudCoreLb.HealthCheck.Tracking;
+using CloudCoreLb.Vrrp.Router;
+
+namespace CloudCoreLb.Vrrp;
+
+/// <summary>What an instance is doing now, read without taking its lock (status, metrics, tests).</summary>
+/// <param name="Name">Instance name.</param>
+/// <param name="State">Current VRRP state.</param>
+/// <param name="EffectivePriority">Priority advertised now: configured priority adjusted by tracking.</param>
+/// <param name="SourceAddress">The address adverts leave from (the tie-break identity).</param>
+/// <param name="LastMasterAddress">Source of the last accepted advert (ours while master); null until one is known.</param>
+/// <param name="LastMasterPriority">Priority of the last accepted advert.</param>
+/// <param name="ConfigurationFault">The last configuration mismatch seen with a peer, or null.</param>
+/// <param name="Counters">The instance's counters.</param>
+/// <param name="Tracking">Every tracked check with its state and contribution.</param>
+public sealed record VrrpInstanceSnapshot(
+    string Name,
+    VrrpState State,
+    int EffectivePriority,
+    IPAddress SourceAddress,
+    IPAddress? LastMasterAddress,
+    int LastMasterPriority,
+    string? ConfigurationFault,
+    VrrpCountersSnapshot Counters,
+    IReadOnlyList<TrackedCheckStatus> Tracking);
