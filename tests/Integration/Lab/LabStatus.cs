@@ -61,13 +61,14 @@ internal static class LabStatus
     /// <summary>
     /// Waits until <paramref name="node"/>'s instance is Backup following <paramref name="master"/> and has accepted at
     /// least <paramref name="adverts"/> adverts: the backup has really heard the master, not merely started.
+    /// <paramref name="masterAddress"/> is the master's address on the instance's segment (defaults to its eth0 one).
     /// </summary>
-    public static JsonElement WaitForBackupOf(NetnsLab lab, LabNode node, LabNode master, int adverts = 1, string instance = "CloudCore") =>
+    public static JsonElement WaitForBackupOf(NetnsLab lab, LabNode node, LabNode master, int adverts = 1, string instance = "CloudCore", string? masterAddress = null) =>
         Instance(WaitFor(lab, node, s =>
         {
             var i = Instance(s, instance);
             return i.GetProperty("state").GetString() == "Backup"
-                && i.GetProperty("last_master").GetString() == master.Address
+                && i.GetProperty("last_master").GetString() == (masterAddress ?? master.Address)
                 && i.GetProperty("adverts_received").GetInt64() >= adverts;
         }, $"{instance} in Backup behind {master.Name} with {adverts} adverts received"), instance);
 

@@ -18,6 +18,7 @@ internal sealed class VipSampler : IDisposable
     private readonly List<(TimeSpan At, int[] Holders)> _changes = [];
     private readonly HashSet<int> _holders = [];
     private readonly long _origin = Stopwatch.GetTimestamp();
+    private readonly DateTime _originLocal = DateTime.Now;
     private readonly Process _monitor;
     private readonly List<string> _errors = [];
     private readonly TaskCompletionSource<TimeSpan> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -119,9 +120,17 @@ internal sealed class VipSampler : IDisposable
         }
     }
 
-    /// <summary>A CLOCK_MONOTONIC time in nanoseconds on the sampler's clock.</summary>
-    private TimeSpan ToSamplerTime(string nanoseconds) =>
-        Stopwatch.GetElapsedTime(_origin, (long)(long.Parse(nanoseconds, CultureInfo.InvariantCulture) * (Stopwatch.Frequency / 1e9)));
+    private TimeSpan ToSamplerTime(string nanoseconds) => FromMonotonic(long.Parse(nanoseconds, CultureInfo.InvariantCulture));
+
+    /// <summary>A CLOCK_MONOTONIC time in nanoseconds (what a lab script reports) on the sampler's clock.</summary>
+    public TimeSpan FromMonotonic(long nanoseconds) =>
+        Stopwatch.GetElapsedTime(_origin, (long)(nanoseconds * (Stopwatch.Frequency / 1e9)));
+
+    /// <summary>
+    /// A local time (a daemon's log stamp, <see cref="LabProcess.Signal"/>'s return) on the sampler's clock: the two
+    /// clocks were read together at the start, and a test is too short for them to drift apart measurably.
+    /// </summary>
+    public TimeSpan FromLocal(DateTime local) => local - _originLocal;
 
     /// <summary>The current holders.</summary>
     public int[] Current

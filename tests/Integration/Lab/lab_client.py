@@ -6,7 +6,9 @@ successful exchange, which shows SYN retransmissions while the VIP moves). Timeo
 typical edge client's order of magnitude: a VIP move may cost a retransmitted SYN, never a failed connection.
 connect_fail counts attempts whose TCP connect itself failed; the rest of fail are sessions cut after connecting
 (an established connection does not survive a VIP move to another node).
-Runs until the duration ends or a line 'stop' arrives on stdin."""
+Runs until the duration ends or a line 'stop' arrives on stdin. Its first line, 'client started <ns>', gives the start
+on CLOCK_MONOTONIC in nanoseconds (the clock the lab's VIP monitor stamps with), so failure times map onto the VIP
+timeline however late the test reads the line."""
 import select
 import socket
 import sys
@@ -14,9 +16,10 @@ import time
 
 host, port, duration, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]) / 1000
 source = sys.argv[5] if len(sys.argv) > 5 else None
-start = time.monotonic()
+start_ns = time.monotonic_ns()
+start = start_ns / 1e9
 ok, failures, backends, connect_fail, slowest = 0, [], {}, 0, 0.0
-print("client started", flush=True)
+print(f"client started {start_ns}", flush=True)
 while time.monotonic() - start < duration:
     t = time.monotonic()
     try:
