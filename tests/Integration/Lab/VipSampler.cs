@@ -148,6 +148,14 @@ internal sealed class VipSampler : IDisposable
     public TimeSpan? WaitForSoleHolder(int nodeIndex, TimeSpan after, TimeSpan timeout) =>
         WaitFor(h => h.Length == 1 && h[0] == nodeIndex, after, timeout);
 
+    /// <summary>
+    /// Waits until exactly <paramref name="nodeIndex"/> holds the VIP and returns when that began; fails with the
+    /// timeline and the state and output of <paramref name="watched"/> (the daemons that should have got there).
+    /// </summary>
+    public TimeSpan RequireSoleHolder(int nodeIndex, TimeSpan after, TimeSpan timeout, params LabProcess[] watched) =>
+        WaitForSoleHolder(nodeIndex, after, timeout)
+            ?? throw new Xunit.Sdk.XunitException($"node{nodeIndex} was not the sole VIP holder within {timeout.TotalSeconds} s:\n{Describe()}\n{string.Join('\n', watched.Select(p => p.Describe()))}");
+
     /// <summary>Waits until <paramref name="nodeIndex"/> holds the VIP (others may too); returns when that began (at the earliest <paramref name="after"/>).</summary>
     public TimeSpan? WaitForHolder(int nodeIndex, TimeSpan after, TimeSpan timeout) =>
         WaitFor(h => h.Contains(nodeIndex), after, timeout);

@@ -20,7 +20,7 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
         using var sampler = new VipSampler(lab.Nodes);
         // node1 first: started together, the two timers expire 4 ms apart and node2 may briefly win the start race.
         var first = lab.StartDaemon(lab.Nodes[0], config);
-        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout));
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, first);
         var daemons = new[] { first, lab.StartDaemon(lab.Nodes[1], config) };
         // The backup has joined: it follows node1 and has counted two of its adverts.
         var joined = LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 2).GetProperty("adverts_received").GetInt64();
@@ -62,7 +62,7 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
 
         using var sampler = new VipSampler(lab.Nodes);
         var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
-        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout));
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
         LabStatus.WaitForServersUp(lab, lab.Nodes[0]);
 
         // The session runs until the test creates the stop file, so the reload surely happens in its middle.
@@ -118,7 +118,7 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
         var config = lab.WriteFile("cloudcore-lb.yaml", good);
         using var sampler = new VipSampler(lab.Nodes);
         var daemon = lab.StartDaemon(lab.Nodes[0], config);
-        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout));
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemon);
 
         File.WriteAllText(config, good.Replace("virtual_router_id: 167", "virtual_router_id: 300", StringComparison.Ordinal));
         var reload = Shell.RunChecked(NetnsLab.DaemonPath, ["reload", "--socket", lab.ControlSocket(lab.Nodes[0])], check: false);
@@ -145,8 +145,8 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
         using var lab = NetnsLab.Create(1);
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 }));
         using var sampler = new VipSampler(lab.Nodes);
-        lab.StartDaemon(lab.Nodes[0], config);
-        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout));
+        var daemon = lab.StartDaemon(lab.Nodes[0], config);
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemon);
         var text = Shell.RunChecked(NetnsLab.DaemonPath, ["status", "--socket", lab.ControlSocket(lab.Nodes[0])], check: true).Output;
         output.WriteLine(text);
         Assert.Matches(@"CloudCore\s+Master\s+vrid 167 on eth0\s+priority 100 \(effective 100\)", text);

@@ -20,7 +20,7 @@ public sealed class AdvertCaptureTests(ITestOutputHelper output)
         var daemon = lab.StartDaemon(lab.Nodes[0], config);
         using (var sampler = new VipSampler([lab.Nodes[0]]))
         {
-            Assert.True(sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout) is not null, daemon.Output);
+            sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemon);
         }
 
         // The takeover's GARP burst and three adverts have left node1 (the last may still be on its way to node2).

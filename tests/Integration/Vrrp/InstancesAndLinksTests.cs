@@ -33,8 +33,8 @@ public sealed class InstancesAndLinksTests(ITestOutputHelper output)
         using var first = new VipSampler(lab.Nodes);
         using var second = new VipSampler(lab.Nodes, SecondVip, "eth1");
         var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
-        Assert.True(first.WaitForSoleHolder(1, TimeSpan.Zero, Timeout) is not null, first.Describe() + daemons[0].Output);
-        Assert.True(second.WaitForSoleHolder(2, TimeSpan.Zero, Timeout) is not null, second.Describe() + daemons[1].Output);
+        first.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
+        second.RequireSoleHolder(2, TimeSpan.Zero, Timeout, daemons);
 
         // Both daemons start together, so the election may briefly have two masters (see ThreeNodeFailoverTests).
         Assert.True(first.LongestMultipleHolders(TimeSpan.Zero) <= VrrpTiming.AdvertInterval, first.Describe());
@@ -59,14 +59,14 @@ public sealed class InstancesAndLinksTests(ITestOutputHelper output)
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }));
         using var sampler = new VipSampler(lab.Nodes);
         var first = lab.StartDaemon(lab.Nodes[0], config);
-        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout));
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, first);
         var second = lab.StartDaemon(lab.Nodes[1], config);
         LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0]);
 
         // Carrier loss on the master's side of the cable: it goes to FAULT and drops the VIP; node2 times out.
         var down = sampler.Now;
         Shell.Run("ip", "-n", lab.SwitchNetns, "link", "set", "v1", "down");
-        Assert.True(sampler.WaitForSoleHolder(2, down, Timeout) is not null, sampler.Describe() + first.Output);
+        sampler.RequireSoleHolder(2, down, Timeout, first, second);
         Assert.True(first.WaitForOutput("Master -> Fault (LinkDown", Timeout), first.Output);
         Assert.True(second.WaitForOutput("Backup -> Master (MasterDownTimerExpired", Timeout), second.Output);
         Assert.False(NetnsLab.HasAddress(lab.Nodes[0], NetnsLab.Vip));
@@ -74,7 +74,7 @@ public sealed class InstancesAndLinksTests(ITestOutputHelper output)
         // Carrier back: node1 returns to Backup, hears 99 and preempts.
         var up = sampler.Now;
         Shell.Run("ip", "-n", lab.SwitchNetns, "link", "set", "v1", "up");
-        Assert.True(sampler.WaitForSoleHolder(1, up, Timeout) is not null, sampler.Describe() + first.Output);
+        sampler.RequireSoleHolder(1, up, Timeout, first, second);
         Assert.True(first.WaitForOutput("Fault -> Backup (LinkUp", Timeout), first.Output);
         Assert.True(sampler.LongestMultipleHolders(up) <= VrrpTiming.AdvertInterval, sampler.Describe());
     }

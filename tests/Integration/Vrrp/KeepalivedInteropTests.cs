@@ -22,7 +22,7 @@ public sealed partial class KeepalivedInteropTests(ITestOutputHelper output)
         using var sampler = new VipSampler(lab.Nodes);
 
         var keepalived = lab.StartKeepalived(lab.Nodes[0], kaConf);
-        var at = sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout) ?? throw new Xunit.Sdk.XunitException(sampler.Describe() + keepalived.Output);
+        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, keepalived);
         var ours = lab.StartDaemon(lab.Nodes[1], ourConf);
         // Ours stays backup behind a higher-priority keepalived: four of its adverts accepted, longer than our
         // master-down interval, and the VIP never left node1.
@@ -37,7 +37,7 @@ public sealed partial class KeepalivedInteropTests(ITestOutputHelper output)
         // keepalived comes back at 100 and preempts ours.
         var restart = sampler.Now;
         keepalived = lab.StartKeepalived(lab.Nodes[0], kaConf);
-        Assert.True(sampler.WaitForSoleHolder(1, restart, Timeout) is not null, sampler.Describe());
+        sampler.RequireSoleHolder(1, restart, Timeout, keepalived, ours);
         Assert.True(sampler.LongestMultipleHolders(restart) <= VrrpTiming.AdvertInterval, sampler.Describe());
         LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0]);
 
@@ -61,7 +61,7 @@ public sealed partial class KeepalivedInteropTests(ITestOutputHelper output)
         using var sampler = new VipSampler(lab.Nodes);
 
         var ours = lab.StartDaemon(lab.Nodes[0], ourConf);
-        var at = sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout) ?? throw new Xunit.Sdk.XunitException(sampler.Describe() + ours.Output);
+        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, ours);
         var keepalived = lab.StartKeepalived(lab.Nodes[1], kaConf);
         // keepalived accepts our adverts and stays backup: once it is in BACKUP, five more of our adverts span more
         // than its master-down interval (3.6 s), and the VIP never left node1.
@@ -83,7 +83,7 @@ public sealed partial class KeepalivedInteropTests(ITestOutputHelper output)
 
         var restart = sampler.Now;
         ours = lab.StartDaemon(lab.Nodes[0], ourConf);
-        Assert.True(sampler.WaitForSoleHolder(1, restart, Timeout) is not null, $"ours did not preempt keepalived:\n{sampler.Describe()}");
+        sampler.RequireSoleHolder(1, restart, Timeout, ours, keepalived);
         Assert.True(sampler.LongestMultipleHolders(restart) <= VrrpTiming.AdvertInterval, sampler.Describe());
 
         // Ours dies hard: keepalived takes over within its master-down interval of the kill (sooner when our guardian's

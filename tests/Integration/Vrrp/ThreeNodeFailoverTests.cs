@@ -25,8 +25,7 @@ public sealed class ThreeNodeFailoverTests(ITestOutputHelper output)
     /// </summary>
     private static TimeSpan Settle(NetnsLab lab, LabProcess[] daemons, VipSampler sampler, int adverts = 1)
     {
-        var at = sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout)
-            ?? throw new Xunit.Sdk.XunitException($"node1 never became the sole holder:\n{sampler.Describe()}\n{daemons[0].Output}");
+        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
         LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts);
         LabStatus.WaitForBackupOf(lab, lab.Nodes[2], lab.Nodes[0], adverts);
         return at;
@@ -126,10 +125,9 @@ public sealed class ThreeNodeFailoverTests(ITestOutputHelper output)
             Assert.True(daemons[0].WaitForOutput("released by the guardian:", Timeout), daemons[0].Output);
             var restarted = sampler.Now;
             var restartedAt = DateTime.Now;
-            lab.StartDaemon(lab.Nodes[0], config);
-            var back = sampler.WaitForSoleHolder(1, restarted, Timeout);
-            Assert.True(back is not null, $"node1 did not preempt:\n{sampler.Describe()}");
-            output.WriteLine($"preempted {((back!.Value - restarted).TotalMilliseconds):F0} ms after restart");
+            var again = lab.StartDaemon(lab.Nodes[0], config);
+            var back = sampler.RequireSoleHolder(1, restarted, Timeout, again, daemons[1], daemons[2]);
+            output.WriteLine($"preempted {(back - restarted).TotalMilliseconds:F0} ms after restart");
 
             // node2 stepped down on node1's higher priority, and both backups follow node1 again.
             DaemonLog.WaitFor(daemons[1], "Master -> Backup (HigherPriorityAdvert", restartedAt, Timeout);

@@ -29,12 +29,11 @@ public sealed class UnicastModeTests(ITestOutputHelper output)
         using var sampler = new VipSampler(lab.Nodes);
         var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
 
-        var at = sampler.WaitForSoleHolder(1, TimeSpan.Zero, Timeout);
-        Assert.True(at is not null, sampler.Describe() + daemons[0].Output);
+        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
         // node2 accepted four of node1's unicast adverts, which takes longer than its master-down interval (3.6 s): had
         // unicast not worked, node2 would have timed out and both would hold the VIP by then.
         LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 4);
-        Assert.True(sampler.FirstSampleWithout(1, at.Value) is null && sampler.LongestMultipleHolders(at.Value) == TimeSpan.Zero, sampler.Describe());
+        Assert.True(sampler.FirstSampleWithout(1, at) is null && sampler.LongestMultipleHolders(at) == TimeSpan.Zero, sampler.Describe());
 
         // A clean stop: the priority-0 advert reaches node2 by unicast, and it takes over after its skew time.
         var (failover, overlap, stoppedAt) = FailoverTimeline.Measure(sampler, 2, () => daemons[0].Signal(15), Timeout, TimeSpan.FromSeconds(1));
