@@ -88,4 +88,20 @@ internal static partial class L4ProxyLog
     [LoggerMessage(EventId = 2034, EventName = "CheckCompleted", Level = LogLevel.Trace,
         Message = "Check of {Server}: {Status} {Detail} in {DurationMs} ms, health {Health}")]
     public static partial void CheckCompleted(ILogger logger, string server, string status, string? detail, double durationMs, int health);
+
+    [LoggerMessage(EventId = 2040, EventName = "SessionsFrozen", Level = LogLevel.Information,
+        Message = "Upgrade: {Sessions} sessions and {Listeners} listeners frozen for the next process")]
+    public static partial void SessionsFrozen(ILogger logger, int sessions, int listeners);
+
+    [LoggerMessage(EventId = 2041, EventName = "SessionsThawed", Level = LogLevel.Warning,
+        Message = "Upgrade abandoned: {Sessions} sessions and every listener carry on in this process")]
+    public static partial void SessionsThawed(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 2042, EventName = "SessionsAdopted", Level = LogLevel.Information,
+        Message = "Upgrade: {Adopted} sessions adopted from the previous process, {Refused} refused and closed")]
+    public static partial void SessionsAdopted(ILogger logger, int adopted, int refused);
+
+    [LoggerMessage(EventId = 2043, EventName = "InheritedListenerRefused", Level = LogLevel.Warning,
+        Message = "Upgrade: frontend {Frontend} binds a new listener instead of the inherited one: {Reason}")]
+    public static partial void InheritedListenerRefused(ILogger logger, string frontend, string reason);
 }

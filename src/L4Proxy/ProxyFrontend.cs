@@ -14,13 +14,16 @@ internal sealed class ProxyFrontend
 {
     private volatile FrontendModel _model;
 
-    /// <summary>Binds the frontend's address; throws when it cannot (nothing is left open then).</summary>
-    public ProxyFrontend(FrontendOptions options, ProxyBackend backend, ProxyContext context)
+    /// <summary>
+    /// Binds the frontend's address, or adopts <paramref name="inheritedFd"/> (a listener handed over by the previous
+    /// process); throws when it cannot (nothing is left open then).
+    /// </summary>
+    public ProxyFrontend(FrontendOptions options, ProxyBackend backend, ProxyContext context, int inheritedFd = -1)
     {
         _model = new FrontendModel(options, backend);
         Name = options.Name;
         Limiter = new ConnectionLimiter(options.MaxConnections);
-        Listener = new FrontendListener(context, this);
+        Listener = new FrontendListener(context, this, inheritedFd);
     }
 
     public string Name { get; }

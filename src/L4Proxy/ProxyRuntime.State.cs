@@ -8,14 +8,23 @@ namespace CloudCoreLb.L4Proxy;
 /// <summary>Building the server model and reacting to health changes.</summary>
 public sealed partial class ProxyRuntime
 {
+    /// <param name="inheritedHealth">Check verdicts the previous process handed over (an upgrade), or null.</param>
     private (Dictionary<string, ProxyBackend> Backends, List<ServerHealthMonitor> Monitors) BuildBackends(
-        ProxyOptions options, IReadOnlyDictionary<string, ProxyServer>? previous)
+        ProxyOptions options, IReadOnlyDictionary<string, ProxyServer>? previous, IReadOnlyList<Handover.ServerHandover>? inheritedHealth = null)
     {
         var backends = new Dictionary<string, ProxyBackend>(StringComparer.Ordinal);
         var hostOf = options.GroupServersByHost ? HostGroup.PerAddress() : null;
         foreach (var bo in options.Backends)
         {
             backends.Add(bo.Name, new ProxyBackend(bo, hostOf, previous));
+        }
+
+        foreach (var verdict in inheritedHealth ?? [])
+        {
+            if (backends.TryGetValue(verdict.Backend, out var backend) && Array.Find(backend.Servers, s => s.Name == verdict.Server) is { Checked: true } server)
+            {
+                _ = server.SetCheckUp(verdict.CheckUp);
+            }
         }
 
         var monitors = new List<ServerHealthMonitor>();

@@ -4,6 +4,7 @@ using CloudCoreLb.HealthCheck.Probes;
 using CloudCoreLb.L4Proxy.Counters;
 using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.L4Proxy.Forwarding.Epoll;
+using CloudCoreLb.L4Proxy.Handover;
 using CloudCoreLb.L4Proxy.Health;
 using CloudCoreLb.L4Proxy.Options;
 using Microsoft.Extensions.Logging;
@@ -54,7 +55,14 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     internal ProxyContext? Context => _context;
 
     /// <summary>Validates the options, starts the checks and binds every frontend. Throws if a bind fails.</summary>
-    public async Task StartAsync(ProxyOptions options, CancellationToken cancellationToken)
+    public Task StartAsync(ProxyOptions options, CancellationToken cancellationToken) => StartAsync(options, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(ProxyOptions, CancellationToken)"/>; with <paramref name="inherited"/> (an upgrade)
+    /// the frontends take over the previous process's listeners and servers start with its check verdicts, and
+    /// nothing is accepted until <see cref="CompleteAdoption"/> adopts the sessions.
+    /// </summary>
+    public async Task StartAsync(ProxyOptions options, ProxyHandover? inherited, CancellationToken cancellationToken)
     {
         ProxyOptionsValidator.ThrowIfInvalid(options);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -69,11 +77,13 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             var loops = new EpollLoopGroup(threads, options.Splice, _time, OnLoopFault) { SweepPeriod = SweepPeriod(options) };
             var context = new ProxyContext(_time, _logger, loops, options.MaxConnections);
             context.ConnectFailed = OnConnectFailed;
-            var (backends, monitors) = BuildBackends(options, previous: null);
+            var (backends, monitors) = BuildBackends(options, previous: null, inherited?.Servers);
             Dictionary<string, ProxyFrontend> frontends;
             try
             {
-                frontends = (await BindAsync(options.Frontends, backends, context).ConfigureAwait(false)).ToDictionary(f => f.Name, StringComparer.Ordinal);
+                var listeners = InheritedListeners(inherited);
+                frontends = (await BindAsync(options.Frontends, backends, context, listeners).ConfigureAwait(false)).ToDictionary(f => f.Name, StringComparer.Ordinal);
+                CloseUnclaimed(listeners);
             }
             catch
             {
@@ -96,7 +106,14 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 monitor.Start();
             }
 
-            StartListening(frontends.Values);
+            if (inherited is null)
+            {
+                StartListening(frontends.Values);
+            }
+            else
+            {
+                _inherited = inherited;
+            }
 
             L4ProxyLog.ProxyStarted(_logger, frontends.Count, backends.Count, options.MaxConnections);
         }
@@ -281,14 +298,14 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     /// bound are closed again and the failure is rethrown, so a start or reload either gets every new listener or
     /// changes nothing.
     /// </summary>
-    private static async Task<List<ProxyFrontend>> BindAsync(IEnumerable<FrontendOptions> options, Dictionary<string, ProxyBackend> backends, ProxyContext context)
+    private async Task<List<ProxyFrontend>> BindAsync(IEnumerable<FrontendOptions> options, Dictionary<string, ProxyBackend> backends, ProxyContext context, Dictionary<string, int>? inherited = null)
     {
         var bound = new List<ProxyFrontend>();
         try
         {
             foreach (var fo in options)
             {
-                bound.Add(new ProxyFrontend(fo, backends[fo.Backend], context));
+                bound.Add(BindOrAdopt(fo, backends[fo.Backend], context, inherited));
             }
 
             return bound;

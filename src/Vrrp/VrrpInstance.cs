@@ -32,7 +32,8 @@ internal sealed class VrrpInstance : IAsyncDisposable
 
     public VrrpRouter Router { get; }
 
-    public void Start()
+    /// <param name="resume">Where the previous process left off (an upgrade), or null for a fresh start.</param>
+    public void Start(VrrpResumePoint? resume = null)
     {
         _links.LinkChanged += OnLinkChanged;
         _links.AddressRemoved += OnAddressRemoved;
@@ -42,7 +43,14 @@ internal sealed class VrrpInstance : IAsyncDisposable
             Router.OnLinkChanged(false);
         }
 
-        Router.Start();
+        if (resume is null)
+        {
+            Router.Start();
+        }
+        else
+        {
+            Router.Resume(resume);
+        }
 
         _receiveLoop = ReceiveLoopAsync(_stop.Token);
     }
@@ -111,11 +119,20 @@ internal sealed class VrrpInstance : IAsyncDisposable
     }
 
     /// <summary>Clean stop: the router releases (priority-0 advert, VIPs removed), then the I/O stops.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(release: true);
+
+    /// <summary>After an upgrade: the I/O stops and nothing is released (the next process holds the VIPs now).</summary>
+    public ValueTask DetachAsync() => CloseAsync(release: false);
+
+    private async ValueTask CloseAsync(bool release)
     {
         _links.LinkChanged -= OnLinkChanged;
         _links.AddressRemoved -= OnAddressRemoved;
-        Router.Stop();
+        if (release)
+        {
+            Router.Stop();
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_receiveLoop is not null)
         {

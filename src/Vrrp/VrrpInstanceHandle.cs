@@ -51,9 +51,11 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     public IReadOnlyList<VrrpTrack> Tracks => _tracks;
 
     /// <summary>Starts the state machine, its receive loop and its checks.</summary>
-    public void Start()
+    /// <param name="resume">Where the previous process left off (an upgrade): a master goes on being master without
+    /// sending anything out of schedule. <remarks>Defaults to a fresh start.</remarks></param>
+    public void Start(VrrpResumePoint? resume = null)
     {
-        _instance.Start();
+        _instance.Start(resume);
         foreach (var track in _tracks)
         {
             track.Check.Start();
@@ -77,8 +79,25 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     /// </summary>
     public bool IsResponsive(TimeSpan timeout) => _router.IsResponsive(timeout);
 
+    /// <summary>
+    /// Freezes the state machine for an upgrade (no advert, no transition) and says where the next process resumes;
+    /// <see cref="Thaw"/> undoes it when the upgrade fails, <see cref="DetachAsync"/> ends it when it succeeds.
+    /// </summary>
+    public VrrpResumePoint Freeze() => _router.Freeze();
+
+    /// <summary>Undoes <see cref="Freeze"/>.</summary>
+    public void Thaw() => _router.Thaw();
+
     /// <summary>Clean stop: checks stop, the instance releases (as <see cref="Release"/>), every resource is closed.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(release: true);
+
+    /// <summary>
+    /// After the next process took over: closes everything without releasing (no priority-0 advert, the VIPs stay
+    /// where the new process keeps them).
+    /// </summary>
+    public ValueTask DetachAsync() => CloseAsync(release: false);
+
+    private async ValueTask CloseAsync(bool release)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -92,7 +111,7 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
         }
 
         _tracker.Dispose();
-        await _instance.DisposeAsync().ConfigureAwait(false);
+        await (release ? _instance.DisposeAsync() : _instance.DetachAsync()).ConfigureAwait(false);
         foreach (var resource in _resources)
         {
             resource.Dispose();

@@ -28,8 +28,13 @@ internal static class CommandLine
             DefaultValueFactory = _ => "text",
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
-        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption, socket, logFormat };
-        run.SetAction(p => RunCommand.Execute(p.GetValue(ConfigOption)!, p.GetValue(NodeOption), p.GetValue(socket), p.GetValue(logFormat) == "json"));
+        var takeover = new Option<string?>("--takeover")
+        {
+            Description = "Internal: take over listeners, sessions and VIPs from the running daemon through this channel (started by 'upgrade')",
+            Hidden = true,
+        };
+        var run = new Command("run", "Run the daemon in the foreground (systemd Type=notify aware).") { ConfigOption, NodeOption, socket, logFormat, takeover };
+        run.SetAction(p => RunCommand.Execute(new RunArguments(p.GetValue(ConfigOption)!, p.GetValue(NodeOption), p.GetValue(socket), p.GetValue(logFormat) == "json", p.GetValue(takeover))));
         root.Subcommands.Add(run);
 
         var check = new Command("check", "Validate a configuration file and exit 0 if it is valid, 1 if not (like haproxy -c / keepalived -t).") { ConfigOption, NodeOption };
@@ -59,6 +64,7 @@ internal static class CommandLine
 
         root.Subcommands.Add(ControlCommands.Status());
         root.Subcommands.Add(ControlCommands.Reload());
+        root.Subcommands.Add(ControlCommands.Upgrade());
 
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>

@@ -5,7 +5,7 @@ using CloudCoreLb.Host.Control;
 
 namespace CloudCoreLb.Host.Cli;
 
-/// <summary><c>status</c> and <c>reload</c>: talk to the running daemon over its control socket.</summary>
+/// <summary><c>status</c>, <c>reload</c> and <c>upgrade</c>: talk to the running daemon over its control socket.</summary>
 internal static class ControlCommands
 {
     private static readonly Option<string?> SocketOption = new("--socket")
@@ -36,6 +36,18 @@ internal static class ControlCommands
             SocketOption, ConfigForSocketOption,
         };
         command.SetAction(p => Send(p, "reload"));
+        return command;
+    }
+
+    public static Command Upgrade()
+    {
+        var command = new Command(
+            "upgrade",
+            "Replace the running daemon by the binary now on disk without dropping a session or moving the VIP (same as SIGUSR2); exit 1, with the reason, if the new process refuses (the old one goes on).")
+        {
+            SocketOption, ConfigForSocketOption,
+        };
+        command.SetAction(p => Send(p, "upgrade"));
         return command;
     }
 

@@ -2,7 +2,10 @@ using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Host.Control;
 using CloudCoreLb.Host.Metrics;
 using CloudCoreLb.Host.Status;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,12 +15,13 @@ namespace CloudCoreLb.Host.Cli;
 /// <summary><c>cloudcore-lb run</c>: the daemon.</summary>
 internal static class RunCommand
 {
-    public static int Execute(string path, string? node, string? controlSocket = null, bool jsonLogs = false)
+    public static int Execute(RunArguments arguments)
     {
+        var path = arguments.ConfigPath;
         CloudCoreLbConfig config;
         try
         {
-            config = ConfigLoader.Load(path, node);
+            config = ConfigLoader.Load(path, arguments.Node);
         }
         catch (ConfigException ex)
         {
@@ -27,13 +31,21 @@ internal static class RunCommand
             }
 
             Console.Error.WriteLine($"{path}: configuration rejected; not starting");
+            if (arguments.Takeover is { } channel)
+            {
+                // The running daemon goes on; it tells whoever asked for the upgrade why.
+                TakeoverReceiver.RefuseEarly(channel, $"the new process rejects {path}: {ex.Message}");
+            }
+
             return 1;
         }
 
-        if (controlSocket is not null)
+        if (arguments.ControlSocket is { } controlSocket)
         {
             config = config.With(new ControlOptions { Socket = controlSocket });
         }
+
+        var jsonLogs = arguments.JsonLogs;
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         if (jsonLogs)
@@ -55,10 +67,22 @@ internal static class RunCommand
         }
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.AddSystemd();
+        if (Environment.GetEnvironmentVariable("NOTIFY_SOCKET") is not null)
+        {
+            // AddSystemd only registers the notifier when systemd is our parent; a process started by `upgrade` has
+            // the old daemon as parent but must still notify (MAINPID, WATCHDOG) once it is the main process.
+            builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(new ConfigState(config));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(arguments);
+        builder.Services.AddSingleton<ProcessLineage>();
+        // First of the hosted services: a successor receives the state before the proxy and VRRP start from it.
+        builder.Services.AddSingleton<TakeoverReceiver>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TakeoverReceiver>());
         builder.Services.AddSingleton<VipGuardian>();
         // The proxy starts first and stops last: a node never advertises a VIP it cannot yet serve.
         builder.Services.AddSingleton<ProxyService>();
@@ -67,6 +91,8 @@ internal static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VrrpService>());
         builder.Services.AddSingleton<StatusProvider>();
         builder.Services.AddSingleton<ReloadCoordinator>();
+        builder.Services.AddSingleton<UpgradeCoordinator>();
+        builder.Services.AddHostedService<UpgradeSignal>();
         builder.Services.AddHostedService<ControlServer>();
         builder.Services.AddHostedService<ReloadSignal>();
         builder.Services.AddSingleton<MetricsExporter>();
@@ -78,11 +104,12 @@ internal static class RunCommand
         try
         {
             host.Run();
-            return 0;
+            return Environment.ExitCode;
         }
         catch (Exception ex)
         {
             HostLog.DaemonFailed(logger, ex);
+            host.Services.GetRequiredService<TakeoverReceiver>().Refuse($"the new process failed to start: {ex.Message}");
             return 2;
         }
     }

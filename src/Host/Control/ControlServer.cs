@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Host.Status;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,24 +10,34 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Host.Control;
 
 /// <summary>
-/// The local control socket: one request line per connection (<c>status</c>, <c>status-json</c>, <c>reload</c>),
-/// one response, then close. Access is the socket file's mode (0660, owner and group of the daemon): whoever may
+/// The local control socket: one request line per connection (<c>status</c>, <c>status-json</c>, <c>reload</c>,
+/// <c>upgrade</c>), one response, then close. A successor binds it anew once the old process has let go. Access is the socket file's mode (0660, owner and group of the daemon): whoever may
 /// reload may also read status.
 /// </summary>
-internal sealed class ControlServer(ConfigState config, StatusProvider status, ReloadCoordinator reload, ILogger<ControlServer> logger) : BackgroundService
+internal sealed class ControlServer(ConfigState config, StatusProvider status, ReloadCoordinator reload, UpgradeCoordinator upgrade, ProcessLineage lineage, ILogger<ControlServer> logger) : BackgroundService
 {
     private string? _path;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _path = config.Current.Control.Socket;
+        try
+        {
+            await lineage.Committed.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         Socket listener;
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             if (File.Exists(_path))
             {
-                if (await IsAnsweringAsync(_path).ConfigureAwait(false))
+                // A successor replaces the old process's socket, which still answers until that process is gone.
+                if (!lineage.IsTakeover && await IsAnsweringAsync(_path).ConfigureAwait(false))
                 {
                     ControlLog.SocketInUse(logger, _path);
                     return;
@@ -47,6 +58,9 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
             return;
         }
 
+        // Closing the listener unlinks its path: after an upgrade that must happen before the successor binds it.
+        void Release() => listener.Dispose();
+        lineage.HandingOver += Release;
         using (listener)
         {
             ControlLog.Listening(logger, _path);
@@ -61,9 +75,20 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
                 {
                     break;
                 }
+                catch (Exception ex) when (lineage.HandedOver && ex is ObjectDisposedException or SocketException)
+                {
+                    break;
+                }
 
                 _ = ServeAsync(client, stoppingToken);
             }
+        }
+
+        lineage.HandingOver -= Release;
+        if (lineage.HandedOver)
+        {
+            // The path is the successor's socket now.
+            return;
         }
 
         try
@@ -104,9 +129,17 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
                     "status" => StatusFormatter.Format(status.Get()),
                     "status-json" => JsonSerializer.Serialize(status.Get(), StatusJsonContext.Default.DaemonStatus) + "\n",
                     "reload" => await reload.ReloadAsync(timeout.Token).ConfigureAwait(false) is { } error ? $"error: {error}\n" : "ok: configuration reloaded\n",
-                    _ => $"error: unknown request '{request}'; expected status, status-json or reload\n",
+                    "upgrade" => await upgrade.UpgradeAsync("control socket").ConfigureAwait(false),
+                    _ => $"error: unknown request '{request}'; expected status, status-json, reload or upgrade\n",
                 };
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(response), timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(response), timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    upgrade.ExitIfHandedOver();
+                }
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
             {

@@ -50,9 +50,14 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
 
     public void Start() => Handle.Start();
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(release: true);
+
+    /// <summary>Stops without releasing: the process that took over holds the VIPs.</summary>
+    public ValueTask DetachAsync() => CloseAsync(release: false);
+
+    private async ValueTask CloseAsync(bool release)
     {
-        await Handle.DisposeAsync().ConfigureAwait(false);
+        await (release ? Handle.DisposeAsync() : Handle.DetachAsync()).ConfigureAwait(false);
         var c = Handle.Snapshot().Counters;
         var drops = string.Join(", ", c.Drops.Where(d => d.Value > 0).Select(d => $"{d.Key}={d.Value}"));
         HostLog.InstanceStopped(_logger, Config.Options.Name, c.AdvertsSent, c.AdvertsReceived, c.GarpSent, drops.Length == 0 ? "none" : drops);

@@ -1,4 +1,5 @@
 using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.L4Proxy;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace CloudCoreLb.Host.Hosting;
 /// Runs the L4 proxy on every node, whatever its VRRP state: frontends bind the wildcard address or the VIP
 /// (IP_FREEBIND), so a node that becomes master forwards at once, with warm health state.
 /// </summary>
-internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, ProcessLineage lineage, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public ProxyRuntime Runtime { get; } = new(loggers, time);
 
@@ -17,12 +18,15 @@ internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, 
     {
         if (config.Proxy is { } options)
         {
-            await Runtime.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            // A successor takes over the old process's listeners and starts accepting at commit.
+            await Runtime.StartAsync(options, lineage.InheritedProxy, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>
-        Runtime.IsRunning ? Runtime.StopAsync(cancellationToken) : Task.CompletedTask;
+        !Runtime.IsRunning ? Task.CompletedTask
+        : lineage.HandedOver ? Runtime.AbandonAsync()
+        : Runtime.StopAsync(cancellationToken);
 
     private int _disposed;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Vrrp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Host.Hosting;
 
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
-internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ILoggerFactory loggers) : IHostedService, IDisposable
+internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ILoggerFactory loggers) : IHostedService, IDisposable
 {
     private readonly VrrpRuntime _runtime = new(time, loggers, guardian);
 
@@ -24,7 +25,12 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
             return Task.CompletedTask;
         }
 
-        guardian.Start();
+        // A successor starts its guardian at commit: before that the VIPs are the old process's to release.
+        if (!lineage.IsTakeover)
+        {
+            guardian.Start();
+        }
+
         var opened = new List<HostedVrrpInstance>();
         try
         {
@@ -45,15 +51,58 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         }
 
         _instances = [.. opened];
+        if (lineage.IsTakeover)
+        {
+            // Opened but silent until the old process commits (StartInherited).
+            return Task.CompletedTask;
+        }
+
         foreach (var instance in _instances)
         {
             instance.Start();
         }
 
+        RegisterRelease();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// In a successor, once the old process let go: the guardian takes the VIPs, and each instance resumes where the
+    /// old one froze (a master stays master, its adverts on schedule).
+    /// </summary>
+    public void StartInherited(IReadOnlyList<VrrpResumePoint> points)
+    {
+        if (_instances.Length == 0)
+        {
+            return;
+        }
+
+        guardian.Start();
+        foreach (var instance in _instances)
+        {
+            instance.Handle.Start(points.FirstOrDefault(p => p.Instance == instance.Config.Options.Name));
+        }
+
+        RegisterRelease();
+    }
+
+    /// <summary>Freezes every instance for an upgrade; see <see cref="VrrpInstanceHandle.Freeze"/>.</summary>
+    public IReadOnlyList<VrrpResumePoint> Freeze() => [.. _instances.Select(i => i.Handle.Freeze())];
+
+    /// <summary>Undoes <see cref="Freeze"/> after a failed upgrade.</summary>
+    public void Thaw()
+    {
+        foreach (var instance in _instances)
+        {
+            instance.Handle.Thaw();
+        }
+    }
+
+    private void RegisterRelease()
+    {
         // Release first, then shut the rest down: the backup's takeover clock (skew time) starts at our priority-0
         // advert, so every millisecond spent stopping other services before it is a millisecond without a master.
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => ReleaseAll());
-        return Task.CompletedTask;
     }
 
     private void ReleaseAll()
@@ -122,9 +171,11 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _sigterm?.Dispose();
+        var handedOver = lineage.HandedOver;
         foreach (var instance in _instances)
         {
-            await instance.DisposeAsync().ConfigureAwait(false);
+            // After an upgrade the successor holds the VIPs: no priority-0 advert, nothing removed.
+            await (handedOver ? instance.DetachAsync() : instance.DisposeAsync()).ConfigureAwait(false);
         }
 
         _instances = [];

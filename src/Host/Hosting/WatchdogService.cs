@@ -9,7 +9,7 @@ namespace CloudCoreLb.Host.Hosting;
 /// systemd watchdog (WatchdogSec): pings only while every VRRP state machine answers, so a wedged daemon is
 /// restarted by systemd (and its ExecStopPost releases the VIP) instead of advertising nothing while holding it.
 /// </summary>
-internal sealed class WatchdogService(IServiceProvider services, VrrpService vrrp, TimeProvider time) : BackgroundService
+internal sealed class WatchdogService(IServiceProvider services, VrrpService vrrp, CloudCoreLb.Host.Handover.ProcessLineage lineage, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,6 +18,16 @@ internal sealed class WatchdogService(IServiceProvider services, VrrpService vrr
             || !long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec)
             || usec <= 0
             || (Environment.GetEnvironmentVariable("WATCHDOG_PID") is { } pid && pid != Environment.ProcessId.ToString(CultureInfo.InvariantCulture)))
+        {
+            return;
+        }
+
+        try
+        {
+            // A successor pings once it is the main process (the old one keeps pinging until then).
+            await lineage.Committed.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
         {
             return;
         }

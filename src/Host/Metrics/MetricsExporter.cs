@@ -1,5 +1,6 @@
 using System.Net;
 using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Host.Hosting;
 using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.Vrrp;
@@ -15,12 +16,13 @@ namespace CloudCoreLb.Host.Metrics;
 /// own lock-free counters at scrape time, so the hot paths never touch a metrics library. Names follow Prometheus
 /// conventions: <c>cloudcore_lb_</c> prefix, <c>_total</c> counters, base units.
 /// </summary>
-internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, ProxyService proxy, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
+internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
 {
     private static readonly VrrpState[] States = Enum.GetValues<VrrpState>();
     private static readonly VrrpDropReason[] DropReasons = Enum.GetValues<VrrpDropReason>().Where(r => r != VrrpDropReason.None).ToArray();
     private static readonly CloseReason[] CloseReasons = Enum.GetValues<CloseReason>().Where(r => r != CloseReason.None).ToArray();
     private MetricServer? _server;
+    private Task _starting = Task.CompletedTask;
 
     /// <summary>The registry scraped at <c>/metrics</c>; tests read it directly.</summary>
     public CollectorRegistry Registry { get; } = CreateRegistry();
@@ -40,21 +42,52 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         Registry.AddBeforeCollectCallback(() => Collect(m));
         if (config.Current.Metrics.Listen is { } listen)
         {
-            try
+            if (lineage.IsTakeover)
             {
-                var host = listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any) ? "+" : listen.Address.ToString();
-                _server = new MetricServer(host, listen.Port, "metrics/", Registry);
-                _server.Start();
-                MetricsLog.Listening(logger, listen.ToString());
+                // The old process holds the port until it leaves, right after it lets go.
+                _starting = ListenWhenFreeAsync(listen);
             }
-            catch (Exception ex) when (ex is HttpListenerException or InvalidOperationException or System.Net.Sockets.SocketException)
+            else
             {
-                // Metrics are an aid; a port clash must not take the VIP down with it.
-                MetricsLog.ListenFailed(logger, listen.ToString(), ex);
+                Listen(listen, logFailure: true);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private bool Listen(IPEndPoint listen, bool logFailure)
+    {
+        try
+        {
+            var host = listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any) ? "+" : listen.Address.ToString();
+            var server = new MetricServer(host, listen.Port, "metrics/", Registry);
+            server.Start();
+            _server = server;
+            MetricsLog.Listening(logger, listen.ToString());
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpListenerException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            // Metrics are an aid; a port clash must not take the VIP down with it.
+            if (logFailure)
+            {
+                MetricsLog.ListenFailed(logger, listen.ToString(), ex);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Binds once the old process has let go of the port (its exit is the event; bounded by its stop timeout).</summary>
+    private async Task ListenWhenFreeAsync(IPEndPoint listen)
+    {
+        await lineage.Committed.ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!Listen(listen, logFailure: DateTime.UtcNow >= deadline) && DateTime.UtcNow < deadline + TimeSpan.FromSeconds(1))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+        }
     }
 
     private void Collect(Instruments m)
@@ -142,6 +175,17 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             m.ServerCheckFailures.WithLabels(l).IncTo(c.CheckFailures);
         }
 
+        var h = lineage.Counters;
+        m.Generation.Set(lineage.Generation);
+        m.Upgrades.IncTo(h.Upgrades);
+        m.FailedUpgrades.IncTo(h.FailedUpgrades);
+        m.SessionsHandedOver.IncTo(h.SessionsHandedOver);
+        m.SessionsAdopted.IncTo(h.SessionsAdopted);
+        foreach (var (reason, count) in h.SessionsRefused)
+        {
+            m.SessionsRefused.WithLabels(reason).IncTo(count);
+        }
+
         // A reload can remove instances, frontends and servers: their series go with them instead of staying frozen
         // on dashboards until the next restart.
         m.Prune(instances, trackedChecks, frontends, servers);
@@ -159,7 +203,14 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync() ?? Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_server is { } server)
+        {
+            await server.StopAsync().ConfigureAwait(false);
+        }
+    }
 
     public void Dispose()
     {
@@ -200,6 +251,12 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         public readonly Counter ServerRedispatches = f.CreateCounter("cloudcore_lb_server_redispatches_total", "Connections redispatched away from the server.", ["backend", "server"]);
         public readonly Counter ServerTransitions = f.CreateCounter("cloudcore_lb_server_transitions_total", "Server health transitions.", ["backend", "server", "to"]);
         public readonly Counter ServerCheckFailures = f.CreateCounter("cloudcore_lb_server_check_failures_total", "Failed active health checks.", ["backend", "server"]);
+        public readonly Gauge Generation = f.CreateGauge("cloudcore_lb_process_generation", "Processes that served before this one plus one: each upgrade adds one.");
+        public readonly Counter Upgrades = f.CreateCounter("cloudcore_lb_upgrades_total", "Seamless upgrades completed (carried across upgrades).");
+        public readonly Counter FailedUpgrades = f.CreateCounter("cloudcore_lb_upgrades_failed_total", "Upgrades refused or failed; the old process went on.");
+        public readonly Counter SessionsHandedOver = f.CreateCounter("cloudcore_lb_sessions_handed_over_total", "Sessions handed to a new process by upgrades.");
+        public readonly Counter SessionsAdopted = f.CreateCounter("cloudcore_lb_sessions_adopted_total", "Sessions adopted from a previous process.");
+        public readonly Counter SessionsRefused = f.CreateCounter("cloudcore_lb_sessions_adoption_refused_total", "Handed-over sessions closed instead of adopted, by reason.", ["reason"]);
         public readonly Gauge ServerCheckDuration = f.CreateGauge("cloudcore_lb_server_check_duration_seconds", "Duration of the last completed active health check.", ["backend", "server"]);
 
         /// <summary>

@@ -8,6 +8,9 @@ internal sealed record DaemonStatus(
     string Node,
     string ConfigFile,
     DateTimeOffset StartedAt,
+    int Pid,
+    int Generation,
+    DateTimeOffset ProcessStartedAt,
     IReadOnlyList<VrrpInstanceStatus> Instances,
     IReadOnlyList<FrontendStatusView> Frontends,
     IReadOnlyList<ServerStatusView> Servers);

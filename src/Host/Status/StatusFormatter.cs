@@ -11,6 +11,7 @@ internal static class StatusFormatter
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         sb.AppendLine(inv, $"cloudcore-lb {s.Version} on node {s.Node}, config {s.ConfigFile}, up since {s.StartedAt:u}");
+        sb.AppendLine(inv, $"process {s.Pid}, generation {s.Generation} (upgrades so far: {s.Generation - 1}), started {s.ProcessStartedAt:u}");
         sb.AppendLine("VRRP instances:");
         foreach (var i in s.Instances)
         {

@@ -5,9 +5,8 @@ using CloudCoreLb.Host.Hosting;
 namespace CloudCoreLb.Host.Status;
 
 /// <summary>Builds <see cref="DaemonStatus"/> from the running services.</summary>
-internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, ProxyService proxy, TimeProvider time)
+internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, ProxyService proxy, CloudCoreLb.Host.Handover.ProcessLineage lineage)
 {
-    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     public DaemonStatus Get()
     {
@@ -32,6 +31,6 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
             ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors)).ToArray()
             : [];
         var current = config.Current;
-        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, _startedAt, instances, frontends, servers);
+        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers);
     }
 }

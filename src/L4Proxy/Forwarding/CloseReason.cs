@@ -47,4 +47,7 @@ public enum CloseReason
 
     /// <summary>An unexpected error in the proxy (haproxy <c>I</c>).</summary>
     InternalError = 304,
+
+    /// <summary>The session was handed to the process that replaced this one (upgrade); it goes on there.</summary>
+    HandedOver = 305,
 }

@@ -9,6 +9,7 @@ internal static class CloseReasons
         CloseReason.ClientClosed, CloseReason.ClientReset, CloseReason.ClientTimeout,
         CloseReason.ServerClosed, CloseReason.ServerReset, CloseReason.ServerTimeout, CloseReason.ConnectFailed, CloseReason.NoServer,
         CloseReason.TunnelTimeout, CloseReason.ServerMarkedDown, CloseReason.ProxyStopping, CloseReason.ResourceExhausted, CloseReason.InternalError,
+        CloseReason.HandedOver,
     ];
 
     public static int Index(CloseReason reason) => reason switch
@@ -25,6 +26,7 @@ internal static class CloseReasons
         CloseReason.ServerMarkedDown => 9,
         CloseReason.ProxyStopping => 10,
         CloseReason.ResourceExhausted => 11,
+        CloseReason.HandedOver => 13,
         _ => 12,
     };
 }

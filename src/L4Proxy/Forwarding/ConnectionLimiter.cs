@@ -34,6 +34,9 @@ internal sealed class ConnectionLimiter
         }
     }
 
+    /// <summary>Takes a slot even past the ceiling: for sessions the previous process had already admitted.</summary>
+    public void Acquire() => Interlocked.Increment(ref _count);
+
     public void Release()
     {
         Interlocked.Decrement(ref _count);

@@ -30,15 +30,19 @@ internal sealed class FrontendListener
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private bool _paused;
+    private bool _held;
     private bool _stopped;
     private Task _resume = Task.CompletedTask;
 
-    public FrontendListener(ProxyContext context, ProxyFrontend frontend)
+    /// <param name="inheritedFd">A listening socket handed over by the previous process, or -1 to bind one.</param>
+    public FrontendListener(ProxyContext context, ProxyFrontend frontend, int inheritedFd = -1)
     {
         _context = context;
         _frontend = frontend;
         var options = frontend.Options;
-        _socket = ListenSocketFactory.Create(options.Bind!, options.Backlog ?? options.MaxConnections);
+        _socket = inheritedFd >= 0
+            ? ListenSocketFactory.Adopt(inheritedFd, options.Bind!)
+            : ListenSocketFactory.Create(options.Bind!, options.Backlog ?? options.MaxConnections);
         // accept4 runs until EAGAIN on the loops: a blocking listener would hang a loop on its last accept.
         _socket.Blocking = false;
         _fd = (int)_socket.Handle;
@@ -49,6 +53,37 @@ internal sealed class FrontendListener
     }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The listening descriptor, for a hand-over.</summary>
+    public int Fd => _fd;
+
+    /// <summary>Stops accepting without closing: connections wait in the backlog for <see cref="Unhold"/> or the next process.</summary>
+    public void Hold()
+    {
+        lock (_lock)
+        {
+            if (!_held && !_paused && !_stopped)
+            {
+                RemoveFromLoops();
+            }
+
+            _held = true;
+        }
+    }
+
+    /// <summary>Accepts again after <see cref="Hold"/>.</summary>
+    public void Unhold()
+    {
+        lock (_lock)
+        {
+            if (_held && !_paused && !_stopped)
+            {
+                AddToLoops();
+            }
+
+            _held = false;
+        }
+    }
 
     public void Start()
     {
@@ -71,7 +106,7 @@ internal sealed class FrontendListener
         lock (_lock)
         {
             _stopped = true;
-            if (!_paused)
+            if (!_paused && !_held)
             {
                 RemoveFromLoops();
             }
@@ -104,7 +139,7 @@ internal sealed class FrontendListener
     {
         for (var i = 0; i < MaxAcceptsPerWakeup; i++)
         {
-            if (Volatile.Read(ref _paused))
+            if (Volatile.Read(ref _paused) || Volatile.Read(ref _held))
             {
                 return;
             }
@@ -192,7 +227,11 @@ internal sealed class FrontendListener
             }
 
             _paused = true;
-            RemoveFromLoops();
+            if (!_held)
+            {
+                RemoveFromLoops();
+            }
+
             _frontend.Counters.LimitPaused();
             L4ProxyLog.ListenerPaused(_context.Logger, _frontend.Name, kind switch
             {
@@ -241,7 +280,7 @@ internal sealed class FrontendListener
         lock (_lock)
         {
             _paused = false;
-            if (!_stopped)
+            if (!_stopped && !_held)
             {
                 AddToLoops();
                 L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);

@@ -55,4 +55,27 @@ internal static class ListenSocketFactory
             throw;
         }
     }
+
+    /// <summary>
+    /// Takes over a listening socket a previous process bound (an upgrade): not one SYN in its accept queue is lost.
+    /// Throws when the descriptor is not a listening TCP socket on <paramref name="bind"/> (any port when it is 0).
+    /// </summary>
+    public static Socket Adopt(int fd, IPEndPoint bind)
+    {
+        if (!Native.NativeSocket.IsTcpSocket(fd, listening: true))
+        {
+            throw new InvalidOperationException($"inherited descriptor {fd} for {bind} is not a listening TCP socket");
+        }
+
+        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        if (!local.Address.Equals(bind.Address) || (bind.Port != 0 && local.Port != bind.Port))
+        {
+            // Ours to close: the caller binds afresh.
+            socket.Dispose();
+            throw new InvalidOperationException($"inherited listener is bound to {local}, the configuration says {bind}");
+        }
+
+        return socket;
+    }
 }

@@ -25,7 +25,7 @@ internal sealed partial class ProxyConnection
     /// </summary>
     private void CheckTimeouts(long now)
     {
-        if (_closed)
+        if (_closed || _frozen)
         {
             return;
         }

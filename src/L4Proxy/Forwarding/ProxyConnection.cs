@@ -27,7 +27,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     private readonly ProxyBackend _backend;
     private readonly EpollLoop _loop;
     private readonly PeerAddress _peer;
-    private readonly long _started;
+    private long _started;
     private int _slot = -1;
     private readonly int _clientFd;
     private int _upstreamFd = -1;
@@ -43,24 +43,29 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     private IPEndPoint? _clientEndPoint;
 
     public ProxyConnection(ProxyContext context, ProxyFrontend frontend, EpollLoop loop, int clientFd, PeerAddress peer)
+        : this(context, frontend, frontend.Model.Backend, loop, clientFd, peer)
+    {
+    }
+
+    private ProxyConnection(ProxyContext context, ProxyFrontend frontend, ProxyBackend backend, EpollLoop loop, int clientFd, PeerAddress peer)
     {
         _context = context;
         _frontend = frontend;
         var model = frontend.Model;
-        _backend = model.Backend;
+        _backend = backend;
         _loop = loop;
         _clientFd = clientFd;
         _peer = peer;
         _started = context.Time.GetTimestamp();
         _clientActivity = _started;
         _serverActivity = _started;
-        var backend = _backend.Options;
+        var backendOptions = backend.Options;
         var options = model.Options;
         _clientTimeout = context.Ticks(options.ClientTimeout);
-        _serverTimeout = context.Ticks(backend.ServerTimeout);
-        _tunnelTimeout = backend.TunnelTimeout is { } tunnel ? context.Ticks(tunnel) : 0;
+        _serverTimeout = context.Ticks(backendOptions.ServerTimeout);
+        _tunnelTimeout = backendOptions.TunnelTimeout is { } tunnel ? context.Ticks(tunnel) : 0;
         _clientFinTimeout = options.ClientFinTimeout is { } cfin ? context.Ticks(cfin) : 0;
-        _serverFinTimeout = backend.ServerFinTimeout is { } sfin ? context.Ticks(sfin) : 0;
+        _serverFinTimeout = backendOptions.ServerFinTimeout is { } sfin ? context.Ticks(sfin) : 0;
     }
 
     /// <summary>The server once one was picked.</summary>
@@ -112,7 +117,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
             Close(reason);
         }
 
-        if (Interlocked.Exchange(ref _retryDue, 0) != 0 && !_closed)
+        if (!_frozen && Interlocked.Exchange(ref _retryDue, 0) != 0 && !_closed)
         {
             TryConnect(Server!);
         }
@@ -132,7 +137,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
 
     void IEpollHandler.OnEvents(EpollToken token, uint events)
     {
-        if (_closed)
+        if (_closed || _frozen)
         {
             return;
         }

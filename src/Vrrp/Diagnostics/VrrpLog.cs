@@ -83,4 +83,8 @@ internal static partial class VrrpLog
     [LoggerMessage(EventId = 1017, EventName = "VrrpPriorityZeroSent", Level = LogLevel.Information,
         Message = "VRRP instance {Instance}: releasing the router with a priority-0 advert")]
     public static partial void PriorityZeroSent(ILogger logger, string instance);
+
+    [LoggerMessage(EventId = 1018, EventName = "VrrpResumedAsMaster", Level = LogLevel.Information,
+        Message = "VRRP instance {Instance}: master taken over from the previous process, next advert in {DueMs:F0} ms")]
+    public static partial void ResumedAsMaster(ILogger logger, string instance, double dueMs);
 }

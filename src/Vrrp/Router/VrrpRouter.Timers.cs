@@ -24,8 +24,9 @@ internal sealed partial class VrrpRouter
     {
         lock (_gate)
         {
-            if (_disposed || timer.Deadline is not { } deadline)
+            if (_disposed || _frozen || timer.Deadline is not { } deadline)
             {
+                // Frozen: the deadline stays, Thaw reschedules it.
                 return;
             }
 

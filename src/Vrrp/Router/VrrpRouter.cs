@@ -177,7 +177,7 @@ internal sealed partial class VrrpRouter : IDisposable
         ArgumentNullException.ThrowIfNull(destination);
         lock (_gate)
         {
-            if (!_disposed)
+            if (!_disposed && !_frozen)
             {
                 ReceiveLocked(ipv4Datagram, destination);
             }

@@ -37,4 +37,7 @@ public enum VrrpTransitionReason
 
     /// <summary>Clean stop.</summary>
     Stopped = 11,
+
+    /// <summary>Taken over from the process this one replaced (an upgrade): the state went on, nothing was sent.</summary>
+    HandedOver = 12,
 }

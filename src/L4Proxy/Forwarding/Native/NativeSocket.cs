@@ -75,6 +75,44 @@ internal static unsafe class NativeSocket
     /// <summary>Sends our FIN (half-close). Returns 0 or the errno: ENOTCONN means the peer reset meanwhile.</summary>
     public static int ShutdownWrite(int fd) => shutdown(fd, SHUT_WR) == 0 ? 0 : errno;
 
+    /// <summary>The connected peer of <paramref name="fd"/> (an adopted session's client); the default when unknown.</summary>
+    public static PeerAddress PeerOf(int fd)
+    {
+        var address = stackalloc byte[PeerAddress.MaxLength];
+        socklen_t length = PeerAddress.MaxLength;
+        return getpeername(fd, (sockaddr*)address, &length) == 0 ? PeerAddress.Parse(address, (int)(uint)length) : default;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="fd"/> is a TCP stream socket, listening or not as <paramref name="listening"/> says: an
+    /// inherited descriptor of another kind is refused before anything uses it.
+    /// </summary>
+    public static bool IsTcpSocket(int fd, bool listening)
+    {
+        int type = 0, protocol = 0, accepting = 0;
+        socklen_t length = sizeof(int);
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM)
+        {
+            return false;
+        }
+
+        length = sizeof(int);
+        if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0 || protocol != IPPROTO_TCP)
+        {
+            return false;
+        }
+
+        length = sizeof(int);
+        return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && (accepting != 0) == listening;
+    }
+
+    /// <summary>Whether <paramref name="fd"/> is a pipe (a splice pipe of an adopted session).</summary>
+    public static bool IsPipe(int fd)
+    {
+        stat st;
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO;
+    }
+
     /// <summary>
     /// Closes the descriptor. On Linux close(2) releases it whatever it returns (even EINTR), and a socket has no
     /// buffered write to lose on error, so the result is not actionable.

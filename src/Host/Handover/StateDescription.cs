@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+using CloudCoreLb.L4Proxy.Handover;
+using CloudCoreLb.Vrrp;
+
+namespace CloudCoreLb.Host.Handover;
+
+/// <summary>
+/// What the running process tells the one replacing it, besides the descriptors (docs/design/upgrade.md). Versioned:
+/// a process refuses a <see cref="Format"/> it does not know, so an upgrade across an incompatible change is refused
+/// cleanly and the old process goes on.
+/// </summary>
+/// <param name="Format">The state format; <see cref="CurrentFormat"/> for this build.</param>
+/// <param name="Version">The old process's version string, for the log.</param>
+/// <param name="Generation">How many processes served before the new one (the first is 1).</param>
+/// <param name="StartedAt">When the first process of the chain started.</param>
+/// <param name="TimestampFrequency">Ticks per second of the shared monotonic clock the timestamps are in.</param>
+/// <param name="Descriptors">How many descriptors follow; the proxy's indices refer to them.</param>
+/// <param name="Proxy">Listeners, sessions and server health; its descriptor list is empty here (sent apart).</param>
+/// <param name="Vrrp">Where each VRRP instance resumes.</param>
+/// <param name="Totals">Upgrade counters so far, including the upgrade in progress.</param>
+internal sealed record StateDescription(
+    int Format,
+    string Version,
+    int Generation,
+    DateTimeOffset StartedAt,
+    long TimestampFrequency,
+    int Descriptors,
+    ProxyHandover? Proxy,
+    IReadOnlyList<VrrpResumePoint> Vrrp,
+    HandoverTotals Totals)
+{
+    /// <summary>Bumped on every change a previous build could misread.</summary>
+    public const int CurrentFormat = 1;
+}
+
+/// <summary>Source-generated JSON for the state description (the binary is AOT-compiled).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(StateDescription))]
+internal sealed partial class StateJsonContext : JsonSerializerContext;
