@@ -124,8 +124,8 @@ internal static class LabConfigs
     /// <paramref name="stopFile"/> exists when given.
     /// </summary>
     public static LabProcess StartClient(NetnsLab lab, int port, TimeSpan duration, int intervalMs = 50, string? stopFile = null) =>
-        lab.Start(lab.Client!, "edge-client", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"),
-            [NetnsLab.Vip, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        lab.Start(lab.Client!, "edge-client", "python3",
+            [Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"), NetnsLab.Vip, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-", .. stopFile is null ? Array.Empty<string>() : [stopFile]], env: null);
 
