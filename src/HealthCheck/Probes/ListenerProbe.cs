@@ -9,9 +9,17 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// per check, so 200 ms intervals are cheap.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The kernel lists the listening hash before the established one (<c>tcp_seq_start</c>: LISTENING then
 /// ESTABLISHED), so reading stops at the first non-LISTEN line: a host holding 200 000 edge connections does not make
 /// each check read 30 MB of text.
+/// </para>
+/// <para>
+/// The scan runs to its end synchronously and ignores cancellation: it waits on nothing but a procfs read the kernel
+/// answers from memory, so the loop's timeout (the interval by default) could only ever measure how long the daemon
+/// itself was not scheduled. On a loaded master that was a TIMEOUT while CloudCore listened, and with weight 0 a
+/// FAULT that moved the VIP off a healthy node and back.
+/// </para>
 /// </remarks>
 public sealed class ListenerProbe : IHealthProbe
 {
@@ -59,26 +67,25 @@ public sealed class ListenerProbe : IHealthProbe
     public string Description { get; }
 
     /// <inheritdoc />
-    public async ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    /// <remarks>Completes synchronously and never observes <paramref name="cancellationToken"/> (see the class remarks).</remarks>
+    public ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var found = new bool[_ports.Length];
         var missing = _ports.Length;
         foreach (var table in Tables)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            missing = await ScanTableAsync(Path.Combine(_procNetDirectory, table), found, missing, cancellationToken)
-                .ConfigureAwait(false);
+            missing = ScanTable(Path.Combine(_procNetDirectory, table), found, missing);
             if (missing == 0)
             {
-                return ProbeResult.Ok("LISTEN");
+                return ValueTask.FromResult(ProbeResult.Ok("LISTEN"));
             }
         }
 
         var absent = _ports.Where((_, i) => !found[i]);
-        return ProbeResult.Fail("NOLISTEN", $"nothing listening on port {string.Join(',', absent)}");
+        return ValueTask.FromResult(ProbeResult.Fail("NOLISTEN", $"nothing listening on port {string.Join(',', absent)}"));
     }
 
-    private async ValueTask<int> ScanTableAsync(string path, bool[] found, int missing, CancellationToken cancellationToken)
+    private int ScanTable(string path, bool[] found, int missing)
     {
         StreamReader reader;
         try
@@ -92,7 +99,7 @@ public sealed class ListenerProbe : IHealthProbe
 
         using (reader)
         {
-            while (missing > 0 && await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (missing > 0 && reader.ReadLine() is { } line)
             {
                 if (!ProcNetTcpParser.TryParseLine(line, out var entry))
                 {

@@ -6,6 +6,9 @@ namespace CloudCoreLb.HealthCheck.Tests.Probes;
 /// <summary>Runs real scripts; real-time waits stay short (timeouts of about 300 ms).</summary>
 public sealed class ExecScriptProbeTests : IDisposable
 {
+    /// <summary>How long to wait for a process to start or go away: a bound for a hang, not a timing under test.</summary>
+    private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(30);
+
     private readonly TestDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -74,13 +77,16 @@ public sealed class ExecScriptProbeTests : IDisposable
         var pidFile = Path.Combine(_dir.Path, "child.pid");
         var script = _dir.WriteScript("slow.sh", $"sleep 30 &\necho $! > {pidFile}\nsleep 30");
         var probe = Probe(script);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var timeout = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe.ProbeAsync(timeout.Token).AsTask());
+        // The run times out once the child is running: a shell start on a loaded machine can outlast any fixed timeout.
+        var run = probe.ProbeAsync(timeout.Token).AsTask();
+        var childPid = await ReadPidAsync(pidFile);
+        timeout.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
 
-        await WaitUntilAsync(() => !probe.IsRunning, TimeSpan.FromSeconds(5));
-        var childPid = int.Parse(File.ReadAllText(pidFile).Trim());
-        await WaitUntilAsync(() => !IsAlive(childPid), TimeSpan.FromSeconds(2));
+        await WaitUntilAsync(() => !probe.IsRunning, s_limit);
+        await WaitUntilAsync(() => !IsAlive(childPid), s_limit);
         Assert.False(IsAlive(childPid), $"the background sleep {childPid} survived");
     }
 
@@ -89,15 +95,19 @@ public sealed class ExecScriptProbeTests : IDisposable
     {
         var pidFile = Path.Combine(_dir.Path, "stubborn.pid");
         var script = _dir.WriteScript("stubborn.sh", $"trap '' TERM\nsleep 30 &\necho $! > {pidFile}\nwait");
-        var probe = Probe(script, killGrace: TimeSpan.FromMilliseconds(300));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // The grace is long enough that the test surely looks before SIGKILL, however late it is scheduled.
+        var probe = Probe(script, killGrace: TimeSpan.FromSeconds(3));
+        using var timeout = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe.ProbeAsync(timeout.Token).AsTask());
+        // Cancelled once the trap is set (the pid file is written after it), so SIGTERM really is ignored.
+        var run = probe.ProbeAsync(timeout.Token).AsTask();
+        var childPid = await ReadPidAsync(pidFile);
+        timeout.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.True(probe.IsRunning, "SIGTERM is ignored, so the run is still going until SIGKILL");
 
-        await WaitUntilAsync(() => !probe.IsRunning, TimeSpan.FromSeconds(5));
-        var childPid = int.Parse(File.ReadAllText(pidFile).Trim());
-        await WaitUntilAsync(() => !IsAlive(childPid), TimeSpan.FromSeconds(2));
+        await WaitUntilAsync(() => !probe.IsRunning, s_limit);
+        await WaitUntilAsync(() => !IsAlive(childPid), s_limit);
         Assert.False(IsAlive(childPid));
     }
 
@@ -150,17 +160,19 @@ public sealed class ExecScriptProbeTests : IDisposable
     [Fact]
     public async Task InALoop_TicksWhileATimedOutRunIsStillBeingKilledAreSkipped()
     {
-        var probe = Probe(_dir.WriteScript("deaf.sh", "trap '' TERM\nsleep 30"), killGrace: TimeSpan.FromMilliseconds(600));
+        // Ticks every 200 ms; a run times out after 1 s, time enough for the shell to set its trap even on a loaded
+        // machine (a shell killed by SIGTERM before that would leave nothing to skip for), then has 1 s of grace.
+        var probe = Probe(_dir.WriteScript("deaf.sh", "trap '' TERM\nsleep 30"), killGrace: TimeSpan.FromSeconds(1));
         var loop = new HealthCheckLoop(probe, new RiseFallTracker(1, 1, HealthInitialState.Down), new HealthCheckTiming
         {
             Interval = TimeSpan.FromMilliseconds(200),
-            Timeout = TimeSpan.FromMilliseconds(200),
+            Timeout = TimeSpan.FromSeconds(1),
             Schedule = HealthCheckSchedule.FixedRate,
         }, TimeProvider.System);
         try
         {
             loop.Start();
-            await WaitUntilAsync(() => loop.Counters.Skipped >= 2, TimeSpan.FromSeconds(5));
+            await WaitUntilAsync(() => loop.Counters.Skipped >= 2, s_limit);
         }
         finally
         {
@@ -188,6 +200,15 @@ public sealed class ExecScriptProbeTests : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>The pid a script wrote to <paramref name="pidFile"/>, once it has written it whole.</summary>
+    private static async Task<int> ReadPidAsync(string pidFile)
+    {
+        var pid = 0;
+        await WaitUntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n') && int.TryParse(File.ReadAllText(pidFile).Trim(), out pid), s_limit);
+        Assert.True(pid > 0, $"the script wrote no pid to {pidFile} within {s_limit.TotalSeconds} s");
+        return pid;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)

@@ -34,6 +34,31 @@ public sealed class ListenerProbeTests
     }
 
     [Fact]
+    public async Task ALoopTimeoutThatFiredWhileTheDaemonWasNotScheduled_StillGetsTheKernelsAnswer()
+    {
+        // The loop cancels a run once its timeout (the 200 ms interval) has passed; on a loaded machine that happens
+        // before a run that only reads procfs was even scheduled. The answer must still be what the kernel says.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var timedOut = new CancellationTokenSource();
+        await timedOut.CancelAsync();
+        try
+        {
+            var up = await new ListenerProbe(port).ProbeAsync(timedOut.Token);
+            Assert.True(up.Success, up.Detail);
+            Assert.Equal("LISTEN", up.Status);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+
+        var down = await new ListenerProbe(port).ProbeAsync(timedOut.Token);
+        Assert.Equal("NOLISTEN", down.Status);
+    }
+
+    [Fact]
     public async Task EstablishedConnectionsOnThePort_DoNotCountAsListening()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

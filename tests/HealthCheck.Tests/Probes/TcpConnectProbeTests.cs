@@ -54,16 +54,18 @@ public sealed class TcpConnectProbeTests
         listener.Listen(0);
         var endPoint = (IPEndPoint)listener.LocalEndPoint!;
         var fillers = new List<Socket>();
+        var connects = new List<Task>();
         try
         {
             for (var i = 0; i < 4; i++)
             {
                 var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 fillers.Add(filler);
-                _ = filler.ConnectAsync(endPoint);
+                connects.Add(filler.ConnectAsync(endPoint));
             }
 
-            await Task.Delay(100);
+            // One filler completed its handshake: the queue (backlog 0) is full from then on.
+            await Task.WhenAny(connects).WaitAsync(TimeSpan.FromSeconds(30));
             var result = await new TcpConnectProbe(endPoint, TimeSpan.FromMilliseconds(300)).ProbeAsync(CancellationToken.None);
 
             Assert.False(result.Success);

@@ -31,7 +31,7 @@ public sealed class HealthMeasurementTests(ITestOutputHelper output)
 
             Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(20)));
             Thread.Sleep(3000);
-            var (failover, _) = Vrrp.FailoverTimeline.Measure(sampler, 2, () => cloudcores[0].Signal(9), TimeSpan.FromSeconds(20), TimeSpan.Zero);
+            var (failover, _, _) = Vrrp.FailoverTimeline.Measure(sampler, 2, () => cloudcores[0].Signal(9), TimeSpan.FromSeconds(20), TimeSpan.Zero);
             times.Add(failover.TotalMilliseconds);
         }
 

@@ -119,11 +119,15 @@ internal static class LabConfigs
         lab.Start(node, $"cloudcore@{node.Name}", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "cloudcore_standin.py"),
             node.Name, "10000", "10002", "10003", "10004");
 
-    /// <summary>Starts the edge client: one new connection to VIP:port every interval for the duration.</summary>
-    public static LabProcess StartClient(NetnsLab lab, int port, TimeSpan duration, int intervalMs = 50) =>
-        lab.Start(lab.Client!, "edge-client", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"),
-            NetnsLab.Vip, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>
+    /// Starts the edge client: one new connection to VIP:port every interval for the duration, or until
+    /// <paramref name="stopFile"/> exists when given.
+    /// </summary>
+    public static LabProcess StartClient(NetnsLab lab, int port, TimeSpan duration, int intervalMs = 50, string? stopFile = null) =>
+        lab.Start(lab.Client!, "edge-client", "python3",
+            [Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"), NetnsLab.Vip, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-", .. stopFile is null ? Array.Empty<string>() : [stopFile]], env: null);
 
     /// <summary>Parses the client's summary line: ok=N fail=M connect_fail=C backends=... failures=...</summary>
     public static (int Ok, int Fail, int ConnectFail, string Line) ClientSummary(LabProcess client)

@@ -129,9 +129,12 @@ internal sealed class NetnsLab : IDisposable
     }
 
     /// <summary>Starts a process inside a node's namespace; the lab kills it on dispose.</summary>
-    public LabProcess Start(LabNode node, string name, string file, params string[] args)
+    public LabProcess Start(LabNode node, string name, string file, params string[] args) => Start(node, name, file, args, env: null);
+
+    /// <summary>Starts a process inside a node's namespace with extra environment variables; the lab kills it on dispose.</summary>
+    public LabProcess Start(LabNode node, string name, string file, IEnumerable<string> args, IDictionary<string, string>? env)
     {
-        var p = LabProcess.Start(name, node.Netns, file, args);
+        var p = LabProcess.Start(name, node.Netns, file, args, env);
         lock (_processes)
         {
             _processes.Add(p);
@@ -148,23 +151,32 @@ internal sealed class NetnsLab : IDisposable
     /// <summary>Each lab daemon's own control socket (the file system is shared by every namespace).</summary>
     public string ControlSocket(LabNode node) => Path.Combine(_dir, $"{node.Name}.sock");
 
-    /// <summary>Starts Debian's keepalived in the foreground with its own pid files and console logging.</summary>
+    /// <summary>
+    /// Starts Debian's keepalived in the foreground with its own pid files and console logging, and its TMPDIR in
+    /// <see cref="KeepalivedDirectory"/>: the files it writes on signals (<c>keepalived.stats</c>) are the node's own,
+    /// not a <c>/tmp</c> file every concurrent lab would share.
+    /// </summary>
     public LabProcess StartKeepalived(LabNode node, string configPath)
     {
-        var run = Path.Combine(_dir, node.Name);
+        var run = KeepalivedDirectory(node);
         System.IO.Directory.CreateDirectory(run);
         return Start(node, $"keepalived@{node.Name}", "keepalived",
-            "--dont-fork", "--log-console", "--log-detail", "--vrrp", "--use-file", configPath,
+            ["--dont-fork", "--log-console", "--log-detail", "--vrrp", "--use-file", configPath,
             "--pid", Path.Combine(run, "keepalived.pid"), "--vrrp_pid", Path.Combine(run, "vrrp.pid"),
-            "--checkers_pid", Path.Combine(run, "checkers.pid"));
+            "--checkers_pid", Path.Combine(run, "checkers.pid")],
+            new Dictionary<string, string> { ["TMPDIR"] = run });
     }
+
+    /// <summary>Where a node's keepalived keeps its pid files and writes its stats.</summary>
+    public string KeepalivedDirectory(LabNode node) => Path.Combine(_dir, node.Name);
 
     /// <summary>
     /// Signals every process in the node's namespace (keepalived's parent and child alike). For SIGKILL they are
     /// stopped first: keepalived's child has PR_SET_PDEATHSIG=SIGTERM and would otherwise release cleanly in the
-    /// moment between the parent's death and its own, which is not what a crash or power loss looks like.
+    /// moment between the parent's death and its own, which is not what a crash or power loss looks like. Returns the
+    /// local time the signals had been sent (the processes fell silent before it).
     /// </summary>
-    public void KillAll(LabNode node, int signal = 9)
+    public DateTime KillAll(LabNode node, int signal = 9)
     {
         var pids = Shell.RunChecked("ip", ["netns", "pids", node.Netns], check: false).Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -177,6 +189,8 @@ internal sealed class NetnsLab : IDisposable
 
             Shell.TryRun("kill", [$"-{signal}", .. pids]);
         }
+
+        return DateTime.Now;
     }
 
     /// <summary>The path of the daemon built next to the tests.</summary>

@@ -6,17 +6,24 @@ successful exchange, which shows SYN retransmissions while the VIP moves). Timeo
 typical edge client's order of magnitude: a VIP move may cost a retransmitted SYN, never a failed connection.
 connect_fail counts attempts whose TCP connect itself failed; the rest of fail are sessions cut after connecting
 (an established connection does not survive a VIP move to another node).
-Runs until the duration ends or a line 'stop' arrives on stdin."""
+Runs until the duration ends, a line 'stop' arrives on stdin, or STOPFILE exists when given (so a test stops the
+client once it has seen what it waits for, however long a stalled attempt took). Its first line, 'client started <ns>', gives the start
+on CLOCK_MONOTONIC in nanoseconds (the clock the lab's VIP monitor stamps with), so failure times map onto the VIP
+timeline however late the test reads the line.
+Usage: lab_client.py HOST PORT DURATION INTERVAL_MS [SOURCE|-] [STOPFILE]"""
+import os
 import select
 import socket
 import sys
 import time
 
 host, port, duration, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]) / 1000
-source = sys.argv[5] if len(sys.argv) > 5 else None
-start = time.monotonic()
+source = sys.argv[5] if len(sys.argv) > 5 and sys.argv[5] != "-" else None
+stopfile = sys.argv[6] if len(sys.argv) > 6 else None
+start_ns = time.monotonic_ns()
+start = start_ns / 1e9
 ok, failures, backends, connect_fail, slowest = 0, [], {}, 0, 0.0
-print("client started", flush=True)
+print(f"client started {start_ns}", flush=True)
 while time.monotonic() - start < duration:
     t = time.monotonic()
     try:
@@ -47,6 +54,8 @@ while time.monotonic() - start < duration:
     except (OSError, ConnectionError) as e:
         failures.append(f"{t - start:.2f}:{type(e).__name__}")
     if select.select([sys.stdin], [], [], 0)[0] and sys.stdin.readline().strip() == "stop":
+        break
+    if stopfile and os.path.exists(stopfile):
         break
     rest = interval - (time.monotonic() - t)
     if rest > 0:

@@ -6,6 +6,8 @@ namespace CloudCoreLb.Integration.Tests.Vrrp;
 /// <summary>What our adverts and GARPs look like on the wire, decoded by tshark (issue 2, test c).</summary>
 public sealed class AdvertCaptureTests(ITestOutputHelper output)
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
     [RootFact]
     public void TsharkDecodesOurAdvertsAsValidVrrpAndSeesGarpsAfterTakeover()
     {
@@ -14,16 +16,18 @@ public sealed class AdvertCaptureTests(ITestOutputHelper output)
         var pcap = Path.Combine(lab.Directory, "vrrp.pcap");
         // Capture on node2's eth0: what a peer really receives.
         var tcpdump = lab.Start(lab.Nodes[1], "tcpdump", "tcpdump", "-i", "eth0", "-U", "-n", "-w", pcap, "vrrp or arp");
-        Thread.Sleep(1000);
+        Assert.True(tcpdump.WaitForOutput("listening on eth0", Timeout), tcpdump.Output);
         var daemon = lab.StartDaemon(lab.Nodes[0], config);
         using (var sampler = new VipSampler([lab.Nodes[0]]))
         {
-            Assert.True(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)) is not null, daemon.Output);
+            sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemon);
         }
 
-        Thread.Sleep(2500);
+        // The takeover's GARP burst and three adverts have left node1 (the last may still be on its way to node2).
+        LabMetrics.WaitFor(lab.Nodes[0], "cloudcore_lb_vrrp_garp_sent_total{instance=\"CloudCore\"}", 5, Timeout);
+        LabMetrics.WaitFor(lab.Nodes[0], "cloudcore_lb_vrrp_adverts_sent_total{instance=\"CloudCore\"}", 3, Timeout);
         tcpdump.Signal(2);
-        tcpdump.WaitForExit(TimeSpan.FromSeconds(5));
+        Assert.True(tcpdump.WaitForExit(Timeout), tcpdump.Output);
 
         var adverts = Shell.Run("tshark", "-r", pcap, "-Y", "vrrp", "-T", "fields", "-E", "separator=|",
             "-e", "ip.src", "-e", "ip.dst", "-e", "ip.ttl", "-e", "ip.proto", "-e", "ip.dsfield",

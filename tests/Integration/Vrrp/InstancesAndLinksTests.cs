@@ -7,6 +7,7 @@ namespace CloudCoreLb.Integration.Tests.Vrrp;
 public sealed class InstancesAndLinksTests(ITestOutputHelper output)
 {
     private const string SecondVip = NetnsLab.Subnet2 + ".242";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [RootFact]
     public void TwoInstancesOnTwoInterfacesElectIndependentlyInOneDaemon()
@@ -32,17 +33,20 @@ public sealed class InstancesAndLinksTests(ITestOutputHelper output)
         using var first = new VipSampler(lab.Nodes);
         using var second = new VipSampler(lab.Nodes, SecondVip, "eth1");
         var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
-        Assert.True(first.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)) is not null, first.Describe() + daemons[0].Output);
-        Assert.True(second.WaitForSoleHolder(2, TimeSpan.Zero, TimeSpan.FromSeconds(15)) is not null, second.Describe() + daemons[1].Output);
+        first.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
+        second.RequireSoleHolder(2, TimeSpan.Zero, Timeout, daemons);
 
         // Both daemons start together, so the election may briefly have two masters (see ThreeNodeFailoverTests).
-        Assert.True(first.LongestMultipleHolders(TimeSpan.Zero) <= TimeSpan.FromSeconds(1), first.Describe());
-        Thread.Sleep(1000);
+        Assert.True(first.LongestMultipleHolders(TimeSpan.Zero) <= VrrpTiming.AdvertInterval, first.Describe());
+        // Each daemon is backup of the other's instance, following its master.
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], instance: "Edge");
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], instance: "Api", masterAddress: $"{NetnsLab.Subnet2}.12");
 
-        // Stopping node2 moves only its instance; node1's stays where it is, untouched.
-        var stopped = first.Now;
-        var (failover, _) = FailoverTimeline.Measure(second, 1, () => daemons[1].Signal(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
-        output.WriteLine($"second instance moved in {failover.TotalMilliseconds:F0} ms");
+        // Stopping node2 moves only its instance, after node1's skew time at 90; node1's own stays where it is, untouched.
+        var (failover, _, stoppedAt) = FailoverTimeline.Measure(second, 1, () => daemons[1].Signal(15), Timeout, TimeSpan.FromSeconds(1));
+        var stopped = first.FromLocal(stoppedAt);
+        var master = DaemonLog.WaitFor(daemons[0], "VRRP instance Api: Backup -> Master (MasterReleased", stoppedAt, Timeout);
+        output.WriteLine($"second instance moved in {failover.TotalMilliseconds:F0} ms (node1 master of Api {(master - stoppedAt).TotalMilliseconds:F0} ms after the stop)");
         Assert.Equal([1], second.Current);
         Assert.Equal([1], first.Current);
         Assert.True(first.LongestMultipleHolders(stopped) == TimeSpan.Zero, first.Describe());
@@ -55,22 +59,23 @@ public sealed class InstancesAndLinksTests(ITestOutputHelper output)
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }));
         using var sampler = new VipSampler(lab.Nodes);
         var first = lab.StartDaemon(lab.Nodes[0], config);
-        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(15)));
-        lab.StartDaemon(lab.Nodes[1], config);
-        Thread.Sleep(1500);
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, first);
+        var second = lab.StartDaemon(lab.Nodes[1], config);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0]);
 
         // Carrier loss on the master's side of the cable: it goes to FAULT and drops the VIP; node2 times out.
         var down = sampler.Now;
         Shell.Run("ip", "-n", lab.SwitchNetns, "link", "set", "v1", "down");
-        Assert.True(sampler.WaitForSoleHolder(2, down, TimeSpan.FromSeconds(10)) is not null, sampler.Describe() + first.Output);
-        Assert.True(first.WaitForOutput("Master -> Fault (LinkDown", TimeSpan.FromSeconds(5)), first.Output);
+        sampler.RequireSoleHolder(2, down, Timeout, first, second);
+        Assert.True(first.WaitForOutput("Master -> Fault (LinkDown", Timeout), first.Output);
+        Assert.True(second.WaitForOutput("Backup -> Master (MasterDownTimerExpired", Timeout), second.Output);
         Assert.False(NetnsLab.HasAddress(lab.Nodes[0], NetnsLab.Vip));
 
         // Carrier back: node1 returns to Backup, hears 99 and preempts.
         var up = sampler.Now;
         Shell.Run("ip", "-n", lab.SwitchNetns, "link", "set", "v1", "up");
-        Assert.True(sampler.WaitForSoleHolder(1, up, TimeSpan.FromSeconds(15)) is not null, sampler.Describe() + first.Output);
-        Assert.True(first.WaitForOutput("Fault -> Backup (LinkUp", TimeSpan.FromSeconds(5)), first.Output);
-        Assert.True(sampler.LongestMultipleHolders(up) <= TimeSpan.FromSeconds(1), sampler.Describe());
+        sampler.RequireSoleHolder(1, up, Timeout, first, second);
+        Assert.True(first.WaitForOutput("Fault -> Backup (LinkUp", Timeout), first.Output);
+        Assert.True(sampler.LongestMultipleHolders(up) <= VrrpTiming.AdvertInterval, sampler.Describe());
     }
 }

@@ -81,8 +81,9 @@ public sealed class FailoverTests
         var fillers = Enumerable.Range(0, 4).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)).ToList();
         try
         {
-            fillers.ForEach(f => _ = f.ConnectAsync(blackhole.LocalEndPoint!));
-            await Task.Delay(100);
+            var connects = fillers.Select(f => f.ConnectAsync(blackhole.LocalEndPoint!)).ToList();
+            // One filler completed its handshake: the queue (backlog 0) is full from then on.
+            await Task.WhenAny(connects).WaitAsync(TimeSpan.FromSeconds(30));
             await using var live = new EchoServer();
             var backend = TestProxy.Backend("be", (IPEndPoint)blackhole.LocalEndPoint!, live.EndPoint);
             backend.Servers[0].Check = false;

@@ -55,8 +55,10 @@ public sealed class TimeoutTests
         be.ServerTimeout = TimeSpan.FromSeconds(30);
         await using var proxy = await TestProxy.StartAsync(fe, be);
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
-        client.Shutdown(SocketShutdown.Send);
+        // Started before the FIN leaves, so the proxy's timer cannot have run longer than the watch (a test thread
+        // preempted after the shutdown would otherwise see the cut early).
         var watch = Stopwatch.StartNew();
+        client.Shutdown(SocketShutdown.Send);
         Assert.True(await TestProxy.ClosedByPeerAsync(client, 5000), "the proxy closed the half-open session");
         Assert.InRange(watch.ElapsedMilliseconds, 250, 4000);
         var counters = proxy.GetFrontendStatus().Single().Counters;
@@ -69,12 +71,16 @@ public sealed class TimeoutTests
     {
         await using var echo = new EchoServer();
         var fe = TestProxy.Frontend("fe", "be");
-        fe.ClientTimeout = TimeSpan.FromMilliseconds(1000);
+        var timeout = TimeSpan.FromMilliseconds(1500);
+        fe.ClientTimeout = timeout;
         var be = TestProxy.Backend("be", echo.EndPoint);
-        be.ServerTimeout = TimeSpan.FromMilliseconds(1000);
+        be.ServerTimeout = timeout;
         await using var proxy = await TestProxy.StartAsync(fe, be);
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
-        for (var i = 0; i < 10; i++)
+        // A byte every 250 ms for twice the timeout: a loaded machine may stretch a gap well beyond 250 ms, but the
+        // timeout leaves 1.25 s for that, and the session still outlives its timeout by far.
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < 2 * timeout)
         {
             await Task.Delay(250);
             await client.SendAsync(new byte[] { 1 });
@@ -87,9 +93,11 @@ public sealed class TimeoutTests
     private static async Task AssertCutAsync(ProxyRuntime proxy, CloseReason expected, int minMs, int maxMs)
     {
         using var client = await TestProxy.ConnectAsync(proxy.GetFrontendEndPoint("fe"));
+        // Started before the last traffic, so the proxy's inactivity timer (armed when the echo passed it) cannot have
+        // run longer than the watch: reading the echo late on a loaded machine would otherwise shorten the interval.
+        var watch = Stopwatch.StartNew();
         await client.SendAsync(new byte[] { 42 });
         await TestProxy.ReadExactlyAsync(client, 1);
-        var watch = Stopwatch.StartNew();
         Assert.True(await TestProxy.ClosedByPeerAsync(client, maxMs + 2000), "the proxy closed the idle session");
         Assert.InRange(watch.ElapsedMilliseconds, minMs, maxMs);
         var counters = proxy.GetFrontendStatus().Single().Counters;
