@@ -88,9 +88,7 @@ public sealed partial class ProxyRuntime
             await context.ForEachSessionAsync(static connection => connection.Forget()).ConfigureAwait(false);
         }
 
-        using var now = new CancellationTokenSource();
-        await now.CancelAsync().ConfigureAwait(false);
-        await StopAsync(now.Token).ConfigureAwait(false);
+        await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
     }
 
     /// <summary>

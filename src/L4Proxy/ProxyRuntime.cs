@@ -164,9 +164,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     /// <summary>Stops with no grace period left.</summary>
     public async ValueTask DisposeAsync()
     {
-        using var cts = new CancellationTokenSource();
-        await cts.CancelAsync().ConfigureAwait(false);
-        await StopAsync(cts.Token).ConfigureAwait(false);
+        await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         _lifecycle.Dispose();
     }
 

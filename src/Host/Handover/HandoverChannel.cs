@@ -108,6 +108,19 @@ internal sealed unsafe class HandoverChannel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the next frame, which must be <paramref name="expected"/>; it carries no descriptors (any are closed).
+    /// Returns its payload.
+    /// </summary>
+    /// <exception cref="HandoverRefusedException">The other side refused (with its reason) or sent another frame.</exception>
+    public byte[] Expect(HandoverFrameType expected)
+    {
+        var (type, payload, fds) = Receive();
+        Close(fds);
+        return type == expected ? payload
+            : throw new HandoverRefusedException(type == HandoverFrameType.Refuse ? Encoding.UTF8.GetString(payload) : $"unexpected {type} frame");
+    }
+
     /// <summary>Reads the next frame with its descriptors (close-on-exec); throws on end of stream, timeout or corruption.</summary>
     public (HandoverFrameType Type, byte[] Payload, int[] Fds) Receive()
     {

@@ -20,10 +20,7 @@ internal sealed class ProcessLineage(TimeProvider time)
     /// <summary>When this process started.</summary>
     public DateTimeOffset ProcessStartedAt { get; } = time.GetUtcNow();
 
-    /// <summary>Set in a process started by <c>run --takeover</c> once the state arrived; null otherwise.</summary>
-    public StateDescription? Inherited { get; private set; }
-
-    /// <summary>The proxy part of <see cref="Inherited"/>, with this process's descriptor numbers.</summary>
+    /// <summary>The proxy part of the inherited state, with this process's descriptor numbers; null when none.</summary>
     public ProxyHandover? InheritedProxy { get; private set; }
 
     /// <summary>Whether this process was started to take over from a running one.</summary>
@@ -40,7 +37,6 @@ internal sealed class ProcessLineage(TimeProvider time)
 
     public void Inherit(StateDescription state, ProxyHandover? proxy)
     {
-        Inherited = state;
         InheritedProxy = proxy;
         Generation = state.Generation;
         StartedAt = state.StartedAt;

@@ -221,14 +221,11 @@ internal sealed class TakeoverReceiver(
     {
         try
         {
-            var (type, payload, fds) = channel.Receive();
-            HandoverChannel.Close(fds);
-            return type switch
-            {
-                HandoverFrameType.Commit => JsonSerializer.Deserialize(payload, StateJsonContext.Default.ListVrrpResumePoint) ?? [],
-                HandoverFrameType.Refuse => throw new InvalidOperationException($"the running process abandoned the upgrade: {Encoding.UTF8.GetString(payload)}"),
-                _ => throw new InvalidDataException($"expected the commit, got {type}"),
-            };
+            return JsonSerializer.Deserialize(channel.Expect(HandoverFrameType.Commit), StateJsonContext.Default.ListVrrpResumePoint) ?? [];
+        }
+        catch (HandoverRefusedException ex)
+        {
+            throw new InvalidOperationException($"the running process abandoned the upgrade: {ex.Message}", ex);
         }
         catch (Exception ex) when ((ex is IOException or TimeoutException or SocketException) && !IsAlive(_parentPid))
         {

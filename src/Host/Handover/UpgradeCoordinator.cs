@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using CloudCoreLb.Host.Cli;
 using CloudCoreLb.Host.Hosting;
@@ -115,15 +114,12 @@ internal sealed class UpgradeCoordinator(
         HandoverHello hello;
         try
         {
-            var (type, payload, fds) = channel.Receive();
-            HandoverChannel.Close(fds);
-            if (type == HandoverFrameType.Refuse)
-            {
-                return Abandon(child, Encoding.UTF8.GetString(payload));
-            }
-
-            hello = JsonSerializer.Deserialize(payload, HelloJsonContext.Default.HandoverHello)
+            hello = JsonSerializer.Deserialize(channel.Expect(HandoverFrameType.Hello), HelloJsonContext.Default.HandoverHello)
                 ?? throw new InvalidDataException("empty hello");
+        }
+        catch (HandoverRefusedException ex)
+        {
+            return Abandon(child, ex.Message);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or TimeoutException or JsonException or SocketException)
         {
@@ -139,12 +135,11 @@ internal sealed class UpgradeCoordinator(
         // The new process starts everything it can without the state; this one serves meanwhile.
         try
         {
-            var (type, payload, fds) = channel.Receive();
-            HandoverChannel.Close(fds);
-            if (type != HandoverFrameType.SendState)
-            {
-                return Abandon(child, type == HandoverFrameType.Refuse ? Encoding.UTF8.GetString(payload) : $"unexpected {type} frame");
-            }
+            channel.Expect(HandoverFrameType.SendState);
+        }
+        catch (HandoverRefusedException ex)
+        {
+            return Abandon(child, ex.Message);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or TimeoutException or SocketException)
         {
@@ -158,12 +153,7 @@ internal sealed class UpgradeCoordinator(
         try
         {
             Send(channel, handover, sessions);
-            var (type, payload, fds) = channel.Receive();
-            HandoverChannel.Close(fds);
-            if (type != HandoverFrameType.Ready)
-            {
-                return await RollBackAsync(child, type == HandoverFrameType.Refuse ? Encoding.UTF8.GetString(payload) : $"unexpected {type} frame").ConfigureAwait(false);
-            }
+            channel.Expect(HandoverFrameType.Ready);
 
             // The new process is the service's main process before this one leaves: systemd never sees it gone.
             if (services.GetService<ISystemdNotifier>() is { IsEnabled: true } notifier)
@@ -175,6 +165,11 @@ internal sealed class UpgradeCoordinator(
             lineage.MarkHandedOver();
             guardian.CleanStop();
             channel.Send(HandoverFrameType.Commit, JsonSerializer.SerializeToUtf8Bytes([.. points], StateJsonContext.Default.ListVrrpResumePoint));
+        }
+        catch (HandoverRefusedException ex)
+        {
+            // Refused or out of step while adopting: nothing was committed.
+            return await RollBackAsync(child, ex.Message).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or TimeoutException or SocketException)
         {
@@ -220,13 +215,13 @@ internal sealed class UpgradeCoordinator(
 
     private async Task<string> RollBackAsync(Process child, string reason)
     {
-        Kill(child);
+        var answer = Abandon(child, reason);
         if (proxy.Runtime.IsRunning)
         {
             await proxy.Runtime.ThawAsync().ConfigureAwait(false);
         }
 
-        return $"error: upgrade refused, this process goes on: {reason}\n";
+        return answer;
     }
 
     private static string Abandon(Process child, string reason)
@@ -253,15 +248,9 @@ internal sealed class UpgradeCoordinator(
 
     private ProcessStartInfo SuccessorStartInfo(string channel)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this binary is unknown");
-        var psi = new ProcessStartInfo(self) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            // `dotnet cloudcore-lb.dll` (development): the dll now on disk.
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cloudcore-lb.dll"));
-        }
-
-        foreach (var argument in arguments.ForSuccessor(channel))
+        var (file, prefix) = SelfCommand.Current ?? throw new InvalidOperationException("the path of this binary is unknown");
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false };
+        foreach (var argument in prefix.Concat(arguments.ForSuccessor(channel)))
         {
             psi.ArgumentList.Add(argument);
         }

@@ -24,16 +24,12 @@ internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConf
 
     public void Start()
     {
-        var self = Environment.ProcessPath;
-        if (self is null || _watcher is not null)
+        if (CloudCoreLb.Host.Cli.SelfCommand.Current is not { } self || _watcher is not null)
         {
             return;
         }
 
-        // `dotnet cloudcore-lb.dll` (tests, development) needs the dll path; the apphost or AOT binary runs as is.
-        var command = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? $"'{self}' '{Path.Combine(AppContext.BaseDirectory, "cloudcore-lb.dll")}'"
-            : $"'{self}'";
+        var command = string.Join(' ', new[] { self.File }.Concat(self.Prefix).Select(Quote));
         var psi = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardInput = true,

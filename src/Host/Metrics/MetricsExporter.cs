@@ -84,8 +84,15 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
     {
         await lineage.Committed.ConfigureAwait(false);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!Listen(listen, logFailure: DateTime.UtcNow >= deadline) && DateTime.UtcNow < deadline + TimeSpan.FromSeconds(1))
+        while (true)
         {
+            // Only the last attempt's failure is worth a log line: until then the port is the old process's.
+            var last = DateTime.UtcNow >= deadline;
+            if (Listen(listen, logFailure: last) || last)
+            {
+                return;
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
         }
     }

@@ -3,8 +3,7 @@ namespace CloudCoreLb.L4Proxy.Handover;
 /// <summary>
 /// Everything the proxy hands to the process that replaces it: listeners, sessions and server health, with the
 /// descriptors they refer to. Produced by <see cref="ProxyRuntime.FreezeAsync"/>; adopted by
-/// <see cref="ProxyRuntime.StartAsync(Options.ProxyOptions, ProxyHandover?, CancellationToken)"/> and
-/// <see cref="ProxyRuntime.CompleteAdoption"/>.
+/// <see cref="ProxyRuntime.AdoptAsync"/> and <see cref="ProxyRuntime.CompleteAdoption"/>.
 /// </summary>
 /// <param name="Listeners">One per frontend.</param>
 /// <param name="Sessions">Every open session.</param>
