@@ -20,15 +20,14 @@ public sealed class ThreeNodeFailoverTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Waits until node1 alone holds the VIP and both backups follow it, having accepted <paramref name="adverts"/> of
-    /// its adverts: only then is there a settled master to stop (started together, node2 may win the start for a moment).
+    /// Waits until node1 alone holds the VIP and both backups follow it, having accepted one of its adverts: only then
+    /// is there a settled master to stop (started together, node2 may win the start for a moment).
     /// </summary>
-    private static TimeSpan Settle(NetnsLab lab, LabProcess[] daemons, VipSampler sampler, int adverts = 1)
+    private static void Settle(NetnsLab lab, LabProcess[] daemons, VipSampler sampler)
     {
-        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
-        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts);
-        LabStatus.WaitForBackupOf(lab, lab.Nodes[2], lab.Nodes[0], adverts);
-        return at;
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0]);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[2], lab.Nodes[0]);
     }
 
     [RootFact]
@@ -38,9 +37,17 @@ public sealed class ThreeNodeFailoverTests(ITestOutputHelper output)
         using (lab)
         using (sampler)
         {
-            // Four adverts accepted take longer than a backup's master-down interval (3.6 s): had the backups not
-            // accepted node1's adverts, one of them would have taken the VIP back by then.
-            var at = Settle(lab, daemons, sampler, adverts: 4);
+            // Settled once both backups follow node1 (the start race, below, is over by then). Five more adverts
+            // accepted take longer than a backup's master-down interval (3.6 s): had the backups not accepted node1's
+            // adverts, one of them would have taken the VIP back by then.
+            sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
+            var counts = lab.Nodes.Skip(1).Select(n => LabStatus.WaitForBackupOf(lab, n, lab.Nodes[0]).GetProperty("adverts_received").GetInt64()).ToArray();
+            var at = sampler.Now;
+            foreach (var (node, count) in lab.Nodes.Skip(1).Zip(counts))
+            {
+                LabStatus.WaitForBackupOf(lab, node, lab.Nodes[0], adverts: (int)count + 5);
+            }
+
             Assert.True(sampler.FirstSampleWithout(1, at) is null && sampler.LongestMultipleHolders(at) == TimeSpan.Zero, sampler.Describe());
             Assert.Equal([1], sampler.Current);
             // Started together, the three master-down timers expire 4 ms apart (skew 3.609/3.613/3.617 s), so more

@@ -27,9 +27,12 @@ public sealed class UnicastModeTests(ITestOutputHelper output)
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(
             new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }, unicastPeers: "10.10.102.11, 10.10.102.12"));
         using var sampler = new VipSampler(lab.Nodes);
-        var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
-
-        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons);
+        // node1 first: started together, the two master-down timers expire 4 ms apart, and on a loaded machine node2
+        // may win that start race for a moment before node1's first advert reaches it (correct VRRP, not what this
+        // test is about: it failed that way in CI).
+        var first = lab.StartDaemon(lab.Nodes[0], config);
+        var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, first);
+        var daemons = new[] { first, lab.StartDaemon(lab.Nodes[1], config) };
         // node2 accepted four of node1's unicast adverts, which takes longer than its master-down interval (3.6 s): had
         // unicast not worked, node2 would have timed out and both would hold the VIP by then.
         LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 4);
