@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Host.Status;
@@ -127,7 +126,7 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
                 var response = request switch
                 {
                     "status" => StatusFormatter.Format(status.Get()),
-                    "status-json" => JsonSerializer.Serialize(status.Get(), StatusJsonContext.Default.DaemonStatus) + "\n",
+                    "status-json" => StatusJson.Serialize(status.Get()),
                     "reload" => await reload.ReloadAsync(timeout.Token).ConfigureAwait(false) is { } error ? $"error: {error}\n" : "ok: configuration reloaded\n",
                     "upgrade" => await upgrade.UpgradeAsync("control socket").ConfigureAwait(false),
                     _ => $"error: unknown request '{request}'; expected status, status-json, reload or upgrade\n",

@@ -2,6 +2,7 @@ using System.Net;
 using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Host.Hosting;
+using CloudCoreLb.Host.Status;
 using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.Vrrp;
 using CloudCoreLb.Vrrp.Protocol;
@@ -12,16 +13,16 @@ using Prometheus;
 namespace CloudCoreLb.Host.Metrics;
 
 /// <summary>
-/// Prometheus endpoint (prometheus-net's standalone server, no ASP.NET Core). Values are read from the components'
+/// Prometheus endpoint, and the status page beside it (<see cref="MonitoringListener"/>, no ASP.NET Core). Values are read from the components'
 /// own lock-free counters at scrape time, so the hot paths never touch a metrics library. Names follow Prometheus
 /// conventions: <c>cloudcore_lb_</c> prefix, <c>_total</c> counters, base units.
 /// </summary>
-internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
+internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, StatusProvider status, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
 {
     private static readonly VrrpState[] States = Enum.GetValues<VrrpState>();
     private static readonly VrrpDropReason[] DropReasons = Enum.GetValues<VrrpDropReason>().Where(r => r != VrrpDropReason.None).ToArray();
     private static readonly CloseReason[] CloseReasons = Enum.GetValues<CloseReason>().Where(r => r != CloseReason.None).ToArray();
-    private MetricServer? _server;
+    private MonitoringListener? _server;
     private Task _starting = Task.CompletedTask;
 
     /// <summary>The registry scraped at <c>/metrics</c>; tests read it directly.</summary>
@@ -60,10 +61,7 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
     {
         try
         {
-            var host = listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any) ? "+" : listen.Address.ToString();
-            var server = new MetricServer(host, listen.Port, "metrics/", Registry);
-            server.Start();
-            _server = server;
+            _server = MonitoringListener.Start(listen, new MonitoringHandler(Registry, status.Get), logger);
             MetricsLog.Listening(logger, listen.ToString());
             return true;
         }
@@ -213,16 +211,16 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (_server is { } server)
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
-            await server.StopAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     public void Dispose()
     {
         // Disposed both as a singleton and through the hosted-service factory.
-        Interlocked.Exchange(ref _server, null)?.Dispose();
+        Interlocked.Exchange(ref _server, null)?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Every instrument, created once.</summary>

@@ -29,7 +29,11 @@ internal sealed record VrrpInstanceStatus(
     IReadOnlyList<TrackedCheckView> Tracking,
     long AdvertsSent,
     long AdvertsReceived,
-    IReadOnlyDictionary<string, long> Drops);
+    IReadOnlyDictionary<string, long> Drops,
+    TransitionView? LastTransition);
+
+/// <summary>The instance's last state change: states, stable reason, detail, and when (null before the first).</summary>
+internal sealed record TransitionView(string From, string To, string Reason, string Detail, DateTimeOffset At);
 
 internal sealed record TrackedCheckView(string Name, int Weight, string State, int Contribution);
 

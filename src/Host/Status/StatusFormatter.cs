@@ -21,6 +21,11 @@ internal static class StatusFormatter
                 sb.AppendLine(inv, $"    track {t.Name,-20} {t.State,-7} weight {t.Weight,4}  contributes {t.Contribution}");
             }
 
+            if (i.LastTransition is { } last)
+            {
+                sb.AppendLine(inv, $"    last transition {last.From} -> {last.To} at {last.At:u}: {last.Reason}{(last.Detail.Length == 0 ? "" : $" ({last.Detail})")}");
+            }
+
             if (i.ConfigurationFault is not null)
             {
                 sb.AppendLine(inv, $"    FAULT: {i.ConfigurationFault}");

@@ -15,13 +15,15 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
             var o = i.Config.Options;
             var s = i.Handle.Snapshot();
             var c = s.Counters;
+            var last = i.LastTransition;
             return new VrrpInstanceStatus(
                 o.Name, o.Interface, o.VirtualRouterId, s.State.ToString(), o.Priority, s.EffectivePriority,
                 s.LastMasterAddress?.ToString(), s.LastMasterPriority, s.ConfigurationFault,
                 o.VirtualAddresses.Select(v => v.ToString()).ToArray(),
                 s.Tracking.Select(t => new TrackedCheckView(t.Name, t.Weight, t.State.ToString(), t.Contribution)).ToArray(),
                 c.AdvertsSent, c.AdvertsReceived,
-                c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value));
+                c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value),
+                last is null ? null : new TransitionView(last.Change.From.ToString(), last.Change.To.ToString(), last.Change.Reason.ToString(), last.Change.Detail, last.At));
         }).ToArray();
 
         var frontends = proxy.Runtime.IsRunning
