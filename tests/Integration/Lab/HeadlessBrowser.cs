@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -86,7 +85,8 @@ internal sealed class HeadlessBrowser : IDisposable
         using var request = new HttpRequestMessage(method, new Uri($"http://127.0.0.1:{DriverPort}{path}"));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body);
+            // With a length: chromedriver does not read chunked bodies (JsonContent's).
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
         }
 
         using var response = http.SendAsync(request).GetAwaiter().GetResult();
