@@ -61,6 +61,7 @@ internal static class CommandLine
         release.SetAction(p => ReleaseVipsCommand.Execute(p.GetValue(waitStdin), p.GetValue(releaseConfig), p.GetValue(NodeOption), p.GetValue(alreadyReleased) ?? [], Console.Out, Console.Error));
         root.Subcommands.Add(release);
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(InitCommand.Create());
 
         root.Subcommands.Add(ControlCommands.Status());
         root.Subcommands.Add(ControlCommands.Reload());

@@ -79,8 +79,12 @@ internal static partial class ConfigLoader
                 r.CheckKeys(map, path, [.. CommonCheckKeys, "address"]);
                 options = ReadTcpCheck(r, map, path, name);
                 break;
+            case "proxy":
+                r.CheckKeys(map, path, CommonCheckKeys);
+                options = new ProxyCheckOptions { Name = name };
+                break;
             default:
-                r.Error(YamlReader.Get(map, "type"), YamlReader.Join(path, "type"), $"'{type}' is not one of: listener, tcp, http, exec");
+                r.Error(YamlReader.Get(map, "type"), YamlReader.Join(path, "type"), $"'{type}' is not one of: listener, tcp, http, exec, proxy");
                 return null;
         }
 

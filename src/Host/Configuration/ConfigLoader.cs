@@ -39,6 +39,14 @@ internal static partial class ConfigLoader
             checks = ReadChecks(r, r.Mapping(root, "", "checks"));
             instances = ReadVrrp(r, r.Mapping(root, "", "vrrp"), nodeName, checks);
             proxy = ReadProxy(r, r.Mapping(root, "", "proxy"));
+            if (proxy is null && r.Errors.Count == 0)
+            {
+                var checksNode = YamlReader.Get(root, "checks") as YamlMappingNode;
+                foreach (var check in checks.Values.Where(c => c.Options is ProxyCheckOptions))
+                {
+                    r.Error(checksNode is null ? null : YamlReader.Get(checksNode, check.Name), YamlReader.Join("checks", check.Name), "a 'proxy' check needs a proxy: section to check");
+                }
+            }
             metrics = ReadMetrics(r, r.Mapping(root, "", "metrics"));
             control = ReadControl(r, r.Mapping(root, "", "control"));
         }

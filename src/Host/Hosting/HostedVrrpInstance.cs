@@ -38,11 +38,11 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
 
     /// <summary>Opens the instance and its checks.</summary>
     /// <exception cref="VrrpInstanceException">It could not be opened; nothing is left open.</exception>
-    public static HostedVrrpInstance Open(VrrpInstanceConfig config, VrrpRuntime runtime, TimeProvider time, ILoggerFactory loggers)
+    public static HostedVrrpInstance Open(VrrpInstanceConfig config, VrrpRuntime runtime, TimeProvider time, ILoggerFactory loggers, L4Proxy.ProxyRuntime proxy)
     {
         var logger = loggers.CreateLogger("CloudCoreLb.Vrrp");
         var trackingLogger = loggers.CreateLogger("CloudCoreLb.HealthCheck");
-        var tracks = config.Tracks.Select(t => new VrrpTrack(t.Definition.Create(time, trackingLogger), t.Weight)).ToArray();
+        var tracks = config.Tracks.Select(t => new VrrpTrack(t.Definition.Create(time, trackingLogger, proxy), t.Weight)).ToArray();
         var handle = runtime.Open(config.Options, tracks);
         var o = config.Options;
         foreach (var (track, reference) in handle.Tracks.Zip(config.Tracks))

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Host.Hosting;
 
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
-internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ILoggerFactory loggers) : IHostedService, IDisposable
+internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ProxyService proxy, ILoggerFactory loggers) : IHostedService, IDisposable
 {
     private readonly VrrpRuntime _runtime = new(time, loggers, guardian);
 
@@ -36,7 +36,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         {
             foreach (var instance in config.VrrpInstances)
             {
-                opened.Add(HostedVrrpInstance.Open(instance, _runtime, time, loggers));
+                opened.Add(HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime));
             }
         }
         catch (VrrpInstanceException)
@@ -149,7 +149,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
             try
             {
-                var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers);
+                var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime);
                 created.Start();
                 result.Add(created);
             }
