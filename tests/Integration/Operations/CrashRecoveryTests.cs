@@ -17,7 +17,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     private const int Sessions = 500;
 
     [RootFact]
-    public void AKillNineOfTheVipHolderResumesItsSessionsAndKeepsTheVipWhenSystemdRestartsItInTime()
+    public void AKillNineOfTheVipHolderAfterAnUpgradeResumesItsSessionsAndKeepsTheVipWhenSystemdRestartsItInTime()
     {
         using var lab = NetnsLab.Create(3, withClient: true);
         var config = WriteConfig(lab);
@@ -37,7 +37,15 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         WaitForStoredSessions(state, Sessions + 1);
         var backupLogsFrom = backups.Select(b => b.Output.Length).ToArray();
         var since = sampler.Now;
-        var first = MainPid(state);
+
+        // An upgrade first: the old process takes its entries out of the store before the successor becomes the
+        // main process, and the successor stores the sessions it adopted under its own names.
+        var original = MainPid(state);
+        var upgrade = Shell.RunChecked(NetnsLab.DaemonPath, ["upgrade", "--socket", lab.ControlSocket(lab.Nodes[0])], check: false);
+        output.WriteLine($"upgrade: {upgrade.Output}{upgrade.Error}");
+        Assert.Equal(0, upgrade.ExitCode);
+        var first = WaitForMainPidOtherThan(state, original);
+        WaitForStoredSessions(state, Sessions + 1, exactly: true);
         var killed = DateTime.UtcNow;
         Shell.Run("kill", "-9", first.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(supervised.WaitForOutput("Recovered after a crash", TimeSpan.FromSeconds(30)), supervised.Output);
@@ -155,14 +163,27 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static void WaitForStoredSessions(string state, int count)
+    private static int WaitForMainPidOtherThan(string state, int pid)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (MainPid(state) == pid)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "MAINPID never moved to the successor");
+            Thread.Sleep(50);
+        }
+
+        return MainPid(state);
+    }
+
+    /// <summary>Waits until the store holds <paramref name="count"/> sessions (at least, or exactly: nothing left behind by a previous process).</summary>
+    private static void WaitForStoredSessions(string state, int count, bool exactly = false)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var stored = 0;
         while (DateTime.UtcNow < deadline)
         {
             stored = ReadState(state)?.RootElement.GetProperty("stored").EnumerateObject().Count(p => p.Name.StartsWith('s')) ?? 0;
-            if (stored >= count)
+            if (exactly ? stored == count : stored >= count)
             {
                 return;
             }
