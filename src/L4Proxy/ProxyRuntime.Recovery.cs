@@ -29,13 +29,16 @@ public sealed partial class ProxyRuntime
         var refused = new Dictionary<string, int>(StringComparer.Ordinal);
         var claimed = new HashSet<int>();
         var now = _time.GetTimestamp();
+        // Where each stored listener listens: a client socket accepted by it has the same local port.
+        var listening = stored.Where(d => d.Name.StartsWith("l.", StringComparison.Ordinal) && NativeSocket.IsTcpSocket(d.Fd, listening: true))
+            .Select(d => (Frontend: d.Name[2..], EndPoint: NativeSocket.LocalOf(d.Fd).ToEndPoint())).ToArray();
         foreach (var group in stored.GroupBy(d => d.Name, StringComparer.Ordinal))
         {
             var fds = group.Select(d => d.Fd).ToArray();
             var reason = group.Key.StartsWith("l.", StringComparison.Ordinal)
                 ? RecoverListener(group.Key[2..], fds, options, descriptors, listeners)
                 : SessionPreservation.TryParseSessionName(group.Key, out var slot, out var sequence)
-                    ? RecoverSession(slot, sequence, group.Key, fds, preservation, descriptors, sessions, claimed, now)
+                    ? RecoverSession(slot, sequence, group.Key, fds, preservation, descriptors, sessions, claimed, now, listening)
                     : "unknown-name";
             if (reason is null)
             {
@@ -95,7 +98,8 @@ public sealed partial class ProxyRuntime
     }
 
     private string? RecoverSession(
-        int slot, uint sequence, string name, int[] fds, SessionPreservation preservation, List<int> descriptors, List<SessionHandover> sessions, HashSet<int> claimed, long now)
+        int slot, uint sequence, string name, int[] fds, SessionPreservation preservation, List<int> descriptors, List<SessionHandover> sessions, HashSet<int> claimed, long now,
+        (string Frontend, System.Net.IPEndPoint EndPoint)[] listening)
     {
         if (fds.Length != 2 || !fds.All(fd => NativeSocket.IsTcpSocket(fd, listening: false)))
         {
@@ -109,8 +113,8 @@ public sealed partial class ProxyRuntime
         }
 
         // The store gives no order within a name: the client socket is the one on a frontend's port.
-        var (client, server) = FrontendOf(fds[0]) is not null ? (fds[0], fds[1]) : (fds[1], fds[0]);
-        if (FrontendOf(client) is not { } frontend)
+        var (client, server) = FrontendOf(fds[0], listening) is not null ? (fds[0], fds[1]) : (fds[1], fds[0]);
+        if (FrontendOf(client, listening) is not { } frontend)
         {
             claimed.Remove(slot);
             return "unknown-frontend";
@@ -133,8 +137,11 @@ public sealed partial class ProxyRuntime
         return null;
     }
 
-    /// <summary>The configured frontend whose bind address accepted <paramref name="fd"/>, by its local address.</summary>
-    private (string Name, ProxyBackend Backend)? FrontendOf(int fd)
+    /// <summary>
+    /// The configured frontend that accepted <paramref name="fd"/>, by its local address: the stored listener on that
+    /// address, else the frontend configured to bind it.
+    /// </summary>
+    private (string Name, ProxyBackend Backend)? FrontendOf(int fd, (string Frontend, System.Net.IPEndPoint EndPoint)[] listening)
     {
         var local = NativeSocket.LocalOf(fd).ToEndPoint();
         lock (_stateLock)
@@ -142,7 +149,8 @@ public sealed partial class ProxyRuntime
             foreach (var frontend in _options!.Frontends)
             {
                 var bind = frontend.Bind!;
-                if (bind.Port == local.Port && (bind.Address.Equals(local.Address) || IsAny(bind.Address)) && _backends.TryGetValue(frontend.Backend, out var backend))
+                var accepted = listening.Any(l => l.Frontend == frontend.Name && Accepts(l.EndPoint, local)) || Accepts(bind, local);
+                if (accepted && _backends.TryGetValue(frontend.Backend, out var backend))
                 {
                     return (frontend.Name, backend);
                 }
@@ -151,6 +159,9 @@ public sealed partial class ProxyRuntime
 
         return null;
     }
+
+    private static bool Accepts(System.Net.IPEndPoint listener, System.Net.IPEndPoint local) =>
+        listener.Port == local.Port && (listener.Address.Equals(local.Address) || IsAny(listener.Address));
 
     private static bool IsAny(System.Net.IPAddress address) =>
         address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
