@@ -33,6 +33,12 @@ internal sealed class ProxyContext
     /// <summary>Set when the runtime is stopping: new sessions are not started.</summary>
     public CancellationTokenSource Stopping { get; } = new();
 
+    /// <summary>Where long-lived sessions are kept for crash recovery; null when off.</summary>
+    public Handover.SessionPreservation? Preservation { get; set; }
+
+    /// <summary><see cref="Handover.SessionPreservation.Threshold"/> in timestamp ticks.</summary>
+    public long PreserveAfter { get; set; }
+
     /// <summary>Called on every failed connect attempt (passive health).</summary>
     public Action<ProxyServer, ConnectFailure>? ConnectFailed { get; set; }
 

@@ -126,6 +126,11 @@ public sealed partial class ProxyRuntime
             if (reason is not null)
             {
                 refused[reason] = refused.GetValueOrDefault(reason) + 1;
+                if (record.PreservedSlot >= 0)
+                {
+                    context.Preservation?.Release(record.PreservedSlot);
+                }
+
                 CloseDescriptors(record, inherited.Descriptors);
                 continue;
             }

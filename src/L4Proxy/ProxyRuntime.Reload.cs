@@ -1,3 +1,4 @@
+using CloudCoreLb.L4Proxy.Handover;
 using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.L4Proxy.Health;
 using CloudCoreLb.L4Proxy.Options;
@@ -104,6 +105,7 @@ public sealed partial class ProxyRuntime
             foreach (var frontend in removed)
             {
                 await frontend.Listener.StopAsync().ConfigureAwait(false);
+                Preservation?.Store.Remove(SessionPreservation.ListenerName(frontend.Name));
                 L4ProxyLog.FrontendClosed(_logger, frontend.Name);
             }
 

@@ -54,6 +54,12 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 
     internal ProxyContext? Context => _context;
 
+    /// <summary>
+    /// Crash recovery: where sessions older than its threshold and every listener are stored. Set before start;
+    /// null (the default) stores nothing.
+    /// </summary>
+    public SessionPreservation? Preservation { get; set; }
+
     /// <summary>Validates the options, starts the checks and binds every frontend. Throws if a bind fails.</summary>
     public Task StartAsync(ProxyOptions options, CancellationToken cancellationToken) => StartAsync(options, takeover: false, cancellationToken);
 
@@ -79,6 +85,8 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             var loops = new EpollLoopGroup(threads, options.Splice, _time, OnLoopFault) { SweepPeriod = SweepPeriod(options) };
             var context = new ProxyContext(_time, _logger, loops, options.MaxConnections);
             context.ConnectFailed = OnConnectFailed;
+            context.Preservation = Preservation;
+            context.PreserveAfter = Preservation is { } p ? context.Ticks(p.Threshold) : 0;
             var (backends, monitors) = BuildBackends(options, previous: null);
             Dictionary<string, ProxyFrontend> frontends;
             try
@@ -136,6 +144,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             foreach (var frontend in _frontends.Values)
             {
                 await frontend.Listener.StopAsync().ConfigureAwait(false);
+                Preservation?.Store.Remove(SessionPreservation.ListenerName(frontend.Name));
             }
 
             L4ProxyLog.ProxyStopping(_logger, context.ActiveSessions, _options!.StopGracePeriod.TotalMilliseconds);
@@ -319,6 +328,14 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
         foreach (var frontend in frontends)
         {
             frontend.Listener.Start();
+            if (Preservation is { } preservation)
+            {
+                // Stored so a restarted process gets the same listening socket: SYNs queue meanwhile, none is refused.
+                var name = SessionPreservation.ListenerName(frontend.Name);
+                preservation.Store.Remove(name);
+                preservation.Store.Store(name, [frontend.Listener.Fd]);
+            }
+
             L4ProxyLog.FrontendListening(_logger, frontend.Name, frontend.BoundEndPoint, frontend.Backend.Name);
         }
     }

@@ -9,6 +9,8 @@ internal sealed class ObservedVipManager(IVipManager inner, string interfaceName
         observer.Added(address, interfaceName);
     }
 
+    public void Renew(VirtualAddress address) => inner.Renew(address);
+
     public void Remove(VirtualAddress address)
     {
         // Told first: dying in between leaves the observer deleting an address that is already gone, which is harmless.

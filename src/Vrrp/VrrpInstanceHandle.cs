@@ -80,6 +80,15 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     public bool IsResponsive(TimeSpan timeout) => _router.IsResponsive(timeout);
 
     /// <summary>
+    /// When this instance last advertised as master (a <see cref="TimeProvider.GetTimestamp"/> of its clock), or 0:
+    /// a process restarted after a crash resumes only if the backups cannot have taken over since.
+    /// </summary>
+    public long LastAdvertTimestamp => _router.LastAdvertTimestamp;
+
+    /// <summary>Whether the instance is master now.</summary>
+    public bool IsMaster => _router.State == VrrpState.Master;
+
+    /// <summary>
     /// Freezes the state machine for an upgrade (no advert, no transition) and says where the next process resumes;
     /// <see cref="Thaw"/> undoes it when the upgrade fails, <see cref="DetachAsync"/> ends it when it succeeds.
     /// </summary>

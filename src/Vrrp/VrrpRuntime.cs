@@ -58,7 +58,7 @@ public sealed class VrrpRuntime : IDisposable
             var logger = _loggers.CreateLogger("CloudCoreLb.Vrrp");
             var nic = InterfaceInfo.Get(options.Interface, options.VirtualAddresses.Select(v => v.Address));
             transport = RawVrrpTransport.Open(options, nic, _loggers.CreateLogger<RawVrrpTransport>());
-            var netlink = new NetlinkVipManager(nic, options.AddressLabel, _loggers.CreateLogger<NetlinkVipManager>());
+            var netlink = new NetlinkVipManager(nic, options.AddressLabel, _loggers.CreateLogger<NetlinkVipManager>(), options.VipLifetime);
             resources.Add(netlink);
             var garp = new PcapGarpSender(nic, _loggers.CreateLogger<PcapGarpSender>());
             resources.Add(garp);

@@ -24,7 +24,14 @@ internal static class ReleaseVipsCommand
             return 0;
         }
 
-        var instances = ReadInstances(configPath, node, stderr);
+        var config = ReadConfig(configPath, node, stderr);
+        if (LeavesToRestart(config, Environment.GetEnvironmentVariable("SERVICE_RESULT")) is { } reason)
+        {
+            stdout.WriteLine(reason);
+            return 0;
+        }
+
+        var instances = config?.VrrpInstances.Select(i => i.Options).ToArray() ?? [];
         try
         {
             // VIPs first: once the dead daemon's listeners are gone, this node answers SYNs to the VIP with RSTs
@@ -78,22 +85,34 @@ internal static class ReleaseVipsCommand
         }
     }
 
-    private static IReadOnlyList<VrrpInstanceOptions> ReadInstances(string? configPath, string? node, TextWriter stderr)
+    /// <summary>
+    /// As systemd's ExecStopPost after a crash (<c>SERVICE_RESULT</c> other than <c>success</c>, with crash recovery
+    /// on): the VIPs stay, for the daemon systemd restarts to resume with its sessions (docs/design/upgrade.md). They
+    /// are leased, so if it does not come back the kernel deletes them before a backup can take over. Null when the
+    /// VIPs must go now: a clean stop, a run outside systemd, crash recovery off, or no configuration to say so.
+    /// </summary>
+    internal static string? LeavesToRestart(CloudCoreLbConfig? config, string? serviceResult) =>
+        config is { CrashRecovery.Enabled: true } && serviceResult is { Length: > 0 } && serviceResult != "success"
+            ? $"the daemon ended with '{serviceResult}': its VIPs stay for the restarted daemon to resume (crash_recovery); "
+              + "they are leased, so the kernel deletes them within three advert intervals if it does not come back"
+            : null;
+
+    private static CloudCoreLbConfig? ReadConfig(string? configPath, string? node, TextWriter stderr)
     {
         if (configPath is null)
         {
-            return [];
+            return null;
         }
 
         try
         {
-            return ConfigLoader.Load(configPath, node).VrrpInstances.Select(i => i.Options).ToArray();
+            return ConfigLoader.Load(configPath, node);
         }
         catch (ConfigException ex)
         {
             // The VIPs still go: a broken file must not keep a dead node holding them.
             stderr.WriteLine($"release-vips: {configPath} unreadable, removing VIPs without priority-0 adverts: {ex.Errors[0]}");
-            return [];
+            return null;
         }
     }
 

@@ -80,9 +80,12 @@ internal static class RunCommand
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(arguments);
         builder.Services.AddSingleton<ProcessLineage>();
+        builder.Services.AddSingleton<CrashRecovery>();
         // First of the hosted services: a successor receives the state before the proxy and VRRP start from it.
         builder.Services.AddSingleton<TakeoverReceiver>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TakeoverReceiver>());
+        // Second: after a crash, the proxy and VRRP start as for a takeover, from what systemd kept.
+        builder.Services.AddHostedService<CrashRecoveryService>();
         builder.Services.AddSingleton<VipGuardian>();
         // The proxy starts first and stops last: a node never advertises a VIP it cannot yet serve.
         builder.Services.AddSingleton<ProxyService>();

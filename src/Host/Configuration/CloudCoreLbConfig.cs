@@ -20,6 +20,8 @@ internal sealed record CloudCoreLbConfig
 
     public ControlOptions Control { get; init; } = new();
 
+    public CrashRecoveryOptions CrashRecovery { get; init; } = new();
+
     /// <summary>Named checks from <c>checks:</c>.</summary>
     public IReadOnlyDictionary<string, CheckDefinition> Checks { get; init; } = new Dictionary<string, CheckDefinition>();
 

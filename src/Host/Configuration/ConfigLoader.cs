@@ -33,9 +33,10 @@ internal static partial class ConfigLoader
         CloudCoreLb.L4Proxy.Options.ProxyOptions? proxy = null;
         var metrics = new MetricsOptions();
         var control = new ControlOptions();
+        var crashRecovery = new CrashRecoveryOptions();
         if (root is not null)
         {
-            r.CheckKeys(root, "", "vrrp", "checks", "proxy", "metrics", "control");
+            r.CheckKeys(root, "", "vrrp", "checks", "proxy", "metrics", "control", "crash_recovery");
             checks = ReadChecks(r, r.Mapping(root, "", "checks"));
             instances = ReadVrrp(r, r.Mapping(root, "", "vrrp"), nodeName, checks);
             proxy = ReadProxy(r, r.Mapping(root, "", "proxy"));
@@ -49,6 +50,7 @@ internal static partial class ConfigLoader
             }
             metrics = ReadMetrics(r, r.Mapping(root, "", "metrics"));
             control = ReadControl(r, r.Mapping(root, "", "control"));
+            crashRecovery = ReadCrashRecovery(r, r.Mapping(root, "", "crash_recovery"));
         }
 
         if (r.Errors.Count > 0)
@@ -56,7 +58,7 @@ internal static partial class ConfigLoader
             throw new ConfigException(r.Errors);
         }
 
-        return new CloudCoreLbConfig { SourceFile = file, NodeName = nodeName, VrrpInstances = instances, Checks = checks, Proxy = proxy, Metrics = metrics, Control = control };
+        return new CloudCoreLbConfig { SourceFile = file, NodeName = nodeName, VrrpInstances = instances, Checks = checks, Proxy = proxy, Metrics = metrics, Control = control, CrashRecovery = crashRecovery };
     }
 
     private static MetricsOptions ReadMetrics(YamlReader r, YamlMappingNode? section)
@@ -85,6 +87,24 @@ internal static partial class ConfigLoader
 
         r.Error(YamlReader.Get(section, "listen"), "metrics.listen", $"'{text}' is not an address:port or off");
         return new MetricsOptions();
+    }
+
+    private static CrashRecoveryOptions ReadCrashRecovery(YamlReader r, YamlMappingNode? section)
+    {
+        var defaults = new CrashRecoveryOptions();
+        if (section is null)
+        {
+            return defaults;
+        }
+
+        const string path = "crash_recovery";
+        r.CheckKeys(section, path, "enabled", "session_age", "max_sessions");
+        return new CrashRecoveryOptions
+        {
+            Enabled = r.Bool(section, path, "enabled") ?? defaults.Enabled,
+            SessionAge = r.Duration(section, path, "session_age", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)) ?? defaults.SessionAge,
+            MaxSessions = r.Int(section, path, "max_sessions", 1, 4_000_000) ?? defaults.MaxSessions,
+        };
     }
 
     private static ControlOptions ReadControl(YamlReader r, YamlMappingNode? section)

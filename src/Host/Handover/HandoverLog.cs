@@ -35,4 +35,28 @@ internal static partial class HandoverLog
     [LoggerMessage(EventId = 5407, EventName = "SessionsPrepared", Level = LogLevel.Information,
         Message = "Takeover: {Adopted} sessions adopted, waiting for the commit; refused: {Refused}")]
     public static partial void SessionsPrepared(ILogger logger, int adopted, string refused);
+
+    [LoggerMessage(EventId = 5410, EventName = "CrashRecoveryOn", Level = LogLevel.Information,
+        Message = "Crash recovery on: listeners and sessions older than {SessionAgeMs:F0} ms go to systemd's descriptor store (room for {Slots} sessions); VIPs leased")]
+    public static partial void CrashRecoveryOn(ILogger logger, double sessionAgeMs, int slots);
+
+    [LoggerMessage(EventId = 5411, EventName = "Recovering", Level = LogLevel.Warning,
+        Message = "Restarted after a crash: systemd gave back {Descriptors} descriptors ({Names} names)")]
+    public static partial void Recovering(ILogger logger, int descriptors, int names);
+
+    [LoggerMessage(EventId = 5412, EventName = "Recovered", Level = LogLevel.Warning,
+        Message = "Recovered after a crash: {Adopted} sessions resumed, closed: {Refused}; VRRP resumed as master: {Masters}")]
+    public static partial void Recovered(ILogger logger, int adopted, string refused, string masters);
+
+    [LoggerMessage(EventId = 5413, EventName = "RecoveryTooLate", Level = LogLevel.Warning,
+        Message = "Recovered instance {Instance} last advertised {ElapsedMs:F0} ms ago, past the {BudgetMs:F0} ms a backup waits: starting as backup instead of master")]
+    public static partial void RecoveryTooLate(ILogger logger, string instance, double elapsedMs, double budgetMs);
+
+    [LoggerMessage(EventId = 5414, EventName = "StoreFailed", Level = LogLevel.Warning,
+        Message = "The descriptor store refused {Name}: {Reason}")]
+    public static partial void StoreFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(EventId = 5415, EventName = "JournalUnreadable", Level = LogLevel.Warning,
+        Message = "The crash journal systemd gave back is unusable ({Reason}): every stored session is closed")]
+    public static partial void JournalUnreadable(ILogger logger, string reason);
 }

@@ -19,7 +19,8 @@ namespace CloudCoreLb.Host.Handover;
 /// and stops, having moved nothing and sent no advert; the old one thaws.
 /// </summary>
 internal sealed class TakeoverReceiver(
-    RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, IHostApplicationLifetime lifetime, ILogger<TakeoverReceiver> logger)
+    RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, CrashRecovery recovery, IHostApplicationLifetime lifetime,
+    ILogger<TakeoverReceiver> logger)
     : IHostedService, IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
@@ -203,6 +204,8 @@ internal sealed class TakeoverReceiver(
             return;
         }
 
+        // MAINPID names this process by now (the old one said so before its commit): the store takes our requests.
+        recovery.BecameMain();
         if (proxy.Runtime.IsRunning && lineage.InheritedProxy is not null)
         {
             proxy.Runtime.CompleteAdoption();

@@ -21,7 +21,7 @@ namespace CloudCoreLb.Host.Handover;
 /// is the command's answer.
 /// </summary>
 internal sealed class UpgradeCoordinator(
-    RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, VipGuardian guardian,
+    RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, VipGuardian guardian, CrashRecovery recovery,
     IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<UpgradeCoordinator> logger)
 {
     /// <summary>How long the new process may take to start, to adopt, and to answer: a bound on a stuck successor only.</summary>
@@ -154,6 +154,9 @@ internal sealed class UpgradeCoordinator(
         {
             Send(channel, handover, sessions);
             channel.Expect(HandoverFrameType.Ready);
+
+            // What this process stored leaves the store while systemd still takes its requests; the new one stores anew.
+            recovery.Detach(proxy.Runtime);
 
             // The new process is the service's main process before this one leaves: systemd never sees it gone.
             if (services.GetService<ISystemdNotifier>() is { IsEnabled: true } notifier)

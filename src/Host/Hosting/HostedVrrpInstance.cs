@@ -38,12 +38,19 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
 
     /// <summary>Opens the instance and its checks.</summary>
     /// <exception cref="VrrpInstanceException">It could not be opened; nothing is left open.</exception>
-    public static HostedVrrpInstance Open(VrrpInstanceConfig config, VrrpRuntime runtime, TimeProvider time, ILoggerFactory loggers, L4Proxy.ProxyRuntime proxy)
+    /// <param name="config">The instance as configured (what a reload compares).</param>
+    /// <param name="runtime">Opens the VRRP side.</param>
+    /// <param name="time">Clock of the checks.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="proxy">The proxy a <c>proxy</c> check looks at.</param>
+    /// <param name="vipLifetime">Lease of the VIPs under crash recovery, or null.</param>
+    public static HostedVrrpInstance Open(
+        VrrpInstanceConfig config, VrrpRuntime runtime, TimeProvider time, ILoggerFactory loggers, L4Proxy.ProxyRuntime proxy, TimeSpan? vipLifetime = null)
     {
         var logger = loggers.CreateLogger("CloudCoreLb.Vrrp");
         var trackingLogger = loggers.CreateLogger("CloudCoreLb.HealthCheck");
         var tracks = config.Tracks.Select(t => new VrrpTrack(t.Definition.Create(time, trackingLogger, proxy), t.Weight)).ToArray();
-        var handle = runtime.Open(config.Options, tracks);
+        var handle = runtime.Open(vipLifetime is null ? config.Options : config.Options with { VipLifetime = vipLifetime }, tracks);
         var o = config.Options;
         foreach (var (track, reference) in handle.Tracks.Zip(config.Tracks))
         {

@@ -10,7 +10,7 @@ namespace CloudCoreLb.Host.Hosting;
 /// Runs the L4 proxy on every node, whatever its VRRP state: frontends bind the wildcard address or the VIP
 /// (IP_FREEBIND), so a node that becomes master forwards at once, with warm health state.
 /// </summary>
-internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, ProcessLineage lineage, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, ProcessLineage lineage, CrashRecovery recovery, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public ProxyRuntime Runtime { get; } = new(loggers, time);
 
@@ -18,7 +18,9 @@ internal sealed class ProxyService(CloudCoreLbConfig config, TimeProvider time, 
     {
         if (config.Proxy is { } options)
         {
-            // A successor gets its frontends, with the old process's sessions, from the hand-over.
+            Runtime.Preservation = recovery.Preservation;
+            // A successor gets its frontends, with the old process's sessions, from the hand-over (or, after a crash,
+            // from the descriptor store: CrashRecoveryService).
             await (lineage.IsTakeover ? Runtime.StartForTakeoverAsync(options, cancellationToken) : Runtime.StartAsync(options, cancellationToken)).ConfigureAwait(false);
         }
     }

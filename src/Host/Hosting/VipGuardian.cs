@@ -17,14 +17,17 @@ namespace CloudCoreLb.Host.Hosting;
 /// starts when there is something to release. Under systemd, ExecStopPost does the same job when the whole cgroup is
 /// killed.
 /// </summary>
-internal sealed class VipGuardian(CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, ILogger<VipGuardian> logger) : IVipObserver, IDisposable
+internal sealed class VipGuardian(
+    CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, CloudCoreLb.Host.Handover.CrashRecovery recovery, ILogger<VipGuardian> logger) : IVipObserver, IDisposable
 {
     private readonly Lock _lock = new();
     private Process? _watcher;
 
     public void Start()
     {
-        if (CloudCoreLb.Host.Cli.SelfCommand.Current is not { } self || _watcher is not null)
+        // Under crash recovery the VIPs are leased instead: a killed daemon must not lose them before systemd has
+        // restarted it, and the kernel deletes them if it does not come back (CrashRecovery.VipLifetime).
+        if (CloudCoreLb.Host.Cli.SelfCommand.Current is not { } self || _watcher is not null || recovery.Enabled)
         {
             return;
         }

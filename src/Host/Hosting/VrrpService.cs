@@ -8,7 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Host.Hosting;
 
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
-internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ProxyService proxy, ILoggerFactory loggers) : IHostedService, IDisposable
+internal sealed class VrrpService(
+    CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ProxyService proxy, CrashRecovery recovery, ILoggerFactory loggers)
+    : IHostedService, IDisposable
 {
     private readonly VrrpRuntime _runtime = new(time, loggers, guardian);
 
@@ -36,7 +38,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
         {
             foreach (var instance in config.VrrpInstances)
             {
-                opened.Add(HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime));
+                opened.Add(HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime, recovery.VipLifetime(instance.Options.AdvertInterval)));
             }
         }
         catch (VrrpInstanceException)
@@ -149,7 +151,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
             try
             {
-                var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime);
+                var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime, recovery.VipLifetime(instance.Options.AdvertInterval));
                 created.Start();
                 result.Add(created);
             }

@@ -39,6 +39,7 @@ internal sealed partial class ProxyConnection
         _serverActivity = record.ServerActivity;
         _halfClosed = record.HalfClosed;
         _firstFinFrom = (SessionSide)record.FirstFinFrom;
+        _preservedSlot = record.PreservedSlot;
         Import(ref _toServer, record.ToServer, fds);
         Import(ref _toClient, record.ToClient, fds);
     }

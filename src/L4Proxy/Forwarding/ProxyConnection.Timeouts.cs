@@ -52,6 +52,9 @@ internal sealed partial class ProxyConnection
         if (now - _clientActivity > clientLimit)
         {
             Close(tunnel && clientLimit == _tunnelTimeout ? CloseReason.TunnelTimeout : CloseReason.ClientTimeout);
+            return;
         }
+
+        PreserveIfDue(now);
     }
 }

@@ -25,6 +25,20 @@ internal sealed partial class ProxyConnection
 
     private void Transfer(bool fromClient, ReadHint hint)
     {
+        if (_preservedSlot < 0)
+        {
+            TransferCore(fromClient, hint);
+            return;
+        }
+
+        // A stored session is busy while bytes may be in user space or a pipe, which a crash would lose.
+        _context.Preservation!.MarkBusy(_preservedSlot);
+        TransferCore(fromClient, hint);
+        MarkSettledIfIdle();
+    }
+
+    private void TransferCore(bool fromClient, ReadHint hint)
+    {
         ref var direction = ref fromClient ? ref _toServer : ref _toClient;
         if (direction.Ended)
         {

@@ -238,6 +238,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
         }
 
         _closed = true;
+        Unpreserve(reason);
         NativeSocket.Close(_clientFd);
         if (_upstreamFd >= 0)
         {

@@ -18,6 +18,7 @@ namespace CloudCoreLb.L4Proxy.Handover;
 /// <param name="FirstFinFrom">Which side closed first, for the close reason.</param>
 /// <param name="ToServer">Client-to-server direction.</param>
 /// <param name="ToClient">Server-to-client direction.</param>
+/// <param name="PreservedSlot">After a crash: the journal slot the session keeps (its copies stay stored); -1 otherwise.</param>
 public sealed record SessionHandover(
     string Frontend,
     string Backend,
@@ -31,7 +32,8 @@ public sealed record SessionHandover(
     int HalfClosed,
     int FirstFinFrom,
     DirectionHandover ToServer,
-    DirectionHandover ToClient);
+    DirectionHandover ToClient,
+    int PreservedSlot = -1);
 
 /// <summary>
 /// One direction of a frozen session: bytes read and not yet written are either in a splice pipe (passed as two

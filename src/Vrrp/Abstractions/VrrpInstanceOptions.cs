@@ -59,6 +59,14 @@ public sealed record VrrpInstanceOptions
     /// <summary>Delay of the second GARP burst; zero disables it. <remarks>Defaults to 5 s.</remarks></summary>
     public TimeSpan GarpMasterDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Crash recovery: VIPs are added with this valid lifetime and renewed with every advert, so the kernel itself
+    /// deletes them if no process renews them in time (the daemon was killed and did not come back), before a
+    /// backup's master-down timer makes it master. Null: VIPs stay until removed.
+    /// <remarks>Defaults to null; the host sets it when crash recovery is on (docs/design/upgrade.md).</remarks>
+    /// </summary>
+    public TimeSpan? VipLifetime { get; init; }
+
     /// <summary>Period of GARP refreshes while master; zero disables them. <remarks>Defaults to 0.</remarks></summary>
     public TimeSpan GarpMasterRefresh { get; init; } = TimeSpan.Zero;
 

@@ -27,9 +27,14 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     private readonly string? _label;
     private readonly ILogger _logger;
     private readonly NetlinkSocket _socket;
+    private readonly uint _lifetimeSeconds;
     private int _interfaceIndex;
 
-    public NetlinkVipManager(InterfaceInfo interfaceInfo, string? label, ILogger logger)
+    /// <param name="interfaceInfo">Interface the VIPs go on.</param>
+    /// <param name="label">Address label, or none.</param>
+    /// <param name="logger">Logging.</param>
+    /// <param name="lifetime">Lease of every VIP (renewed by <see cref="Renew"/>), or null for addresses that stay until removed.</param>
+    public NetlinkVipManager(InterfaceInfo interfaceInfo, string? label, ILogger logger, TimeSpan? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(interfaceInfo);
         ArgumentNullException.ThrowIfNull(logger);
@@ -43,6 +48,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
         _interfaceIndex = interfaceInfo.Index;
         _label = string.IsNullOrEmpty(label) ? null : label;
         _logger = logger;
+        _lifetimeSeconds = lifetime is { } l ? (uint)Math.Max(1, Math.Ceiling(l.TotalSeconds)) : 0;
         _socket = NetlinkSocket.Open();
     }
 
@@ -62,9 +68,34 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
                 break;
             case EEXIST:
                 VrrpLinuxLog.VipAlreadyPresent(_logger, address, _interface.Name);
+                if (_lifetimeSeconds != 0)
+                {
+                    Renew(address);
+                }
+
                 break;
             default:
                 throw NetlinkSocket.ErrnoException(errno, $"Adding {address} to {_interface.Name}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Renew(VirtualAddress address)
+    {
+        if (_lifetimeSeconds == 0)
+        {
+            return;
+        }
+
+        var errno = AddAddress(address, replace: true);
+        if (errno == ENODEV && RefreshInterfaceIndex())
+        {
+            errno = AddAddress(address, replace: true);
+        }
+
+        if (errno != 0)
+        {
+            throw NetlinkSocket.ErrnoException(errno, $"Renewing {address} on {_interface.Name}");
         }
     }
 
@@ -142,11 +173,11 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private int AddAddress(VirtualAddress address)
+    private int AddAddress(VirtualAddress address, bool replace = false)
     {
         Span<byte> request = stackalloc byte[RtnlRequests.MaxAddressRequestLength];
         var sequence = _socket.NextSequence();
-        var length = RtnlRequests.WriteNewAddress(request, sequence, _interfaceIndex, address, _label, AddressProtocol);
+        var length = RtnlRequests.WriteNewAddress(request, sequence, _interfaceIndex, address, _label, AddressProtocol, _lifetimeSeconds, replace);
         return -_socket.Execute(request[..length], sequence);
     }
 

@@ -6,6 +6,11 @@ namespace CloudCoreLb.Vrrp.Router;
 // machine carries on, because stalling it would be worse (a master that stops advertising loses the VIP anyway).
 internal sealed partial class VrrpRouter
 {
+    private long _lastAdvertTimestamp;
+
+    /// <summary>When the last advert with a non-zero priority went out; 0 before the first.</summary>
+    public long LastAdvertTimestamp => Volatile.Read(ref _lastAdvertTimestamp);
+
     private void SendAdvert(byte priority)
     {
         Protocol.VrrpAdvertisementWriter.SetPriority(_advert, priority);
@@ -13,10 +18,35 @@ internal sealed partial class VrrpRouter
         {
             _transport.Send(_advert);
             Counters.AdvertSent(priority);
+            if (priority != Protocol.VrrpAdvertisement.PriorityRelease)
+            {
+                Volatile.Write(ref _lastAdvertTimestamp, _time.GetTimestamp());
+            }
         }
         catch (Exception ex)
         {
             VrrpLog.SendFailed(_logger, _options.Name, ex);
+        }
+    }
+
+    /// <summary>Leased VIPs (crash recovery) live one lease past each advert.</summary>
+    private void RenewAddresses()
+    {
+        if (_options.VipLifetime is null)
+        {
+            return;
+        }
+
+        foreach (var vip in _addresses)
+        {
+            try
+            {
+                _vips.Renew(vip);
+            }
+            catch (Exception ex)
+            {
+                VrrpLog.AddressOperationFailed(_logger, _options.Name, "renew", vip, ex);
+            }
         }
     }
 

@@ -88,6 +88,8 @@ internal sealed partial class VrrpRouter
             }
 
             var due = point.NextAdvertTimestamp == 0 ? Now : FromTimestamp(point.NextAdvertTimestamp);
+            // The previous process's last advert is ours to account for until we send one (crash-recovery records).
+            _lastAdvertTimestamp = ToTimestamp(due - _advertInterval);
             VrrpLog.ResumedAsMaster(_logger, _options.Name, (due - Now).TotalMilliseconds);
             _advertTimer.ArmAt(due);
             return true;

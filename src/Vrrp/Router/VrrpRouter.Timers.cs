@@ -71,6 +71,7 @@ internal sealed partial class VrrpRouter
         }
 
         SendAdvert(_effectivePriority);
+        RenewAddresses();
 
         // From the previous deadline, not from now, so a late callback does not make the schedule drift.
         _advertTimer.ArmAt(deadline + _advertInterval);

@@ -55,6 +55,38 @@ public sealed class NetlinkVipManagerTests : IDisposable
     }
 
     [RootFact]
+    public void ALeasedVip_CarriesItsLifetime_IsRenewed_AndTheKernelDeletesItWhenNobodyRenewsIt()
+    {
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", [s_vip.Address]), null, _logger, TimeSpan.FromSeconds(2));
+            manager.Add(s_vip);
+            manager.Add(s_vip); // EEXIST renews instead
+            manager.Renew(s_vip);
+            Assert.True(manager.IsPresent(s_vip));
+        });
+
+        Assert.Matches(@"inet 10\.201\.0\.100/32 .*valid_lft [12]sec preferred_lft [12]sec", _ns.Ip("-4", "-o", "addr", "show", "dev", "vip0"));
+        _ns.Run(() => Assert.Single(NetlinkVipManager.ListMarkedAddresses("vip0")));
+
+        // Nobody renews: the kernel's lifetime check deletes it within a second of the lease.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_ns.Ip("-4", "-o", "addr", "show", "dev", "vip0").Contains("10.201.0.100", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the kernel never deleted the leased VIP");
+            Thread.Sleep(100);
+        }
+
+        // A renewal after expiry adds it again (REPLACE|CREATE), so a late master heals its VIP.
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", [s_vip.Address]), null, _logger, TimeSpan.FromSeconds(2));
+            manager.Renew(s_vip);
+            Assert.True(manager.IsPresent(s_vip));
+        });
+    }
+
+    [RootFact]
     public void Remove_DeletesTheVip_AndASecondRemoveIsNotAnError()
     {
         _ns.Run(() =>

@@ -13,6 +13,12 @@ internal sealed class FakeVipManager(InMemoryVrrpNetwork network) : IVipManager
         Present.Add(address);
     }
 
+    public void Renew(VirtualAddress address)
+    {
+        Operations.Add((network.Now, "renew", address));
+        Present.Add(address);
+    }
+
     public void Remove(VirtualAddress address)
     {
         Operations.Add((network.Now, "remove", address));

@@ -75,6 +75,9 @@ internal static unsafe class NativeSocket
     /// <summary>Sends our FIN (half-close). Returns 0 or the errno: ENOTCONN means the peer reset meanwhile.</summary>
     public static int ShutdownWrite(int fd) => shutdown(fd, SHUT_WR) == 0 ? 0 : errno;
 
+    /// <summary>Ends both directions whoever else holds the socket (a copy in a descriptor store): the peer sees the FIN.</summary>
+    public static void ShutdownBoth(int fd) => _ = shutdown(fd, SHUT_RDWR);
+
     /// <summary>The connected peer of <paramref name="fd"/> (an adopted session's client); the default when unknown.</summary>
     public static PeerAddress PeerOf(int fd)
     {
@@ -104,6 +107,24 @@ internal static unsafe class NativeSocket
 
         length = sizeof(int);
         return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && (accepting != 0) == listening;
+    }
+
+    /// <summary>The local address of a socket (which frontend accepted it).</summary>
+    public static PeerAddress LocalOf(int fd)
+    {
+        var address = stackalloc byte[PeerAddress.MaxLength];
+        socklen_t length = PeerAddress.MaxLength;
+        return getsockname(fd, (sockaddr*)address, &length) == 0 ? PeerAddress.Parse(address, (int)(uint)length) : default;
+    }
+
+    /// <summary>
+    /// Makes the last close(2) of the socket send a RST instead of a FIN: for a stream that lost bytes, so the peer
+    /// sees an error instead of a stream that ended early but cleanly.
+    /// </summary>
+    public static void ResetOnClose(int fd)
+    {
+        var linger = stackalloc int[2] { 1, 0 };
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, linger, 2 * sizeof(int));
     }
 
     /// <summary>Whether <paramref name="fd"/> is a pipe (a splice pipe of an adopted session).</summary>

@@ -18,6 +18,7 @@ internal static class NetlinkConstants
     public const ushort NLM_F_ACK = 0x4;
     public const ushort NLM_F_DUMP_INTR = 0x10;
     public const ushort NLM_F_DUMP = 0x300;
+    public const ushort NLM_F_REPLACE = 0x100;
     public const ushort NLM_F_EXCL = 0x200;
     public const ushort NLM_F_CREATE = 0x400;
 
@@ -38,6 +39,7 @@ internal static class NetlinkConstants
     public const ushort IFA_LOCAL = 2;
     public const ushort IFA_LABEL = 3;
     public const ushort IFA_BROADCAST = 4;
+    public const ushort IFA_CACHEINFO = 6;
     public const ushort IFA_FLAGS = 8;
     public const ushort IFA_PROTO = 11;
 

@@ -14,11 +14,15 @@ internal static class RtnlRequests
     /// RTM_NEWADDR for one IPv4 VIP: ifaddrmsg {AF_INET, prefix, 0, scope global, ifindex}, IFA_LOCAL, IFA_ADDRESS,
     /// optional IFA_LABEL and, when <paramref name="protocol"/> is not 0, IFA_PROTO to mark the address as ours
     /// (Linux 5.18+; older kernels ignore the unknown attribute). Flags REQUEST|ACK|CREATE|EXCL: a second add reports
-    /// EEXIST, which the caller treats as success.
+    /// EEXIST, which the caller treats as success. With <paramref name="lifetimeSeconds"/>, IFA_CACHEINFO gives the
+    /// address that valid and preferred lifetime (the kernel deletes it when it runs out) and <paramref name="replace"/>
+    /// (REPLACE instead of EXCL) renews the lifetime of an address that is there, or adds it again if it is not.
     /// </summary>
-    public static int WriteNewAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address, string? label, byte protocol)
+    public static int WriteNewAddress(
+        Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address, string? label, byte protocol, uint lifetimeSeconds = 0, bool replace = false)
     {
-        var writer = new NetlinkWriter(buffer, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sequence);
+        var flags = (ushort)(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL));
+        var writer = new NetlinkWriter(buffer, RTM_NEWADDR, flags, sequence);
         writer.WriteIfAddrMsg(AF_INET, PrefixLength(address), 0, 0, interfaceIndex);
         writer.WriteAttribute(IFA_LOCAL, address.Address);
         writer.WriteAttribute(IFA_ADDRESS, address.Address);
@@ -30,6 +34,16 @@ internal static class RtnlRequests
         if (protocol != 0)
         {
             writer.WriteAttribute(IFA_PROTO, protocol);
+        }
+
+        if (lifetimeSeconds != 0)
+        {
+            // struct ifa_cacheinfo { u32 ifa_prefered, ifa_valid, cstamp, tstamp } in host order; the stamps are output only.
+            Span<byte> cacheInfo = stackalloc byte[16];
+            cacheInfo.Clear();
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo, lifetimeSeconds);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo[4..], lifetimeSeconds);
+            writer.WriteAttribute(IFA_CACHEINFO, cacheInfo);
         }
 
         return writer.Complete();

@@ -36,6 +36,21 @@ public sealed class RtnlRequestsTests
     }
 
     [Fact]
+    public void NewAddress_WithALease_CarriesCacheInfo_AndARenewalReplacesInsteadOfFailingOnAnExistingAddress()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        var length = RtnlRequests.WriteNewAddress(buffer, 5, 7, new VirtualAddress(IPAddress.Parse("10.10.102.242"), 24), null, 0, lifetimeSeconds: 2, replace: true);
+
+        Assert.Equal(60, length);
+        Assert.Equal(Convert.FromHexString(
+            "3c000000" + "1400" + "0505" + "05000000" + "00000000" + // len 60, RTM_NEWADDR, REQUEST|ACK|REPLACE|CREATE
+            "021800000700000008000200" + "0a0a66f2" + "08000100" + "0a0a66f2" +
+            "14000600" + "02000000" + "02000000" + "00000000" + "00000000"), // IFA_CACHEINFO: preferred 2 s, valid 2 s
+            buffer[..length]);
+    }
+
+    [Fact]
     public void DeleteAddress_CarriesNoLabel_SoALabelMismatchCannotTurnItIntoANoOp()
     {
         var buffer = new byte[RtnlRequests.MaxAddressRequestLength];

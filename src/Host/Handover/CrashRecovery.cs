@@ -1,0 +1,200 @@
+using CloudCoreLb.Host.Cli;
+using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.L4Proxy;
+using CloudCoreLb.L4Proxy.Handover;
+using CloudCoreLb.Vrrp;
+using Microsoft.Extensions.Logging;
+
+namespace CloudCoreLb.Host.Handover;
+
+/// <summary>
+/// Crash recovery through systemd's file descriptor store (docs/design/upgrade.md, "Crash recovery"). Under systemd,
+/// with <c>crash_recovery.enabled</c>, this process keeps its listeners, its long-lived sessions and a journal in the
+/// store and leases its VIPs; after a crash systemd restarts it with those descriptors, and it resumes what it
+/// recognises: the sessions that had nothing in flight, and mastership when the backups cannot have taken over yet.
+/// </summary>
+internal sealed class CrashRecovery : IDisposable
+{
+    /// <summary>What our advert takes to reach the backups and be acted on, taken off the time they wait.</summary>
+    private static readonly TimeSpan ResumeMargin = TimeSpan.FromMilliseconds(300);
+
+    private readonly SystemdDescriptorStore? _store;
+    private readonly CrashJournal? _journal;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public CrashRecovery(CloudCoreLbConfig config, RunArguments arguments, TimeProvider time, ILogger<CrashRecovery> logger)
+    {
+        _logger = logger;
+        _time = time;
+        var inherited = StoredDescriptors.TakeFromEnvironment();
+        var options = config.CrashRecovery;
+        _store = options.Enabled ? SystemdDescriptorStore.FromEnvironment(logger) : null;
+        if (_store is null)
+        {
+            Close(inherited);
+            return;
+        }
+
+        var journalFd = inherited.FirstOrDefault(d => d.Name == CrashJournal.StoreName);
+        Stored = [.. inherited.Where(d => d != journalFd)];
+        if (journalFd is not null)
+        {
+            HandoverLog.Recovering(logger, inherited.Count, inherited.Select(d => d.Name).Distinct().Count());
+            try
+            {
+                _journal = CrashJournal.Open(journalFd.Fd);
+                Recovered = true;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                HandoverLog.JournalUnreadable(logger, ex.Message);
+                _store.Remove(CrashJournal.StoreName);
+                _ = Tmds.Linux.LibC.close(journalFd.Fd);
+            }
+        }
+
+        if (_journal is null)
+        {
+            _journal = CrashJournal.Create(options.MaxSessions);
+            _store.Store(CrashJournal.StoreName, [_journal.Fd]);
+        }
+
+        Preservation = new SessionPreservation(_store, _journal.Slots, _journal.SlotCount, options.SessionAge, Recovered);
+        if (!Recovered && Stored.Count > 0)
+        {
+            // Descriptors without the journal that says what they are: nothing can be resumed safely.
+            foreach (var name in Stored.Select(d => d.Name).Distinct())
+            {
+                _store.Remove(name);
+            }
+
+            Close(Stored);
+            Stored = [];
+        }
+
+        // A successor of an upgrade sends to the store only once it is the main process (BecameMain).
+        if (arguments.Takeover is null)
+        {
+            _store.Open();
+        }
+
+        HandoverLog.CrashRecoveryOn(logger, options.SessionAge.TotalMilliseconds, _journal.SlotCount);
+    }
+
+    /// <summary>Whether descriptors are stored and VIPs leased.</summary>
+    public bool Enabled => _store is not null;
+
+    /// <summary>Whether this process was restarted after a crash with a journal to recover from.</summary>
+    public bool Recovered { get; }
+
+    /// <summary>What the store gave back besides the journal.</summary>
+    public IReadOnlyList<StoredDescriptor> Stored { get; private set; } = [];
+
+    /// <summary>For the proxy; null when off.</summary>
+    public SessionPreservation? Preservation { get; }
+
+    /// <summary>
+    /// The lease of a VIP advertised every <paramref name="advertInterval"/>: two intervals, whole seconds. The kernel
+    /// deletes an expired IPv4 address within a second of its lifetime (devinet.c check_lifetime), so an unrenewed VIP
+    /// is gone before 3 intervals, the least a backup waits (RFC 3768 §6.1: 3 × interval + skew).
+    /// </summary>
+    public TimeSpan? VipLifetime(TimeSpan advertInterval) =>
+        Enabled ? TimeSpan.FromSeconds(Math.Max(2, Math.Ceiling(2 * advertInterval.TotalSeconds))) : null;
+
+    /// <summary>Records, for a successor after a crash, when each master last advertised.</summary>
+    public void Record(IReadOnlyList<VrrpInstanceHandle> instances)
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < instances.Count; i++)
+        {
+            _journal.WriteInstance(i, instances[i].Name, instances[i].IsMaster ? instances[i].LastAdvertTimestamp : 0);
+        }
+    }
+
+    /// <summary>
+    /// The instances that resume as master: those that were, and whose last advert is recent enough that no backup can
+    /// have declared us down (3 intervals, their least master-down interval, less a margin). The others start afresh.
+    /// </summary>
+    public IReadOnlyList<VrrpResumePoint> ResumePoints(IReadOnlyList<VrrpInstanceHandle> instances)
+    {
+        if (_journal is null || !Recovered)
+        {
+            return [];
+        }
+
+        var masters = _journal.ReadMasters();
+        _journal.ClearInstances();
+        var points = new List<VrrpResumePoint>();
+        foreach (var instance in instances)
+        {
+            if (!masters.TryGetValue(instance.Name, out var last))
+            {
+                continue;
+            }
+
+            var elapsed = _time.GetElapsedTime(last);
+            var budget = (3 * instance.Options.AdvertInterval) - ResumeMargin;
+            if (elapsed < budget)
+            {
+                points.Add(new VrrpResumePoint(instance.Name, VrrpState.Master, 0));
+            }
+            else
+            {
+                HandoverLog.RecoveryTooLate(_logger, instance.Name, elapsed.TotalMilliseconds, budget.TotalMilliseconds);
+            }
+        }
+
+        return points;
+    }
+
+    /// <summary>Recovered without a proxy to adopt them: every stored descriptor is closed and leaves the store.</summary>
+    public void Discard()
+    {
+        foreach (var name in Stored.Select(d => d.Name).Distinct())
+        {
+            _store?.Remove(name);
+        }
+
+        Close(Stored);
+        Stored = [];
+    }
+
+    /// <summary>A successor of an upgrade is the main process now: its store requests go out.</summary>
+    public void BecameMain() => _store?.Open();
+
+    /// <summary>
+    /// The upgrade commits: before the successor becomes the main process, everything this one stored leaves the
+    /// store (systemd takes requests from the main process only), and nothing more is stored. The successor stores
+    /// its own.
+    /// </summary>
+    public void Detach(ProxyRuntime proxy)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        proxy.DetachPreservation();
+        _store.Remove(CrashJournal.StoreName);
+        _ = _store.Flush(TimeSpan.FromSeconds(5));
+    }
+
+    public void Dispose()
+    {
+        _store?.Dispose();
+        _journal?.Dispose();
+    }
+
+    private static void Close(IEnumerable<StoredDescriptor> descriptors)
+    {
+        foreach (var d in descriptors)
+        {
+            _ = Tmds.Linux.LibC.close(d.Fd);
+        }
+    }
+}
