@@ -22,6 +22,8 @@ internal sealed class CrashRecovery : IDisposable
     private readonly CrashJournal? _journal;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private volatile bool _stopped;
+    private bool _detached;
 
     public CrashRecovery(CloudCoreLbConfig config, RunArguments arguments, TimeProvider time, ILogger<CrashRecovery> logger)
     {
@@ -105,7 +107,7 @@ internal sealed class CrashRecovery : IDisposable
     /// <summary>Records, for a successor after a crash, when each master last advertised.</summary>
     public void Record(IReadOnlyList<VrrpInstanceHandle> instances)
     {
-        if (_journal is null)
+        if (_journal is null || _stopped)
         {
             return;
         }
@@ -179,13 +181,26 @@ internal sealed class CrashRecovery : IDisposable
             return;
         }
 
+        _detached = true;
         proxy.DetachPreservation();
         _store.Remove(CrashJournal.StoreName);
         _ = _store.Flush(TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>
+    /// At a clean stop the sessions and listeners have left the store already; the journal goes too, with no master
+    /// on record, so a daemon started again by <c>systemctl restart</c> starts afresh instead of resuming.
+    /// </summary>
     public void Dispose()
     {
+        _stopped = true;
+        if (_store is not null && _journal is not null && !_detached)
+        {
+            _journal.ClearInstances();
+            _store.Remove(CrashJournal.StoreName);
+            _ = _store.Flush(TimeSpan.FromSeconds(2));
+        }
+
         _store?.Dispose();
         _journal?.Dispose();
     }
