@@ -115,7 +115,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
     /// <summary>
     /// Applies a reloaded configuration: unchanged instances keep running untouched (no transition), changed ones
-    /// are replaced, new ones start, removed ones release and stop.
+    /// are replaced (held ones start held), new ones start, removed ones release and stop.
     /// </summary>
     public async Task<(int Kept, int Restarted, int Added, int Removed, IReadOnlyList<string> Failures)> ApplyAsync(CloudCoreLbConfig next)
     {
@@ -130,6 +130,7 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
 
         foreach (var instance in next.VrrpInstances)
         {
+            var held = false;
             if (old.Remove(instance.Options.Name, out var running))
             {
                 if (running.Config == instance)
@@ -139,6 +140,8 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
                     continue;
                 }
 
+                // An operator's hold is not configuration: the replaced instance starts held as well.
+                held = running.Handle.IsHeld;
                 await running.DisposeAsync().ConfigureAwait(false);
                 restarted++;
             }
@@ -150,6 +153,11 @@ internal sealed class VrrpService(CloudCoreLbConfig config, TimeProvider time, V
             try
             {
                 var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers);
+                if (held)
+                {
+                    _ = created.Handle.Hold();
+                }
+
                 created.Start();
                 result.Add(created);
             }

@@ -29,13 +29,14 @@ internal sealed record VrrpInstanceStatus(
     IReadOnlyList<TrackedCheckView> Tracking,
     long AdvertsSent,
     long AdvertsReceived,
-    IReadOnlyDictionary<string, long> Drops);
+    IReadOnlyDictionary<string, long> Drops,
+    bool Held = false);
 
 internal sealed record TrackedCheckView(string Name, int Weight, string State, int Contribution);
 
 internal sealed record FrontendStatusView(string Name, string Bind, string Backend, long Active, long Total, int MaxConnections);
 
-internal sealed record ServerStatusView(string Backend, string Name, string Address, bool Up, bool Usable, bool Backup, string? LastCheck, long Active, long Total, long ConnectErrors);
+internal sealed record ServerStatusView(string Backend, string Name, string Address, bool Up, bool Usable, bool Backup, string? LastCheck, long Active, long Total, long ConnectErrors, string Admin = "ready");
 
 /// <summary>Source-generated JSON for the status document (no reflection: the binary is AOT-compiled).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

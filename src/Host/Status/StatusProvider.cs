@@ -21,14 +21,15 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
                 o.VirtualAddresses.Select(v => v.ToString()).ToArray(),
                 s.Tracking.Select(t => new TrackedCheckView(t.Name, t.Weight, t.State.ToString(), t.Contribution)).ToArray(),
                 c.AdvertsSent, c.AdvertsReceived,
-                c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value));
+                c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value),
+                s.Held);
         }).ToArray();
 
         var frontends = proxy.Runtime.IsRunning
             ? proxy.Runtime.GetFrontendStatus().Select(f => new FrontendStatusView(f.Frontend, f.EndPoint.ToString(), f.Backend, f.Counters.Active, f.Counters.Total, f.MaxConnections)).ToArray()
             : [];
         var servers = proxy.Runtime.IsRunning
-            ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors)).ToArray()
+            ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors, s.AdminState.ToString().ToLowerInvariant())).ToArray()
             : [];
         var current = config.Current;
         return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers);

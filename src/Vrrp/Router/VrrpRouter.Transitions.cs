@@ -95,6 +95,11 @@ internal sealed partial class VrrpRouter
     private void EnterState(VrrpState to, VrrpTransitionReason reason, string detail)
     {
         var from = _state;
+        if (from == VrrpState.Master && to != VrrpState.Master)
+        {
+            LeavingMaster(to, reason);
+        }
+
         _state = to;
         Counters.Transition(from, to);
         Array.Clear(_dropLogTimes);
