@@ -101,7 +101,7 @@ public sealed class ProxyRuntimeAdminTests
         next.Backends[0].Servers[1].EndPoint = IPEndPoint.Parse("10.0.0.9:10000");
         await runtime.ApplyAsync(next);
 
-        var states = runtime.GetServerStatus().ToDictionary(s => $"{s.Backend}/{s.Server}", s => s.AdminState);
+        var states = States(runtime);
         Assert.Equal(ServerAdminState.Ready, states["hub/cc2"]);
         Assert.Equal(ServerAdminState.Drain, states["stream/cc2"]);
         Assert.Equal(ServerAdminState.Maint, states["stream/cc1"]);
@@ -121,7 +121,7 @@ public sealed class ProxyRuntimeAdminTests
         await successor.AdoptAsync(handover);
         successor.CompleteAdoption();
 
-        var states = successor.GetServerStatus().ToDictionary(s => $"{s.Backend}/{s.Server}", s => s.AdminState);
+        var states = States(successor);
         Assert.Equal(ServerAdminState.Drain, states["hub/cc1"]);
         Assert.Equal(ServerAdminState.Drain, states["stream/cc1"]);
         Assert.Equal(ServerAdminState.Maint, states["stream/cc3"]);
@@ -154,6 +154,9 @@ public sealed class ProxyRuntimeAdminTests
         Assert.Equal(1, runtime.GetServerStatus().Single(s => s.Server == drainedName).Counters.Active);
     }
 
+    private static Dictionary<string, ServerAdminState> States(ProxyRuntime runtime) =>
+        runtime.GetServerStatus().ToDictionary(s => $"{s.Backend}/{s.Server}", s => s.AdminState);
+
     private static ProxyOptions Options()
     {
         BackendOptions Backend(string name, int port, params int[] order) => new()
@@ -179,21 +182,5 @@ public sealed class ProxyRuntimeAdminTests
         return runtime;
     }
 
-    private async Task AdvanceUntilAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 20 && !condition(); i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(1));
-            try
-            {
-                await Wait.UntilAsync(condition, what, timeoutMs: 200);
-            }
-            catch (Exception) when (i < 19)
-            {
-                // Not yet: the next check needs more clock.
-            }
-        }
-
-        Assert.True(condition(), what);
-    }
+    private Task AdvanceUntilAsync(Func<bool> condition, string what) => Wait.AdvanceUntilAsync(_time, condition, what);
 }
