@@ -91,7 +91,8 @@ public sealed class DayTwoTests(ITestOutputHelper output)
     public void AHandover_MovesTheVipWithoutARefusedConnect_AndIsMeasuredAgainstASigtermStop()
     {
         using var lab = NetnsLab.Create(2, withClient: true);
-        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }) + LabConfigs.SeedProxy(lab.Nodes));
+        var priorities = new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 };
+        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(priorities) + LabConfigs.SeedProxy(lab.Nodes));
         StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var node1 = lab.StartDaemon(lab.Nodes[0], config);
@@ -126,6 +127,14 @@ public sealed class DayTwoTests(ITestOutputHelper output)
         Assert.True(held.GetProperty("held").GetBoolean());
         Assert.Equal(1, held.GetProperty("effective_priority").GetInt32());
         LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: (int)held.GetProperty("adverts_received").GetInt64() + 5);
+        Assert.Equal([2], sampler.Current);
+
+        // A reload that replaces the instance keeps the hold.
+        File.WriteAllText(config, LabConfigs.Daemon(priorities, extra: "      garp: { master_repeat: 4 }\n") + LabConfigs.SeedProxy(lab.Nodes));
+        Assert.Contains("ok: configuration reloaded", Shell.Run(NetnsLab.DaemonPath, "reload", "--socket", lab.ControlSocket(lab.Nodes[0])), StringComparison.Ordinal);
+        Assert.True(node1.WaitForOutput("restarted 1", TimeSpan.FromSeconds(30)), node1.Output);
+        Assert.True(LabStatus.Instance(LabStatus.Get(lab, lab.Nodes[0])).GetProperty("held").GetBoolean());
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: 3);
         Assert.Equal([2], sampler.Current);
 
         // Release: node1 takes the VIP back by preemption.
