@@ -20,14 +20,7 @@ public sealed class RiseFallTracker
         Rise = rise;
         Fall = fall;
         InitialState = initialState;
-        Health = initialState switch
-        {
-            HealthInitialState.FullyUp => rise + fall - 1,
-            HealthInitialState.Up => rise,
-            HealthInitialState.Down => rise - 1,
-            HealthInitialState.FullyDown => 0,
-            _ => throw new ArgumentOutOfRangeException(nameof(initialState)),
-        };
+        Health = HealthAt(initialState);
         IsUp = Health >= rise;
     }
 
@@ -54,6 +47,16 @@ public sealed class RiseFallTracker
 
     /// <summary>Down with no success pending: haproxy uses <c>downinter</c> here.</summary>
     public bool IsFullyDown => Health == 0;
+
+    /// <summary>Moves the counter to where <paramref name="state"/> starts, keeping <see cref="HasResult"/>.</summary>
+    /// <returns>True when <see cref="IsUp"/> changed.</returns>
+    public bool Restart(HealthInitialState state)
+    {
+        Health = HealthAt(state);
+        var wasUp = IsUp;
+        IsUp = Health >= Rise;
+        return wasUp != IsUp;
+    }
 
     /// <summary>Records one check result.</summary>
     /// <returns>True when <see cref="IsUp"/> changed.</returns>
@@ -97,4 +100,13 @@ public sealed class RiseFallTracker
         IsUp = up;
         return true;
     }
+
+    private int HealthAt(HealthInitialState state) => state switch
+    {
+        HealthInitialState.FullyUp => Rise + Fall - 1,
+        HealthInitialState.Up => Rise,
+        HealthInitialState.Down => Rise - 1,
+        HealthInitialState.FullyDown => 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
 }

@@ -104,4 +104,8 @@ internal static partial class L4ProxyLog
     [LoggerMessage(EventId = 2043, EventName = "InheritedListenerRefused", Level = LogLevel.Warning,
         Message = "Upgrade: frontend {Frontend} binds a new listener instead of the inherited one: {Reason}")]
     public static partial void InheritedListenerRefused(ILogger logger, string frontend, string reason);
+
+    [LoggerMessage(EventId = 2050, EventName = "ServerAdminStateChanged", Level = LogLevel.Warning,
+        Message = "Server {Server} set from {From} to {To} by the operator; {Active} sessions stay open. {Usable} usable servers in backend {Backend}")]
+    public static partial void ServerAdminStateChanged(ILogger logger, string server, ServerAdminState from, ServerAdminState to, long active, int usable, string backend);
 }

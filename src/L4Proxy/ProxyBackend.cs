@@ -47,6 +47,21 @@ internal sealed class ProxyBackend
 
     public ServerCounters Counters { get; } = new();
 
+    /// <summary>How many servers take new sessions now.</summary>
+    public int UsableServers()
+    {
+        var count = 0;
+        foreach (var server in Servers)
+        {
+            if (server.IsUsable)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Any server usable now.</summary>
     public bool HasUsableServer()
     {

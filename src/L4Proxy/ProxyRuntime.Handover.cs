@@ -54,7 +54,8 @@ public sealed partial class ProxyRuntime
         List<ServerHandover> servers;
         lock (_stateLock)
         {
-            servers = [.. _backends.Values.SelectMany(b => b.Servers).Where(s => s.Checked).Select(s => new ServerHandover(s.Backend.Name, s.Name, s.CheckUp))];
+            servers = [.. _backends.Values.SelectMany(b => b.Servers).Where(s => s.Checked || s.AdminState != ServerAdminState.Ready)
+                .Select(s => new ServerHandover(s.Backend.Name, s.Name, s.CheckUp, s.AdminState))];
         }
 
         L4ProxyLog.SessionsFrozen(_logger, sessions.Count, listeners.Count);
@@ -164,16 +165,21 @@ public sealed partial class ProxyRuntime
         L4ProxyLog.SessionsAdopted(_logger, adopted.Count);
     }
 
-    /// <summary>The old process's check verdicts; under the state lock.</summary>
+    /// <summary>The old process's check verdicts and admin states; under the state lock.</summary>
     private void ApplyVerdicts(IReadOnlyList<ServerHandover> verdicts)
     {
         var touched = new HashSet<ProxyBackend>();
         foreach (var verdict in verdicts)
         {
-            if (_backends.TryGetValue(verdict.Backend, out var backend) && Array.Find(backend.Servers, s => s.Name == verdict.Server) is { Checked: true } server)
+            if (_backends.TryGetValue(verdict.Backend, out var backend) && Array.Find(backend.Servers, s => s.Name == verdict.Server) is { } server)
             {
-                _ = server.SetCheckUp(verdict.CheckUp);
-                server.EffectiveUp = server.IsUsable;
+                if (server.Checked)
+                {
+                    _ = server.SetCheckUp(verdict.CheckUp);
+                    server.EffectiveUp = server.HealthUp;
+                }
+
+                _ = SetAdminStateLocked(server, verdict.AdminState);
                 touched.Add(backend);
             }
         }

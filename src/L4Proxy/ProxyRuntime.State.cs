@@ -23,7 +23,7 @@ public sealed partial class ProxyRuntime
         {
             foreach (var server in backend.Servers)
             {
-                server.EffectiveUp = server.IsUsable;
+                server.EffectiveUp = server.HealthUp;
                 if (server.Checked)
                 {
                     monitors.Add(new ServerHealthMonitor(server, ProbeFactory(server), _time, _logger, OnCheckStateChanged));
@@ -61,7 +61,7 @@ public sealed partial class ProxyRuntime
             var backends = new HashSet<ProxyBackend>();
             foreach (var member in affected)
             {
-                var usable = member.IsUsable;
+                var usable = member.HealthUp;
                 if (usable == member.EffectiveUp)
                 {
                     continue;
@@ -79,14 +79,7 @@ public sealed partial class ProxyRuntime
             foreach (var backend in backends)
             {
                 backend.Balancer.Rebuild();
-                var usableCount = 0;
-                foreach (var s in backend.Servers)
-                {
-                    if (s.IsUsable)
-                    {
-                        usableCount++;
-                    }
-                }
+                var usableCount = backend.UsableServers();
 
                 foreach (var member in affected)
                 {

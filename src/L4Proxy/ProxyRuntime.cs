@@ -187,13 +187,16 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             {
                 foreach (var s in backend.Servers)
                 {
-                    result.Add(new ServerStatus(backend.Name, s.Name, s.EndPoint, s.IsUsable, s.CheckUp, s.Checked, s.Backup, s.Weight, s.LastCheckStatus, s.LastCheckDuration, s.Counters));
+                    result.Add(StatusOf(s));
                 }
             }
         }
 
         return result;
     }
+
+    private static ServerStatus StatusOf(ProxyServer s) =>
+        new(s.Backend.Name, s.Name, s.EndPoint, s.IsUsable, s.CheckUp, s.Checked, s.Backup, s.Weight, s.LastCheckStatus, s.LastCheckDuration, s.Counters, s.AdminState);
 
     /// <summary>Every frontend.</summary>
     public IReadOnlyList<FrontendStatus> GetFrontendStatus()

@@ -12,6 +12,7 @@ namespace CloudCoreLb.L4Proxy;
 internal sealed class ProxyServer
 {
     private volatile bool _checkUp;
+    private volatile int _adminState;
 
     /// <param name="backend">Owning backend.</param>
     /// <param name="index">Position in the backend.</param>
@@ -55,6 +56,9 @@ internal sealed class ProxyServer
             Counters = previous.Counters;
             LastCheckStatus = previous.LastCheckStatus;
             LastCheckDuration = previous.LastCheckDuration;
+
+            // An operator's drain or maint outlives a reload of the same server (same backend, name and address).
+            _adminState = previous._adminState;
             if (options.Check && previous.Checked)
             {
                 _checkUp = previous.CheckUp;
@@ -113,10 +117,22 @@ internal sealed class ProxyServer
     /// <summary>This server's own active check verdict.</summary>
     public bool CheckUp => _checkUp;
 
-    /// <summary>Can take new connections: its own check is up and (when grouped) every grouped port of its host is.</summary>
-    public bool IsUsable => Host is { } host ? host.IsUp : _checkUp;
+    /// <summary>What its checks allow: its own check is up and (when grouped) every grouped port of its host is.</summary>
+    public bool HealthUp => Host is { } host ? host.IsUp : _checkUp;
 
-    /// <summary>The last effective state the runtime acted on (transition counting, logs, shutdown-sessions).</summary>
+    /// <summary>Can take new connections: <see cref="HealthUp"/> and not drained or in maintenance. A drained server
+    /// is skipped by every balancer exactly like a down one, so only its own clients move.</summary>
+    public bool IsUsable => _adminState == (int)ServerAdminState.Ready && HealthUp;
+
+    /// <summary>The operator's state; set through <see cref="ProxyRuntime.SetAdminState"/>.</summary>
+    public ServerAdminState AdminState
+    {
+        get => (ServerAdminState)_adminState;
+        set => _adminState = (int)value;
+    }
+
+    /// <summary>The last <see cref="HealthUp"/> the runtime acted on (transition counting, logs, shutdown-sessions);
+    /// admin states are not health transitions.</summary>
     public bool EffectiveUp { get; set; }
 
     /// <summary>The last check status (L4OK, L4CON, L4TOUT...), for status output.</summary>

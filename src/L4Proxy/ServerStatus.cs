@@ -14,6 +14,7 @@ namespace CloudCoreLb.L4Proxy;
 /// <param name="LastCheckStatus">L4OK / L4CON / L4TOUT / ..., null before the first check.</param>
 /// <param name="LastCheckDuration">Duration of the last completed check, null before the first.</param>
 /// <param name="Counters">Live counters.</param>
+/// <param name="AdminState">The operator's state (drain, maint), ready by default.</param>
 public sealed record ServerStatus(
     string Backend,
     string Server,
@@ -25,4 +26,5 @@ public sealed record ServerStatus(
     int Weight,
     string? LastCheckStatus,
     TimeSpan? LastCheckDuration,
-    Counters.ServerCounters Counters);
+    Counters.ServerCounters Counters,
+    ServerAdminState AdminState = ServerAdminState.Ready);

@@ -71,7 +71,27 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     /// <summary>The instance's state now.</summary>
     public VrrpInstanceSnapshot Snapshot() => new(
         Name, _router.State, _router.EffectivePriority, _router.SourceAddress, _router.LastMasterAddress, _router.LastMasterPriority,
-        _router.ConfigurationFault, _router.Counters.Snapshot(), _tracker.Snapshot());
+        _router.ConfigurationFault, _router.Counters.Snapshot(), _tracker.Snapshot(), _router.IsHeld);
+
+    /// <summary>Whether the operator holds this instance (see <see cref="Hold"/>).</summary>
+    public bool IsHeld => _router.IsHeld;
+
+    /// <summary>
+    /// Keeps this node from taking the VIP while another router advertises: priority 1 until <see cref="ReleaseHold"/>.
+    /// Returns false for an address owner (priority 255), which cannot be held.
+    /// </summary>
+    public bool Hold() => _router.Hold();
+
+    /// <summary>Restores the configured priority; a preempting node with the best priority takes the VIP back.</summary>
+    public void ReleaseHold() => _router.Release();
+
+    /// <summary>
+    /// Planned handover on the master: advertises priority 0 while keeping the VIP, so the best backup takes over in
+    /// its skew time, and removes the VIP only once the successor's advert arrived; the node is then held. Completes
+    /// with <see cref="VrrpHandoverOutcome.TookOver"/> false when this node is not master, or when nobody took over
+    /// within <paramref name="timeout"/> (the priority is then restored and the node stays master).
+    /// </summary>
+    public Task<VrrpHandoverOutcome> HandOverAsync(TimeSpan timeout) => _router.HandOver(timeout);
 
     /// <summary>
     /// True when the state machine's lock is free within <paramref name="timeout"/>: the systemd watchdog's proof that

@@ -14,6 +14,7 @@ namespace CloudCoreLb.Vrrp;
 /// <param name="ConfigurationFault">The last configuration mismatch seen with a peer, or null.</param>
 /// <param name="Counters">The instance's counters.</param>
 /// <param name="Tracking">Every tracked check with its state and contribution.</param>
+/// <param name="Held">Held by the operator (<c>vrrp hold</c> or a completed handover): priority 1 until released.</param>
 public sealed record VrrpInstanceSnapshot(
     string Name,
     VrrpState State,
@@ -23,4 +24,5 @@ public sealed record VrrpInstanceSnapshot(
     int LastMasterPriority,
     string? ConfigurationFault,
     VrrpCountersSnapshot Counters,
-    IReadOnlyList<TrackedCheckStatus> Tracking);
+    IReadOnlyList<TrackedCheckStatus> Tracking,
+    bool Held = false);

@@ -105,4 +105,20 @@ public sealed class RiseFallTrackerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RiseFallTracker(1, 0, HealthInitialState.Down));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RiseFallTracker(1, 1, (HealthInitialState)42));
     }
+
+    [Fact]
+    public void Restart_MovesTheCounter_KeepsTheResultHistory_AndSaysWhetherTheVerdictChanged()
+    {
+        var tracker = new RiseFallTracker(2, 3, HealthInitialState.FullyUp);
+        tracker.Report(true);
+
+        Assert.False(tracker.Restart(HealthInitialState.Up));
+        Assert.Equal(2, tracker.Health);
+        Assert.True(tracker.HasResult);
+        tracker.Report(false);
+        Assert.False(tracker.IsUp);
+
+        Assert.True(tracker.Restart(HealthInitialState.FullyUp));
+        Assert.Equal(4, tracker.Health);
+    }
 }

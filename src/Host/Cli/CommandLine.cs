@@ -66,6 +66,8 @@ internal static class CommandLine
         root.Subcommands.Add(ControlCommands.Status());
         root.Subcommands.Add(ControlCommands.Reload());
         root.Subcommands.Add(ControlCommands.Upgrade());
+        root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(VrrpCommand.Create());
 
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>

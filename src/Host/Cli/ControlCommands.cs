@@ -5,15 +5,16 @@ using CloudCoreLb.Host.Control;
 
 namespace CloudCoreLb.Host.Cli;
 
-/// <summary><c>status</c>, <c>reload</c> and <c>upgrade</c>: talk to the running daemon over its control socket.</summary>
+/// <summary><c>status</c>, <c>reload</c>, <c>upgrade</c>, <c>server</c> and <c>vrrp</c>: talk to the running daemon over
+/// its control socket (<see cref="ControlRequest"/> is the protocol).</summary>
 internal static class ControlCommands
 {
-    private static readonly Option<string?> SocketOption = new("--socket")
+    internal static readonly Option<string?> SocketOption = new("--socket")
     {
         Description = $"Control socket of the daemon (default: control.socket from --config, else {ControlOptions.DefaultSocket})",
     };
 
-    private static readonly Option<string?> ConfigForSocketOption = new("--config", "-c")
+    internal static readonly Option<string?> ConfigForSocketOption = new("--config", "-c")
     {
         Description = "Configuration file to read control.socket from",
     };
@@ -51,21 +52,30 @@ internal static class ControlCommands
         return command;
     }
 
-    private static int Send(ParseResult p, string request)
+    private static int Send(ParseResult p, string request) => Send(SocketOf(p), request, out _);
+
+    internal static string SocketOf(ParseResult p) => p.GetValue(SocketOption) ?? SocketFromConfig(p.GetValue(ConfigForSocketOption));
+
+    /// <summary>Sends, prints the answer and returns the exit code: 1 when any answer line is an error.</summary>
+    internal static int Send(string socket, string request, out string answer)
     {
-        var socket = p.GetValue(SocketOption) ?? SocketFromConfig(p.GetValue(ConfigForSocketOption));
         try
         {
-            var answer = ControlClient.SendAsync(socket, request, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            answer = ControlClient.SendAsync(socket, request, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
             Console.Out.Write(answer);
-            return answer.StartsWith("error:", StringComparison.Ordinal) ? 1 : 0;
+            return IsError(answer) ? 1 : 0;
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
+            answer = "";
             Console.Error.WriteLine($"cannot reach the daemon at {socket}: {ex.Message} (is cloudcore-lb running?)");
             return 1;
         }
     }
+
+    /// <summary>Answers are one line per item; any <c>error:</c> line fails the command.</summary>
+    internal static bool IsError(string answer) =>
+        answer.StartsWith("error:", StringComparison.Ordinal) || answer.Contains("\nerror:", StringComparison.Ordinal);
 
     private static string SocketFromConfig(string? path)
     {

@@ -94,6 +94,7 @@ internal static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VrrpService>());
         builder.Services.AddSingleton<StatusProvider>();
         builder.Services.AddSingleton<ReloadCoordinator>();
+        builder.Services.AddSingleton<ControlOperations>();
         builder.Services.AddSingleton<UpgradeCoordinator>();
         builder.Services.AddHostedService<UpgradeSignal>();
         builder.Services.AddHostedService<ControlServer>();

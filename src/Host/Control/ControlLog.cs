@@ -30,4 +30,10 @@ internal static partial class ControlLog
 
     [LoggerMessage(EventId = 5214, EventName = "ReloadInstancesFailed", Level = LogLevel.Error, Message = "reload applied except for these VRRP instances, which are not running: {Failures}")]
     public static partial void ReloadInstancesFailed(ILogger logger, string failures);
+
+    [LoggerMessage(EventId = 5230, EventName = "AdminStateRequested", Level = LogLevel.Information, Message = "control socket: set {Target} to {State}")]
+    public static partial void AdminStateRequested(ILogger logger, string target, CloudCoreLb.L4Proxy.ServerAdminState state);
+
+    [LoggerMessage(EventId = 5231, EventName = "VrrpOperationRequested", Level = LogLevel.Information, Message = "control socket: vrrp {Operation} for {Instance}")]
+    public static partial void VrrpOperationRequested(ILogger logger, string operation, string instance);
 }

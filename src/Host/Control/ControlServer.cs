@@ -9,11 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Host.Control;
 
 /// <summary>
-/// The local control socket: one request line per connection (<c>status</c>, <c>status-json</c>, <c>reload</c>,
-/// <c>upgrade</c>), one response, then close. A successor binds it anew once the old process has let go. Access is the socket file's mode (0660, owner and group of the daemon): whoever may
+/// The local control socket: one request line per connection (<see cref="ControlRequest"/>: <c>status</c>,
+/// <c>status-json</c>, <c>reload</c>, <c>upgrade</c>, <c>server ...</c>, <c>vrrp ...</c>), one response, then close. A successor binds it anew once the old process has let go. Access is the socket file's mode (0660, owner and group of the daemon): whoever may
 /// reload may also read status.
 /// </summary>
-internal sealed class ControlServer(ConfigState config, StatusProvider status, ReloadCoordinator reload, UpgradeCoordinator upgrade, ProcessLineage lineage, ILogger<ControlServer> logger) : BackgroundService
+internal sealed class ControlServer(ConfigState config, StatusProvider status, ReloadCoordinator reload, UpgradeCoordinator upgrade, ControlOperations operations, ProcessLineage lineage, ILogger<ControlServer> logger) : BackgroundService
 {
     private string? _path;
 
@@ -122,14 +122,15 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
                 using var reader = new StreamReader(stream, Encoding.UTF8);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(30));
-                var request = (await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false))?.Trim();
-                var response = request switch
+                var line = await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+                var response = !ControlRequest.TryParse(line, out var request, out var invalid) ? $"error: {invalid}\n" : request!.Verb switch
                 {
-                    "status" => StatusFormatter.Format(status.Get()),
-                    "status-json" => StatusJson.Serialize(status.Get()),
-                    "reload" => await reload.ReloadAsync(timeout.Token).ConfigureAwait(false) is { } error ? $"error: {error}\n" : "ok: configuration reloaded\n",
-                    "upgrade" => await upgrade.UpgradeAsync("control socket").ConfigureAwait(false),
-                    _ => $"error: unknown request '{request}'; expected status, status-json, reload or upgrade\n",
+                    ControlVerb.Status => StatusFormatter.Format(status.Get()),
+                    ControlVerb.StatusJson => StatusJson.Serialize(status.Get()),
+                    ControlVerb.Reload => await reload.ReloadAsync(timeout.Token).ConfigureAwait(false) is { } error ? $"error: {error}\n" : "ok: configuration reloaded\n",
+                    ControlVerb.Upgrade => await upgrade.UpgradeAsync("control socket").ConfigureAwait(false),
+                    ControlVerb.Server => operations.Server(request),
+                    _ => await operations.VrrpAsync(request).ConfigureAwait(false),
                 };
                 try
                 {

@@ -117,7 +117,7 @@ internal sealed class VrrpService(
 
     /// <summary>
     /// Applies a reloaded configuration: unchanged instances keep running untouched (no transition), changed ones
-    /// are replaced, new ones start, removed ones release and stop.
+    /// are replaced (held ones start held), new ones start, removed ones release and stop.
     /// </summary>
     public async Task<(int Kept, int Restarted, int Added, int Removed, IReadOnlyList<string> Failures)> ApplyAsync(CloudCoreLbConfig next)
     {
@@ -132,6 +132,7 @@ internal sealed class VrrpService(
 
         foreach (var instance in next.VrrpInstances)
         {
+            var held = false;
             if (old.Remove(instance.Options.Name, out var running))
             {
                 if (running.Config == instance)
@@ -141,6 +142,8 @@ internal sealed class VrrpService(
                     continue;
                 }
 
+                // An operator's hold is not configuration: the replaced instance starts held as well.
+                held = running.Handle.IsHeld;
                 await running.DisposeAsync().ConfigureAwait(false);
                 restarted++;
             }
@@ -152,6 +155,11 @@ internal sealed class VrrpService(
             try
             {
                 var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime, recovery.VipLifetime(instance.Options.AdvertInterval));
+                if (held)
+                {
+                    _ = created.Handle.Hold();
+                }
+
                 created.Start();
                 result.Add(created);
             }

@@ -112,6 +112,7 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             m.EffectivePriority.WithLabels(name).Set(snapshot.EffectivePriority);
             m.ConfiguredPriority.WithLabels(name).Set(i.Config.Options.Priority);
             m.ConfigurationFault.WithLabels(name).Set(snapshot.ConfigurationFault is null ? 0 : 1);
+            m.Held.WithLabels(name).Set(snapshot.Held ? 1 : 0);
             var c = snapshot.Counters;
             m.AdvertsSent.WithLabels(name).IncTo(c.AdvertsSent);
             m.AdvertsReceived.WithLabels(name).IncTo(c.AdvertsReceived);
@@ -166,6 +167,11 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             }
 
             m.ServerUp.WithLabels(l).Set(s.Usable ? 1 : 0);
+            foreach (var state in Enum.GetValues<L4Proxy.ServerAdminState>())
+            {
+                m.ServerAdminState.WithLabels(s.Backend, s.Server, state.ToString().ToLowerInvariant()).Set(s.AdminState == state ? 1 : 0);
+            }
+
             m.ServerActive.WithLabels(l).Set(c.Active);
             m.ServerConnections.WithLabels(l).IncTo(c.Total);
             m.ServerBytesIn.WithLabels(l).IncTo(c.BytesIn);
@@ -230,6 +236,7 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         public readonly Gauge EffectivePriority = f.CreateGauge("cloudcore_lb_vrrp_effective_priority", "Priority advertised now: configured priority adjusted by tracking.", ["instance"]);
         public readonly Gauge ConfiguredPriority = f.CreateGauge("cloudcore_lb_vrrp_priority", "Configured priority.", ["instance"]);
         public readonly Gauge ConfigurationFault = f.CreateGauge("cloudcore_lb_vrrp_configuration_fault", "1 while a peer's adverts are dropped for a configuration mismatch (interval, auth, VIPs).", ["instance"]);
+        public readonly Gauge Held = f.CreateGauge("cloudcore_lb_vrrp_held", "1 while an operator holds the instance at priority 1 (vrrp hold or handover, until vrrp release).", ["instance"]);
         public readonly Counter AdvertsSent = f.CreateCounter("cloudcore_lb_vrrp_adverts_sent_total", "VRRP adverts sent.", ["instance"]);
         public readonly Counter AdvertsReceived = f.CreateCounter("cloudcore_lb_vrrp_adverts_received_total", "Valid VRRP adverts received.", ["instance"]);
         public readonly Counter PriorityZeroSent = f.CreateCounter("cloudcore_lb_vrrp_priority_zero_sent_total", "Priority-0 (release) adverts sent.", ["instance"]);
@@ -247,6 +254,7 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         public readonly Counter FrontendLimitPauses = f.CreateCounter("cloudcore_lb_frontend_limit_pauses_total", "Times accepting paused at max_connections.", ["frontend"]);
         public readonly Counter FrontendClosed = f.CreateCounter("cloudcore_lb_frontend_closed_connections_total", "Connections ended, by close reason.", ["frontend", "reason"]);
         public readonly Gauge ServerUp = f.CreateGauge("cloudcore_lb_server_up", "1 while the server takes new connections.", ["backend", "server"]);
+        public readonly Gauge ServerAdminState = f.CreateGauge("cloudcore_lb_server_admin_state", "1 for the operator's state of the server (ready, drain, maint), 0 for the others.", ["backend", "server", "state"]);
         public readonly Gauge ServerActive = f.CreateGauge("cloudcore_lb_server_active_connections", "Connections open to the server now.", ["backend", "server"]);
         public readonly Counter ServerConnections = f.CreateCounter("cloudcore_lb_server_connections_total", "Connections established to the server.", ["backend", "server"]);
         public readonly Counter ServerBytesIn = f.CreateCounter("cloudcore_lb_server_received_bytes_total", "Bytes received from the server.", ["backend", "server"]);
@@ -279,7 +287,7 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
                 _ => true,
             };
 
-            Gauge[] gauges = [VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault, TrackedCheckUp, FrontendActive, ServerUp, ServerActive, ServerCheckDuration];
+            Gauge[] gauges = [VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault, Held, TrackedCheckUp, FrontendActive, ServerUp, ServerAdminState, ServerActive, ServerCheckDuration];
             Counter[] counters =
             [
                 AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,

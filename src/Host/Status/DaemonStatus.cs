@@ -30,7 +30,8 @@ internal sealed record VrrpInstanceStatus(
     long AdvertsSent,
     long AdvertsReceived,
     IReadOnlyDictionary<string, long> Drops,
-    TransitionView? LastTransition);
+    TransitionView? LastTransition,
+    bool Held = false);
 
 /// <summary>The instance's last state change: states, stable reason, detail, and when (null before the first).</summary>
 internal sealed record TransitionView(string From, string To, string Reason, string Detail, DateTimeOffset At);
@@ -39,7 +40,7 @@ internal sealed record TrackedCheckView(string Name, int Weight, string State, i
 
 internal sealed record FrontendStatusView(string Name, string Bind, string Backend, long Active, long Total, int MaxConnections);
 
-internal sealed record ServerStatusView(string Backend, string Name, string Address, bool Up, bool Usable, bool Backup, string? LastCheck, long Active, long Total, long ConnectErrors);
+internal sealed record ServerStatusView(string Backend, string Name, string Address, bool Up, bool Usable, bool Backup, string? LastCheck, long Active, long Total, long ConnectErrors, string Admin = "ready");
 
 /// <summary>Source-generated JSON for the status document (no reflection: the binary is AOT-compiled).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -26,6 +26,11 @@ internal static class StatusFormatter
                 sb.AppendLine(inv, $"    last transition {last.From} -> {last.To} at {last.At:u}: {last.Reason}{(last.Detail.Length == 0 ? "" : $" ({last.Detail})")}");
             }
 
+            if (i.Held)
+            {
+                sb.AppendLine("    HELD by the operator at priority 1 ('cloudcore-lb vrrp release' restores it)");
+            }
+
             if (i.ConfigurationFault is not null)
             {
                 sb.AppendLine(inv, $"    FAULT: {i.ConfigurationFault}");
@@ -43,7 +48,7 @@ internal static class StatusFormatter
         sb.AppendLine("Servers:");
         foreach (var v in s.Servers)
         {
-            sb.AppendLine(inv, $"  {v.Backend + "/" + v.Name,-28} {v.Address,-22} {(v.Up ? "UP" : "DOWN"),-5}{(v.Backup ? " backup" : "")}  check {v.LastCheck ?? "-"}  active {v.Active}  total {v.Total}  connect errors {v.ConnectErrors}");
+            sb.AppendLine(inv, $"  {v.Backend + "/" + v.Name,-28} {v.Address,-22} {(v.Up ? "UP" : "DOWN"),-5}{(v.Admin == "ready" ? "" : " " + v.Admin.ToUpperInvariant())}{(v.Backup ? " backup" : "")}  check {v.LastCheck ?? "-"}  active {v.Active}  total {v.Total}  connect errors {v.ConnectErrors}");
         }
 
         return sb.ToString();

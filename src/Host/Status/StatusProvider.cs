@@ -23,14 +23,15 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
                 s.Tracking.Select(t => new TrackedCheckView(t.Name, t.Weight, t.State.ToString(), t.Contribution)).ToArray(),
                 c.AdvertsSent, c.AdvertsReceived,
                 c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value),
-                last is null ? null : new TransitionView(last.Change.From.ToString(), last.Change.To.ToString(), last.Change.Reason.ToString(), last.Change.Detail, last.At));
+                last is null ? null : new TransitionView(last.Change.From.ToString(), last.Change.To.ToString(), last.Change.Reason.ToString(), last.Change.Detail, last.At),
+                s.Held);
         }).ToArray();
 
         var frontends = proxy.Runtime.IsRunning
             ? proxy.Runtime.GetFrontendStatus().Select(f => new FrontendStatusView(f.Frontend, f.EndPoint.ToString(), f.Backend, f.Counters.Active, f.Counters.Total, f.MaxConnections)).ToArray()
             : [];
         var servers = proxy.Runtime.IsRunning
-            ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors)).ToArray()
+            ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors, s.AdminState.ToString().ToLowerInvariant())).ToArray()
             : [];
         var current = config.Current;
         return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers);

@@ -22,6 +22,7 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
     private readonly Lock _kickLock = new();
     private CancellationTokenSource? _kick;
     private bool _kickPending;
+    private TaskCompletionSource? _resumed;
     private Task? _run;
     private int _parked;
 
@@ -44,6 +45,10 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
             L4ProxyLog.CheckCompleted(_logger, server.ToString(), result.Status, result.Detail, duration.TotalMilliseconds, tracker.Health);
         };
         Loop.StateChanged += (_, up) => stateChanged(server, up);
+        if (server.AdminState == ServerAdminState.Maint)
+        {
+            Pause();
+        }
     }
 
     public ProxyServer Server { get; }
@@ -54,6 +59,41 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
     internal int WaitsStarted => Volatile.Read(ref _parked);
 
     public void Start() => _run ??= RunAsync(_stop.Token);
+
+    /// <summary>Whether checks are parked (maintenance).</summary>
+    public bool IsPaused
+    {
+        get
+        {
+            lock (_kickLock)
+            {
+                return _resumed is not null;
+            }
+        }
+    }
+
+    /// <summary>Stops checking after the check in progress, until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        lock (_kickLock)
+        {
+            _resumed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _kick?.Cancel();
+        }
+    }
+
+    /// <summary>Checks again, the first time at once.</summary>
+    public void Resume()
+    {
+        TaskCompletionSource? resumed;
+        lock (_kickLock)
+        {
+            resumed = _resumed;
+            _resumed = null;
+        }
+
+        resumed?.TrySetResult();
+    }
 
     /// <summary>A proxied connect to this server failed: check it again soon.</summary>
     public void RequestFastCheck()
@@ -77,6 +117,7 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                await WhilePausedAsync(cancellationToken).ConfigureAwait(false);
                 await Loop.RunOnceAsync(cancellationToken).ConfigureAwait(false);
                 var ended = _time.GetTimestamp();
                 await WaitAsync(ended, Server.Timing.NextInterval(Loop.Tracker), cancellationToken).ConfigureAwait(false);
@@ -84,6 +125,28 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task WhilePausedAsync(CancellationToken cancellationToken)
+    {
+        Task? resumed;
+        lock (_kickLock)
+        {
+            resumed = _resumed?.Task;
+        }
+
+        if (resumed is null)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _parked);
+        await resumed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Loop.Tracker.IsUp)
+        {
+            // Whatever the server did while unchecked, one failure is enough to take it out again.
+            Loop.Tracker.Restart(HealthInitialState.Up);
         }
     }
 
@@ -122,6 +185,11 @@ internal sealed class ServerHealthMonitor : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                if (IsPaused)
+                {
+                    return;
+                }
+
                 // One pull-forward per cycle; further passive failures wait for the next check.
                 kicked = true;
                 var fast = Server.Timing.FastInterval ?? PassiveCheckDelay;

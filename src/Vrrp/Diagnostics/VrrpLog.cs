@@ -87,4 +87,20 @@ internal static partial class VrrpLog
     [LoggerMessage(EventId = 1018, EventName = "VrrpResumedAsMaster", Level = LogLevel.Information,
         Message = "VRRP instance {Instance}: master taken over from the previous process, next advert in {DueMs:F0} ms")]
     public static partial void ResumedAsMaster(ILogger logger, string instance, double dueMs);
+
+    [LoggerMessage(EventId = 1040, EventName = "VrrpHeld", Level = LogLevel.Warning,
+        Message = "VRRP instance {Instance}: held by the operator at priority 1; it takes the VIP only if no other router advertises, until 'vrrp release'")]
+    public static partial void Held(ILogger logger, string instance);
+
+    [LoggerMessage(EventId = 1041, EventName = "VrrpHoldReleased", Level = LogLevel.Information,
+        Message = "VRRP instance {Instance}: hold released, configured priority restored")]
+    public static partial void HoldReleased(ILogger logger, string instance);
+
+    [LoggerMessage(EventId = 1042, EventName = "VrrpHandoverStarted", Level = LogLevel.Warning,
+        Message = "VRRP instance {Instance}: planned handover, advertising priority 0 and keeping the VIP until another router's advert arrives (timeout {TimeoutMs:F0} ms)")]
+    public static partial void HandoverStarted(ILogger logger, string instance, double timeoutMs);
+
+    [LoggerMessage(EventId = 1043, EventName = "VrrpHandoverTimedOut", Level = LogLevel.Error,
+        Message = "VRRP instance {Instance}: planned handover timed out, no other router took over; priority restored, still master")]
+    public static partial void HandoverTimedOut(ILogger logger, string instance);
 }

@@ -19,7 +19,7 @@ internal sealed partial class VrrpRouter
         {
             _frozen = true;
             var next = _state == VrrpState.Master && _advertTimer.Deadline is { } deadline ? ToTimestamp(deadline) : 0;
-            return new VrrpResumePoint(_options.Name, _state, next);
+            return new VrrpResumePoint(_options.Name, _state, next, _held);
         }
     }
 
@@ -58,6 +58,11 @@ internal sealed partial class VrrpRouter
     public void Resume(VrrpResumePoint point)
     {
         ArgumentNullException.ThrowIfNull(point);
+        if (point.Held)
+        {
+            _ = Hold();
+        }
+
         if (!TryResumeAsMaster(point))
         {
             Start();

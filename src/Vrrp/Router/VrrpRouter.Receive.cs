@@ -107,6 +107,11 @@ internal sealed partial class VrrpRouter
     /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (docs/design/vrrp.md §5.3).</summary>
     private void MasterReceive(uint sender, byte priority)
     {
+        if (TryCompleteHandover(sender, priority))
+        {
+            return;
+        }
+
         var ours = _effectivePriority;
         if (priority == VrrpAdvertisement.PriorityRelease)
         {

@@ -70,7 +70,7 @@ internal sealed partial class VrrpRouter
             return;
         }
 
-        SendAdvert(_effectivePriority);
+        SendAdvert(AdvertPriority);
         RenewAddresses();
 
         // From the previous deadline, not from now, so a late callback does not make the schedule drift.

@@ -22,7 +22,10 @@ internal sealed partial class VrrpRouter
 
     /// <summary>
     /// keepalived <c>vrrp_state_goto_master</c> order (docs/design/vrrp.md §5.4): advert first so the old master steps down
-    /// before we GARP, then VIPs, then the GARP burst, then the delayed burst, refresh and periodic adverts.
+    /// before we GARP, then VIPs, then the GARP burst, then the delayed burst, refresh and periodic adverts. After a
+    /// release (priority 0) the VIPs and the first GARP round go before the advert: a releasing peer has nothing to step down from, or it is
+    /// handing over (<see cref="HandOver"/>) and holds the VIPs until our advert arrives; the clients must have our
+    /// GARP by then, or their next packets go to a node that just let the address go.
     /// </summary>
     private void EnterMaster(VrrpTransitionReason reason, string detail)
     {
@@ -32,10 +35,25 @@ internal sealed partial class VrrpRouter
         EnterState(VrrpState.Master, reason, detail);
         RecordMaster(_source, _effectivePriority);
 
-        SendAdvert(_effectivePriority);
+        var released = reason == VrrpTransitionReason.MasterReleased;
+        if (!released)
+        {
+            SendAdvert(_effectivePriority);
+        }
+
         AddAddresses();
         _holdingLeftoverAddresses = false;
-        SendGarpBurst(_options.GarpMasterRepeat);
+
+        // After a release one GARP round is what moves the clients; the advert then lets the old holder go while the
+        // rest repeat.
+        var first = released ? Math.Min(1, _options.GarpMasterRepeat) : _options.GarpMasterRepeat;
+        SendGarpBurst(first);
+        if (released)
+        {
+            SendAdvert(_effectivePriority);
+        }
+
+        SendGarpBurst(_options.GarpMasterRepeat - first);
         if (_options.GarpMasterDelay > TimeSpan.Zero && _options.GarpMasterRepeat > 0)
         {
             _garpDelayTimer.Arm(_options.GarpMasterDelay);
@@ -95,6 +113,11 @@ internal sealed partial class VrrpRouter
     private void EnterState(VrrpState to, VrrpTransitionReason reason, string detail)
     {
         var from = _state;
+        if (from == VrrpState.Master && to != VrrpState.Master)
+        {
+            LeavingMaster(to, reason);
+        }
+
         _state = to;
         Counters.Transition(from, to);
         Array.Clear(_dropLogTimes);

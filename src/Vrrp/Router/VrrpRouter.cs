@@ -95,7 +95,7 @@ internal sealed partial class VrrpRouter : IDisposable
     /// <summary>Current state.</summary>
     public VrrpState State => _state;
 
-    /// <summary>Configured priority adjusted by tracking, clamped to 1-254; 255 for the owner.</summary>
+    /// <summary>Configured priority adjusted by tracking, clamped to 1-254; 255 for the owner; 1 while held.</summary>
     public byte EffectivePriority => _effectivePriority;
 
     /// <summary>Source of the last accepted advert (our own address while master); null until one is known.</summary>
@@ -263,13 +263,7 @@ internal sealed partial class VrrpRouter : IDisposable
             _trackingDelta = priorityDelta;
             _trackingFault = fault;
             var old = _effectivePriority;
-            var updated = ComputeEffectivePriority();
-            _effectivePriority = updated;
-            if (updated != old)
-            {
-                VrrpLog.EffectivePriorityChanged(_logger, _options.Name, old, updated);
-            }
-
+            var updated = UpdatePriority();
             if (_state == VrrpState.Initialize)
             {
                 return;
@@ -283,17 +277,40 @@ internal sealed partial class VrrpRouter : IDisposable
             {
                 LeaveFault(VrrpTransitionReason.TrackingRecovered, "fault-level trackers recovered");
             }
-            else if (updated != old && _state == VrrpState.Master)
+            else if (updated != old)
             {
-                SendAdvert(updated);
-            }
-            else if (updated != old && _state == VrrpState.Backup && _masterDownTimer.Deadline is { } deadline && !_masterReleased)
-            {
-                _masterDownTimer.ArmAt(deadline + Skew(updated) - Skew(old));
+                PriorityChanged(old, updated);
             }
         }
 
         RaiseStateChanges();
+    }
+
+    /// <summary>Under the lock: stores and logs the effective priority now due.</summary>
+    private byte UpdatePriority()
+    {
+        var old = _effectivePriority;
+        var updated = ComputeEffectivePriority();
+        _effectivePriority = updated;
+        if (updated != old)
+        {
+            VrrpLog.EffectivePriorityChanged(_logger, _options.Name, old, updated);
+        }
+
+        return updated;
+    }
+
+    /// <summary>A master advertises the new priority at once; a backup shifts its master-down expiry by the skew change.</summary>
+    private void PriorityChanged(byte old, byte updated)
+    {
+        if (_state == VrrpState.Master)
+        {
+            SendAdvert(AdvertPriority);
+        }
+        else if (_state == VrrpState.Backup && _masterDownTimer.Deadline is { } deadline && !_masterReleased)
+        {
+            _masterDownTimer.ArmAt(deadline + Skew(updated) - Skew(old));
+        }
     }
 
     /// <summary>
@@ -342,6 +359,9 @@ internal sealed partial class VrrpRouter : IDisposable
             }
 
             _disposed = true;
+            _handingOver = false;
+            _handoverTimer?.Dispose();
+            _handover?.TrySetResult(new VrrpHandoverOutcome(false, null, "the instance was disposed"));
             _masterDownTimer.Dispose();
             _advertTimer.Dispose();
             _garpDelayTimer.Dispose();
@@ -353,7 +373,7 @@ internal sealed partial class VrrpRouter : IDisposable
     private byte ComputeEffectivePriority() =>
         _options.Priority == VrrpAdvertisement.PriorityOwner
             ? VrrpAdvertisement.PriorityOwner
-            : (byte)Math.Clamp(_options.Priority + _trackingDelta, 1, 254);
+            : _held ? HeldPriority : (byte)Math.Clamp(_options.Priority + _trackingDelta, 1, 254);
 
     private bool IsOurAddress(IPAddress a)
     {

@@ -40,4 +40,7 @@ public enum VrrpTransitionReason
 
     /// <summary>Taken over from the process this one replaced (an upgrade): the state went on, nothing was sent.</summary>
     HandedOver = 12,
+
+    /// <summary>An operator's planned handover: the successor's advert arrived, this master stepped down (held).</summary>
+    PlannedHandover = 13,
 }

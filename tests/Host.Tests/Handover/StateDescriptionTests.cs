@@ -84,4 +84,16 @@ public sealed class StateDescriptionTests
             _ = close(fd);
         }
     }
+
+    [Fact]
+    public void ServerAdminStates_RoundTrip_AndAPreviousBuildsStateWithoutThem_ReadsAsReady()
+    {
+        var drained = Valid with { Proxy = Valid.Proxy! with { Servers = [new ServerHandover("be", "cc1", true, CloudCoreLb.L4Proxy.ServerAdminState.Drain)] } };
+        var json = JsonSerializer.Serialize(drained, StateJsonContext.Default.StateDescription);
+        var previous = json.Replace(",\"admin_state\":\"Drain\"", "", StringComparison.Ordinal);
+
+        Assert.Equal(CloudCoreLb.L4Proxy.ServerAdminState.Drain, TakeoverReceiver.Parse(Encoding.UTF8.GetBytes(json)).Proxy!.Servers.Single().AdminState);
+        Assert.NotEqual(json, previous);
+        Assert.Equal(CloudCoreLb.L4Proxy.ServerAdminState.Ready, TakeoverReceiver.Parse(Encoding.UTF8.GetBytes(previous)).Proxy!.Servers.Single().AdminState);
+    }
 }

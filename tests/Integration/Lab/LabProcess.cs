@@ -21,6 +21,9 @@ internal sealed class LabProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Name, whether it still runs (or how it ended: 128 + N for signal N) and the output, for failure messages.</summary>
     public string Describe() => $"--- {Name} ({(HasExited ? $"exited {_process.ExitCode}" : $"running, pid {Pid}")}):\n{Output}";
 

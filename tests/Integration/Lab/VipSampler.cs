@@ -206,7 +206,12 @@ internal sealed class VipSampler : IDisposable
     }
 
     /// <summary>The longest stretch with two or more holders, from <paramref name="after"/> on (one still going counts until now).</summary>
-    public TimeSpan LongestMultipleHolders(TimeSpan after)
+    public TimeSpan LongestMultipleHolders(TimeSpan after) => Longest(h => h.Length > 1, after);
+
+    /// <summary>The longest stretch with nobody holding the VIP, from <paramref name="after"/> on (one still going counts until now).</summary>
+    public TimeSpan LongestWithoutHolder(TimeSpan after) => Longest(h => h.Length == 0, after);
+
+    private TimeSpan Longest(Func<int[], bool> holds, TimeSpan after)
     {
         var now = Now;
         lock (_changes)
@@ -215,8 +220,7 @@ internal sealed class VipSampler : IDisposable
             TimeSpan? start = null;
             for (var i = 0; i <= _changes.Count; i++)
             {
-                var multiple = i < _changes.Count && _changes[i].Holders.Length > 1;
-                if (multiple)
+                if (i < _changes.Count && holds(_changes[i].Holders))
                 {
                     start ??= _changes[i].At > after ? _changes[i].At : after;
                     continue;

@@ -94,21 +94,5 @@ public sealed class HostGroupingTests
         return runtime;
     }
 
-    private async Task AdvanceUntilAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 20 && !condition(); i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(1));
-            try
-            {
-                await Wait.UntilAsync(condition, what, timeoutMs: 200);
-            }
-            catch (Exception) when (i < 19)
-            {
-                // Not yet: the next check needs more clock.
-            }
-        }
-
-        Assert.True(condition(), what);
-    }
+    private Task AdvanceUntilAsync(Func<bool> condition, string what) => Wait.AdvanceUntilAsync(_time, condition, what);
 }
