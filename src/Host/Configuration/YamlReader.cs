@@ -31,13 +31,22 @@ internal sealed class YamlReader
     public YamlMappingNode? ParseRoot(string text)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException ex)
         {
             _errors.Add(new ConfigError(File, (int)ex.Start.Line, (int)ex.Start.Column, "", $"YAML syntax error: {ex.InnerException?.Message ?? ex.Message}"));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16 throws these instead of a YamlException for some malformed input (found by fuzzing:
+            // a plain scalar cut by a flow indicator, a stray event in a mapping); where the scanner stopped is the line.
+            var at = scanner.CurrentPosition;
+            _errors.Add(new ConfigError(File, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "", $"YAML syntax error: {ex.Message}"));
             return null;
         }
 

@@ -120,10 +120,9 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
             try
             {
                 using var stream = new NetworkStream(client, ownsSocket: false);
-                using var reader = new StreamReader(stream, Encoding.UTF8);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(30));
-                var request = (await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false))?.Trim();
+                var request = await ControlRequest.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
                 var response = request switch
                 {
                     "status" => StatusFormatter.Format(status.Get()),
