@@ -9,6 +9,8 @@ using SharpFuzz;
 //   replay TARGET PATH...                                              each file (or every file of a folder) once
 //   afl TARGET | libfuzzer TARGET                                      under afl-fuzz / libfuzzer-dotnet (SharpFuzz)
 //   list | write-seeds DIR
+// Before any target is built: instrumented code writes to the edge map from its first branch on.
+CoverageMap.Attach();
 if (args.Length == 0)
 {
     return Usage();

@@ -28,13 +28,17 @@ internal static unsafe class CoverageMap
     /// <summary>Points the instrumentation at our map; call before the first instrumented code runs.</summary>
     public static void Attach() => Trace.SharedMem = s_trace;
 
-    public static void Reset()
+    /// <summary>Forgets what ran before the first input (target construction, static constructors).</summary>
+    public static void Clear()
     {
         NativeMemory.Clear(s_trace, Size);
         Trace.PrevLocation = 0;
     }
 
-    /// <summary>Folds the last input's trace into what has been seen; true when it reached something new.</summary>
+    /// <summary>Starts a trace; the map itself is clean, <see cref="Merge"/> clears what it read.</summary>
+    public static void Reset() => Trace.PrevLocation = 0;
+
+    /// <summary>Folds the last input's trace into what has been seen and clears it; true when it reached something new.</summary>
     public static bool Merge()
     {
         var found = false;
@@ -67,6 +71,8 @@ internal static unsafe class CoverageMap
                     found = true;
                 }
             }
+
+            words[w] = 0;
         }
 
         return found;

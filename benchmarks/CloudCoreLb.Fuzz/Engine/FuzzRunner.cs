@@ -52,6 +52,7 @@ internal sealed class FuzzRunner(FuzzTarget target, FuzzRunOptions options)
     private void Loop(IReadOnlyList<byte[]> seeds)
     {
         CoverageMap.Attach();
+        CoverageMap.Clear();
         var random = new Random(options.Seed);
         var mutator = new Mutator(random, target.Dictionary, target.MaxInputLength);
         foreach (var seed in seeds)
