@@ -34,6 +34,13 @@ public static class ScriptSecurity
         var who = runAs is null ? "root" : $"'{runAs.UserName}' (uid {runAs.Uid})";
         var uid = runAs?.Uid ?? 0;
 
+        // The file APIs throw ArgumentException on a NUL; a YAML "\0" escape puts one in (found by fuzzing).
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"script '{path.Replace("\0", "\\0", StringComparison.Ordinal)}': the path contains a NUL character");
+            return errors;
+        }
+
         if (!Path.IsPathFullyQualified(path))
         {
             errors.Add($"script '{path}': the path must be absolute");

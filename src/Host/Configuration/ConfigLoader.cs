@@ -9,6 +9,9 @@ namespace CloudCoreLb.Host.Configuration;
 /// </summary>
 internal static partial class ConfigLoader
 {
+    // sizeof(sockaddr_un.sun_path) on Linux less the terminating NUL.
+    private const int MaxUnixSocketPath = 107;
+
     public static CloudCoreLbConfig Load(string path, string? nodeName = null)
     {
         string text;
@@ -119,6 +122,13 @@ internal static partial class ConfigLoader
         if (socket is not null && !Path.IsPathFullyQualified(socket))
         {
             r.Error(YamlReader.Get(section, "socket"), "control.socket", $"'{socket}' is not an absolute path");
+            return new ControlOptions();
+        }
+
+        // What bind(2) on a unix socket takes (sun_path, unix(7)); otherwise the control server fails at start.
+        if (socket is not null && (socket.Contains('\0', StringComparison.Ordinal) || System.Text.Encoding.UTF8.GetByteCount(socket) > MaxUnixSocketPath))
+        {
+            r.Error(YamlReader.Get(section, "socket"), "control.socket", $"not a unix socket path: at most {MaxUnixSocketPath} bytes and no NUL character");
             return new ControlOptions();
         }
 

@@ -31,13 +31,26 @@ internal sealed class YamlReader
     public YamlMappingNode? ParseRoot(string text)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
+        var parser = new Parser(scanner);
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             _errors.Add(new ConfigError(File, (int)ex.Start.Line, (int)ex.Start.Column, "", $"YAML syntax error: {ex.InnerException?.Message ?? ex.Message}"));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16 throws these instead of a YamlException for some malformed input (found by fuzzing:
+            // a plain scalar cut by a flow indicator, a stray event in a mapping). The event it choked on is where the
+            // problem is; failing that, where the scanner stopped.
+            // At the end of the text that is the line after the last one: the last one is named instead.
+            var at = parser.Current?.Start ?? scanner.CurrentPosition;
+            var lines = Math.Max(1, text.AsSpan().TrimEnd('\n').Count('\n') + 1);
+            _errors.Add(new ConfigError(File, Math.Clamp((int)at.Line, 1, lines), Math.Max(1, (int)at.Column), "", $"YAML syntax error: {ex.Message}"));
             return null;
         }
 

@@ -119,10 +119,9 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
             try
             {
                 using var stream = new NetworkStream(client, ownsSocket: false);
-                using var reader = new StreamReader(stream, Encoding.UTF8);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(30));
-                var line = await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+                var line = await ControlRequestReader.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
                 var response = !ControlRequest.TryParse(line, out var request, out var invalid) ? $"error: {invalid}\n" : request!.Verb switch
                 {
                     ControlVerb.Status => StatusFormatter.Format(status.Get()),

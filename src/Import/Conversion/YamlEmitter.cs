@@ -19,13 +19,13 @@ internal sealed partial class YamlEmitter
     {
         foreach (var line in comment.Split('\n'))
         {
-            WriteLine(line.Length == 0 ? "#" : "# " + line);
+            WriteLine(line.Length == 0 ? "#" : "# " + Printable(line));
         }
     }
 
     /// <summary><c>key: value</c>, with <paramref name="value"/> already formatted (see <see cref="Str"/>).</summary>
     public void Value(string key, string value, string? comment = null) =>
-        WriteLine(comment is null ? $"{key}: {value}" : $"{key}: {value}  # {comment}");
+        WriteLine(comment is null ? $"{key}: {value}" : $"{key}: {value}  # {Printable(comment)}");
 
     public void Value(string key, int value, string? comment = null) => Value(key, value.ToString(System.Globalization.CultureInfo.InvariantCulture), comment);
 
@@ -34,7 +34,7 @@ internal sealed partial class YamlEmitter
     /// <summary><c>key:</c> followed by an indented block.</summary>
     public IDisposable Block(string key, string? comment = null)
     {
-        WriteLine(comment is null ? $"{key}:" : $"{key}:  # {comment}");
+        WriteLine(comment is null ? $"{key}:" : $"{key}:  # {Printable(comment)}");
         _indent += 2;
         return new Scope(this, 2);
     }
@@ -50,7 +50,7 @@ internal sealed partial class YamlEmitter
     /// <summary>A sequence entry on one line: <c>- { a: 1, b: 2 }</c> or <c>- scalar</c>.</summary>
     public void ItemLine(string value, string? comment = null)
     {
-        WriteLine(comment is null ? $"- {value}" : $"- {value}  # {comment}");
+        WriteLine(comment is null ? $"- {value}" : $"- {value}  # {Printable(comment)}");
     }
 
     public static string Flow(IEnumerable<(string Key, string Value)> pairs) =>
@@ -76,12 +76,34 @@ internal sealed partial class YamlEmitter
                 '\n' => "\\n",
                 '\t' => "\\t",
                 _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ when IsYamlBreakOrNonPrintable(c) => $"\\u{(int)c:x4}",
                 _ => c.ToString(),
             });
         }
 
         return sb.Append('"').ToString();
     }
+
+    // Comments quote input words (haproxy's 'balance x'): a control character or a YAML line break (NEL, LS, PS) in
+    // one would end the comment early or make the whole file unreadable, so they are written as escapes.
+    private static string Printable(string comment)
+    {
+        if (!comment.Any(c => char.IsControl(c) || IsYamlBreakOrNonPrintable(c)))
+        {
+            return comment;
+        }
+
+        var sb = new StringBuilder(comment.Length + 8);
+        foreach (var c in comment)
+        {
+            sb.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : IsYamlBreakOrNonPrintable(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+
+        return sb.ToString();
+    }
+
+    // Outside YAML's printable set (YAML 1.2 §5.1) or read as a line break by YAML 1.1 readers (§5.4).
+    private static bool IsYamlBreakOrNonPrintable(char c) => c is '\u2028' or '\u2029' or '\uFEFF' or '\uFFFE' or '\uFFFF';
 
     private void WriteLine(string line)
     {
@@ -95,8 +117,9 @@ internal sealed partial class YamlEmitter
         _text.Append(' ', _indent).Append(line).Append('\n');
     }
 
-    // Starts with a letter, digit, '/' or '.', and has no character YAML gives a meaning to (': ', ' #', flow indicators).
-    [GeneratedRegex(@"^[A-Za-z0-9_/.][A-Za-z0-9_./:@+=-]*$")]
+    // Starts with a letter, digit, '/' or '.', and has no character YAML gives a meaning to (': ', ' #', flow indicators);
+    // nor ends with ':', which reads as a key ("name: VI_1:" is a syntax error).
+    [GeneratedRegex(@"^[A-Za-z0-9_/.][A-Za-z0-9_./:@+=-]*(?<!:)$")]
     private static partial Regex Plain();
 
     // Words and numbers a YAML 1.1/1.2 reader would turn into bools, nulls or numbers.

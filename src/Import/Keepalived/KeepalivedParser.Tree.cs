@@ -7,7 +7,7 @@ internal sealed partial class KeepalivedParser
     internal List<KeepalivedNode> BuildTree(string file, IReadOnlyList<KeepalivedLine> lines)
     {
         var root = new List<KeepalivedNode>();
-        var stack = new Stack<(List<KeepalivedNode> List, KeepalivedNode? Owner)>();
+        var stack = new Stack<(List<KeepalivedNode> List, KeepalivedNode? Owner, KeepalivedLine Open)>();
         var current = root;
         KeepalivedNode? previous = null;
         foreach (var line in lines)
@@ -26,7 +26,7 @@ internal sealed partial class KeepalivedParser
                     owner.Children = children;
                 }
 
-                stack.Push((current, owner));
+                stack.Push((current, owner, line));
                 current = children;
                 previous = null;
             }
@@ -52,9 +52,10 @@ internal sealed partial class KeepalivedParser
 
         if (stack.Count > 0)
         {
-            var (_, owner) = stack.Last();
+            // A '{' without a keyword owns nothing, but its own line is still where the block starts.
+            var (_, owner, open) = stack.Last();
             var where = owner is null ? "" : $" ('{ImportDiagnostics.Mask(owner.Line.Words)}' at line {owner.Line.Line})";
-            throw new ImportException(owner?.Line.File ?? file, owner?.Line.Line ?? 0, $"a block{where} is never closed with '}}'");
+            throw new ImportException(owner?.Line.File ?? open.File, owner?.Line.Line ?? open.Line, $"a block{where} is never closed with '}}'");
         }
 
         return root;
