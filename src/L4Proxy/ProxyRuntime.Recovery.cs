@@ -106,7 +106,13 @@ public sealed partial class ProxyRuntime
             return "bad-descriptor";
         }
 
-        if (!preservation.IsResumable(slot, sequence) || !claimed.Add(slot))
+        if (!preservation.Knows(slot, sequence) || claimed.Contains(slot))
+        {
+            // Stored, but the journal has no such session (it was closing at the crash, or the name is not ours).
+            return "unknown-session";
+        }
+
+        if (!preservation.IsSettled(slot) || !claimed.Add(slot))
         {
             // Bytes were in user space or a pipe at the crash (or a side had half-closed): resuming would skip them.
             return "in-flight";

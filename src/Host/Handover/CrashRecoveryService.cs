@@ -84,6 +84,7 @@ internal sealed class CrashRecoveryService(
             recovery.Discard();
         }
 
+        lineage.Counters.Recovered(result.Adopted, result.Refused);
         var points = recovery.ResumePoints([.. vrrp.Instances.Select(i => i.Handle)]);
         vrrp.StartInherited(points);
         StartRecording();

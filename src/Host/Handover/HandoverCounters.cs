@@ -9,6 +9,7 @@ internal sealed class HandoverCounters
     private long _failedUpgrades;
     private long _handedOver;
     private long _adopted;
+    private long _recovered;
 
     public long Upgrades => Interlocked.Read(ref _upgrades);
 
@@ -19,6 +20,12 @@ internal sealed class HandoverCounters
     public long SessionsAdopted => Interlocked.Read(ref _adopted);
 
     public ConcurrentDictionary<string, long> SessionsRefused { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sessions this process took back from the descriptor store after a crash.</summary>
+    public long SessionsRecovered => Interlocked.Read(ref _recovered);
+
+    /// <summary>Stored sessions this process reset instead, by reason (<c>in-flight</c>, <c>unknown-server</c>, ...).</summary>
+    public ConcurrentDictionary<string, long> RecoveryRefused { get; } = new(StringComparer.Ordinal);
 
     public void Upgraded(int sessions)
     {
@@ -34,6 +41,15 @@ internal sealed class HandoverCounters
         foreach (var (reason, count) in refused)
         {
             SessionsRefused.AddOrUpdate(reason, count, (_, old) => old + count);
+        }
+    }
+
+    public void Recovered(int sessions, IReadOnlyDictionary<string, int> refused)
+    {
+        Interlocked.Add(ref _recovered, sessions);
+        foreach (var (reason, count) in refused)
+        {
+            RecoveryRefused.AddOrUpdate(reason, count, (_, old) => old + count);
         }
     }
 

@@ -17,7 +17,8 @@ namespace CloudCoreLb.Host.Metrics;
 /// own lock-free counters at scrape time, so the hot paths never touch a metrics library. Names follow Prometheus
 /// conventions: <c>cloudcore_lb_</c> prefix, <c>_total</c> counters, base units.
 /// </summary>
-internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, StatusProvider status, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
+internal sealed class MetricsExporter(
+    ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, CrashRecovery recovery, StatusProvider status, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
 {
     private static readonly VrrpState[] States = Enum.GetValues<VrrpState>();
     private static readonly VrrpDropReason[] DropReasons = Enum.GetValues<VrrpDropReason>().Where(r => r != VrrpDropReason.None).ToArray();
@@ -197,6 +198,13 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
             m.SessionsRefused.WithLabels(reason).IncTo(count);
         }
 
+        m.SessionsStored.Set(recovery.Preservation?.Preserved ?? 0);
+        m.SessionsRecovered.IncTo(h.SessionsRecovered);
+        foreach (var (reason, count) in h.RecoveryRefused)
+        {
+            m.RecoveryRefused.WithLabels(reason).IncTo(count);
+        }
+
         // A reload can remove instances, frontends and servers: their series go with them instead of staying frozen
         // on dashboards until the next restart.
         m.Prune(instances, trackedChecks, frontends, servers);
@@ -270,6 +278,9 @@ internal sealed class MetricsExporter(ConfigState config, VrrpService vrrp, Prox
         public readonly Counter SessionsHandedOver = f.CreateCounter("cloudcore_lb_sessions_handed_over_total", "Sessions handed to a new process by upgrades.");
         public readonly Counter SessionsAdopted = f.CreateCounter("cloudcore_lb_sessions_adopted_total", "Sessions adopted from a previous process.");
         public readonly Counter SessionsRefused = f.CreateCounter("cloudcore_lb_sessions_adoption_refused_total", "Handed-over sessions closed instead of adopted, by reason.", ["reason"]);
+        public readonly Gauge SessionsStored = f.CreateGauge("cloudcore_lb_sessions_stored", "Sessions kept in systemd's descriptor store for crash recovery now.");
+        public readonly Counter SessionsRecovered = f.CreateCounter("cloudcore_lb_sessions_recovered_total", "Sessions this process took back from the descriptor store after a crash.");
+        public readonly Counter RecoveryRefused = f.CreateCounter("cloudcore_lb_sessions_recovery_refused_total", "Stored sessions reset instead of resumed after a crash, by reason.", ["reason"]);
         public readonly Gauge ServerCheckDuration = f.CreateGauge("cloudcore_lb_server_check_duration_seconds", "Duration of the last completed active health check.", ["backend", "server"]);
 
         /// <summary>

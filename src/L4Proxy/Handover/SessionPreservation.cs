@@ -154,9 +154,11 @@ public sealed unsafe class SessionPreservation
         }
     }
 
-    /// <summary>Whether a previous process's session stored as <paramref name="slot"/>/<paramref name="sequence"/> can be resumed.</summary>
-    internal bool IsResumable(int slot, uint sequence) =>
-        (uint)slot < (uint)SlotCount && sequence != 0 && _slots[slot * 2] == sequence && _slots[(slot * 2) + 1] == 0;
+    /// <summary>Whether the journal has the previous process's session stored as <paramref name="slot"/>/<paramref name="sequence"/>.</summary>
+    internal bool Knows(int slot, uint sequence) => (uint)slot < (uint)SlotCount && sequence != 0 && _slots[slot * 2] == sequence;
+
+    /// <summary>Whether that session had nothing in flight, so it can be resumed.</summary>
+    internal bool IsSettled(int slot) => _slots[(slot * 2) + 1] == 0;
 
     /// <summary>A recovered session keeps its slot and stored copies.</summary>
     internal void Claim(int slot, string name) => _names[slot] = name;

@@ -71,6 +71,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.True(inFlight <= 3, $"{inFlight} sessions had bytes in flight at the kill: {line}");
         var broken = int.Parse(Between(summary, "broken=", " "), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(broken <= inFlight, summary);
+        if (inFlight == 0)
+        {
+            // The bulk stream (spliced: its reads fill the buffer) carried on with every byte, checksummed both ways.
+            Assert.Contains("bulk_match=1", summary, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(resumed, Metric(lab.Nodes[0], "cloudcore_lb_sessions_recovered_total"));
 
         // The VIP never left node1 and never sat on two nodes; no backup took over or heard a release.
         Assert.Null(sampler.FirstSampleWithout(1, since));

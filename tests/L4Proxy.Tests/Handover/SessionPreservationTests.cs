@@ -137,6 +137,33 @@ public sealed class SessionPreservationTests : IDisposable
         Marshal.FreeHGlobal(journal);
     }
 
+    [Fact]
+    public async Task WhatTheStoreHoldsAndThisBuildDoesNotRecognise_IsClosedAndRemoved_NeverAdoptedHalfWay()
+    {
+        await using var echo = new EchoServer();
+        var options = Options(echo);
+        using var a = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var b = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _store.Store("bogus", [(int)a.Handle]);
+        _store.Store("s99.1", [(int)a.Handle, (int)b.Handle]);
+        _store.Store("s3.5", [(int)a.Handle]);
+        _store.Store("l.gone", [(int)b.Handle]);
+        var stored = _store.Snapshot();
+
+        await using var recovered = new ProxyRuntime { Preservation = new SessionPreservation(_store, _journal, Slots, TimeSpan.FromSeconds(1), recovered: true) };
+        await recovered.StartForTakeoverAsync(options, CancellationToken.None);
+        var result = await recovered.RecoverAsync(stored);
+        recovered.CompleteAdoption();
+
+        Assert.Equal(0, result.Adopted);
+        Assert.Equal(new Dictionary<string, int> { ["unknown-name"] = 1, ["unknown-session"] = 1, ["bad-descriptor"] = 1, ["unknown-listener"] = 1 }, result.Refused);
+        Assert.Equal(["l.fe"], _store.Names);
+        // The frontend bound anew, as after a crash with nothing stored for it.
+        using var client = await TestProxy.ConnectAsync(recovered.GetFrontendEndPoint("fe"));
+        await client.SendAsync("z"u8.ToArray());
+        Assert.Equal("z"u8.ToArray(), await TestProxy.ReadExactlyAsync(client, 1));
+    }
+
     [Theory]
     [InlineData("s12.7", 12, 7u)]
     [InlineData("s0.4294967295", 0, uint.MaxValue)]
