@@ -21,6 +21,7 @@ internal sealed class VrrpAdvertValidator
     private readonly byte _advertIntervalSeconds;
     private readonly uint[] _addresses;
     private readonly bool _unicast;
+    private readonly uint[] _peers;
     private readonly uint _group;
     private readonly uint _ourAddress;
 
@@ -35,6 +36,7 @@ internal sealed class VrrpAdvertValidator
         _advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
         _addresses = options.VirtualAddresses.Select(v => Ipv4Address.ToUInt32(v.Address)).ToArray();
         _unicast = options.IsUnicast;
+        _peers = [.. options.UnicastPeers.Where(p => p.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).Select(Ipv4Address.ToUInt32)];
         _group = Ipv4Address.ToUInt32(options.MulticastGroup);
         _ourAddress = Ipv4Address.ToUInt32(ourAddress);
     }
@@ -131,6 +133,12 @@ internal sealed class VrrpAdvertValidator
         if (ip.Source == _ourAddress)
         {
             return VrrpDropReason.OwnAdvert;
+        }
+
+        // Unicast mode names every router of the segment: anyone else is not part of it (docs/security.md).
+        if (_unicast && Array.IndexOf(_peers, ip.Source) < 0)
+        {
+            return VrrpDropReason.NotAUnicastPeer;
         }
 
         // RFC 3768 §7.1: a VIP list that differs from ours MUST be dropped unless the owner (255) sent it.

@@ -95,4 +95,11 @@ public enum VrrpDropReason
     /// apart from <see cref="BadChecksum"/> (docs/design/vrrp.md §12).
     /// </summary>
     ChecksumFormMismatch = 21,
+
+    /// <summary>
+    /// Unicast mode: the advert comes from an address that is not among the instance's unicast peers. Without this a
+    /// host on the segment could send a higher priority and take the VIP (keepalived checks it only with
+    /// <c>check_unicast_src</c>); here the peer list is the membership list.
+    /// </summary>
+    NotAUnicastPeer = 22,
 }

@@ -139,6 +139,11 @@ public sealed class VrrpAdvertValidatorTests
             ["two addresses, we have one"] = new(VrrpDropReason.AddressCountMismatch, b => b.Addresses = [SeedOptions.Vip, IPAddress.Parse("10.10.102.243")]),
             ["another address"] = new(VrrpDropReason.AddressListMismatch, b => b.Addresses = [IPAddress.Parse("10.10.102.243")]),
             ["sent from our own address"] = new(VrrpDropReason.OwnAdvert, b => b.Source = IPAddress.Parse("10.10.102.10")),
+            ["unicast advert from an address that is not a peer"] = new(VrrpDropReason.NotAUnicastPeer, b =>
+            {
+                b.Destination = IPAddress.Parse("10.10.102.10");
+                b.Source = IPAddress.Parse("10.10.102.99");
+            }, IPAddress.Parse("10.10.102.10"), o => o with { UnicastPeers = [IPAddress.Parse("10.10.102.11")] }),
         };
     }
 }
