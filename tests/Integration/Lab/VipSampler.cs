@@ -211,6 +211,36 @@ internal sealed class VipSampler : IDisposable
     /// <summary>The longest stretch with nobody holding the VIP, from <paramref name="after"/> on (one still going counts until now).</summary>
     public TimeSpan LongestWithoutHolder(TimeSpan after) => Longest(h => h.Length == 0, after);
 
+    /// <summary>
+    /// How often the VIP moved from <paramref name="after"/> on: a node gaining it that is not the node that gained
+    /// it last. The VIP leaving a node and coming back to the same node is no move (edges stay on that node).
+    /// </summary>
+    public int Moves(TimeSpan after)
+    {
+        lock (_changes)
+        {
+            int? last = null;
+            int[] previous = [];
+            var moves = 0;
+            foreach (var (at, holders) in _changes)
+            {
+                foreach (var gained in holders.Except(previous))
+                {
+                    if (last is { } l && l != gained && at > after)
+                    {
+                        moves++;
+                    }
+
+                    last = gained;
+                }
+
+                previous = holders;
+            }
+
+            return moves;
+        }
+    }
+
     private TimeSpan Longest(Func<int[], bool> holds, TimeSpan after)
     {
         var now = Now;

@@ -127,11 +127,11 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     /// compiling at start), on top of up to one interval since the last advert. The NativeAOT package restarts in a
     /// fraction of that, within the 2.7 s of 1 s adverts (docs/design/upgrade.md).
     /// </summary>
-    private static string WriteConfig(NetnsLab lab) => lab.WriteFile("cloudcore-lb.yaml",
+    internal static string WriteConfig(NetnsLab lab) => lab.WriteFile("cloudcore-lb.yaml",
         LabConfigs.Daemon(Priorities).Replace("advert_int: 1s", "advert_int: 3s", StringComparison.Ordinal)
         + LabConfigs.SeedProxy(lab.Nodes) + "crash_recovery:\n  session_age: 500ms\n");
 
-    private static LabProcess StartSupervised(NetnsLab lab, string config, string state, double restartSeconds)
+    internal static LabProcess StartSupervised(NetnsLab lab, string config, string state, double restartSeconds)
     {
         var node = lab.Nodes[0];
         return lab.Start(node, "supervised@node1", "python3",
@@ -155,7 +155,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static int MainPid(string state)
+    internal static int MainPid(string state)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -170,7 +170,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static int WaitForMainPidOtherThan(string state, int pid)
+    internal static int WaitForMainPidOtherThan(string state, int pid)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (MainPid(state) == pid)
@@ -183,7 +183,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until the store holds <paramref name="count"/> sessions (at least, or exactly: nothing left behind by a previous process).</summary>
-    private static void WaitForStoredSessions(string state, int count, bool exactly = false)
+    internal static void WaitForStoredSessions(string state, int count, bool exactly = false)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var stored = 0;
@@ -242,14 +242,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static string Between(string text, string start, string end)
+    internal static string Between(string text, string start, string end)
     {
         var from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
         var to = text.IndexOf(end, from, StringComparison.Ordinal);
         return text[from..to];
     }
 
-    private static void StartCloudCores(NetnsLab lab)
+    internal static void StartCloudCores(NetnsLab lab)
     {
         foreach (var node in lab.Nodes)
         {
@@ -257,7 +257,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static void WaitForEveryServerUp(NetnsLab lab, LabNode node)
+    internal static void WaitForEveryServerUp(NetnsLab lab, LabNode node)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
