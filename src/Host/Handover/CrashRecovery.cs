@@ -22,7 +22,8 @@ internal sealed class CrashRecovery : IDisposable
     private readonly CrashJournal? _journal;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private volatile bool _stopped;
+    private readonly Lock _journalLock = new();
+    private bool _stopped;
     private bool _detached;
 
     public CrashRecovery(CloudCoreLbConfig config, RunArguments arguments, TimeProvider time, ILogger<CrashRecovery> logger)
@@ -107,14 +108,18 @@ internal sealed class CrashRecovery : IDisposable
     /// <summary>Records, for a successor after a crash, when each master last advertised.</summary>
     public void Record(IReadOnlyList<VrrpInstanceHandle> instances)
     {
-        if (_journal is null || _stopped)
+        // Under the lock: the timer may fire while Dispose unmaps the journal.
+        lock (_journalLock)
         {
-            return;
-        }
+            if (_journal is null || _stopped)
+            {
+                return;
+            }
 
-        for (var i = 0; i < instances.Count; i++)
-        {
-            _journal.WriteInstance(i, instances[i].Name, instances[i].IsMaster ? instances[i].LastAdvertTimestamp : 0);
+            for (var i = 0; i < instances.Count; i++)
+            {
+                _journal.WriteInstance(i, instances[i].Name, instances[i].IsMaster ? instances[i].LastAdvertTimestamp : 0);
+            }
         }
     }
 
@@ -193,7 +198,11 @@ internal sealed class CrashRecovery : IDisposable
     /// </summary>
     public void Dispose()
     {
-        _stopped = true;
+        lock (_journalLock)
+        {
+            _stopped = true;
+        }
+
         if (_store is not null && _journal is not null && !_detached)
         {
             _journal.ClearInstances();

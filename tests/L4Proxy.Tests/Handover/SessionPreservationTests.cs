@@ -14,13 +14,21 @@ namespace CloudCoreLb.L4Proxy.Tests.Handover;
 public sealed class SessionPreservationTests : IDisposable
 {
     private const int Slots = 16;
-    private readonly nint _journal = AllocJournal();
+    // Freed only when the test class is done: a runtime writes its journal until it is disposed, which for an
+    // `await using` local is after the test's last statement.
+    private readonly List<nint> _journals = [];
     private readonly MemoryStore _store = new();
+    private readonly nint _journal;
+
+    public SessionPreservationTests() => _journal = AllocJournal();
 
     public void Dispose()
     {
         _store.Dispose();
-        Marshal.FreeHGlobal(_journal);
+        foreach (var journal in _journals)
+        {
+            Marshal.FreeHGlobal(journal);
+        }
     }
 
     [Fact]
@@ -92,10 +100,10 @@ public sealed class SessionPreservationTests : IDisposable
         Assert.Equal(after, await TestProxy.ReadExactlyAsync(client, after.Length));
         await send;
         // The listener came back from the store too.
+        await Wait.UntilAsync(() => recovered.GetServerStatus().All(s => s.Usable), "every server up");
         using var second = await TestProxy.ConnectAsync(recovered.GetFrontendEndPoint("fe"));
         await second.SendAsync("y"u8.ToArray());
         Assert.Equal("y"u8.ToArray(), await TestProxy.ReadExactlyAsync(second, 1));
-        Marshal.FreeHGlobal(journal);
     }
 
     [Fact]
@@ -134,7 +142,6 @@ public sealed class SessionPreservationTests : IDisposable
 
             throw new InvalidOperationException("closed with a FIN");
         });
-        Marshal.FreeHGlobal(journal);
     }
 
     [Fact]
@@ -158,7 +165,8 @@ public sealed class SessionPreservationTests : IDisposable
         Assert.Equal(0, result.Adopted);
         Assert.Equal(new Dictionary<string, int> { ["unknown-name"] = 1, ["unknown-session"] = 1, ["bad-descriptor"] = 1, ["unknown-listener"] = 1 }, result.Refused);
         Assert.Equal(["l.fe"], _store.Names);
-        // The frontend bound anew, as after a crash with nothing stored for it.
+        // The frontend bound anew, as after a crash with nothing stored for it (served once its server checks up).
+        await Wait.UntilAsync(() => recovered.GetServerStatus().All(s => s.Usable), "every server up");
         using var client = await TestProxy.ConnectAsync(recovered.GetFrontendEndPoint("fe"));
         await client.SendAsync("z"u8.ToArray());
         Assert.Equal("z"u8.ToArray(), await TestProxy.ReadExactlyAsync(client, 1));
@@ -224,9 +232,10 @@ public sealed class SessionPreservationTests : IDisposable
         return (stored, journal);
     }
 
-    private static nint AllocJournal()
+    private nint AllocJournal()
     {
         var journal = Marshal.AllocHGlobal(Slots * SessionPreservation.SlotSize);
+        _journals.Add(journal);
         Marshal.Copy(new byte[Slots * SessionPreservation.SlotSize], 0, journal, Slots * SessionPreservation.SlotSize);
         return journal;
     }
