@@ -9,6 +9,8 @@ namespace CloudCoreLb.HealthCheck;
 /// </remarks>
 public static class DurationParser
 {
+    /// <summary>Reads a non-negative number followed by a unit (<c>us</c>, <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c>).</summary>
+    /// <returns><see langword="false"/> for a missing unit, a sign, or anything that is not a number.</returns>
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = default;
@@ -37,6 +39,7 @@ public static class DurationParser
         return true;
     }
 
+    /// <summary>Writes <paramref name="value"/> in the largest unit that holds it whole, so it reads back exactly.</summary>
     public static string Format(TimeSpan value) => value switch
     {
         { Ticks: 0 } => "0s",

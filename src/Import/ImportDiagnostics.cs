@@ -6,8 +6,10 @@ public sealed class ImportDiagnostics
     private const string Hidden = "********";
     private readonly List<ImportDiagnostic> _items = [];
 
+    /// <summary>Every warning and note, in input order.</summary>
     public IReadOnlyList<ImportDiagnostic> Items => _items;
 
+    /// <summary>The diagnostics that mean part of the input was not carried over.</summary>
     public IEnumerable<ImportDiagnostic> Warnings => _items.Where(d => d.Severity == ImportSeverity.Warning);
 
     internal void Warn(string file, int line, string message) => _items.Add(new ImportDiagnostic(file, line, ImportSeverity.Warning, message));

@@ -1,5 +1,4 @@
 using CloudCoreLb.L4Proxy.Handover;
-using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.L4Proxy.Health;
 using CloudCoreLb.L4Proxy.Options;
 

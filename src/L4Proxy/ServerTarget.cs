@@ -59,5 +59,6 @@ public sealed class ServerTarget
 
     internal bool Matches(ProxyServer server) => Matches(server.Backend.Name, server.Name, server.EndPoint.Address);
 
+    /// <summary>The target as the operator wrote it: <c>BACKEND/SERVER</c> or <c>host NAME</c>.</summary>
     public override string ToString() => Host is null ? $"{Backend}/{Server}" : $"host {Host}";
 }

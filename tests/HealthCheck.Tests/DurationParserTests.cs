@@ -1,5 +1,3 @@
-using CloudCoreLb.HealthCheck;
-
 namespace CloudCoreLb.HealthCheck.Tests;
 
 public sealed class DurationParserTests

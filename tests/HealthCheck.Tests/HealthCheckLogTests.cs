@@ -22,12 +22,12 @@ public sealed class HealthCheckLogTests
             await loop.RunOnceAsync(CancellationToken.None);
         }
 
-        var ids = logger.Entries.Select(e => e.Id.Id).ToList();
+        var ids = logger.Entries.Select(e => e.EventId.Id).ToList();
         // OK (first result) + UP, FAIL, DOWN (second failure), OK + UP.
         Assert.Equal([3000, 3001, 3000, 3002, 3000, 3001], ids);
         Assert.All(logger.Entries, e => Assert.Contains("cloudcore", e.Message));
-        Assert.Equal(LogLevel.Warning, logger.Entries.Single(e => e.Id.Id == 3002).Level);
-        Assert.Equal("CheckDown", logger.Entries.Single(e => e.Id.Id == 3002).Id.Name);
+        Assert.Equal(LogLevel.Warning, logger.Entries.Single(e => e.EventId.Id == 3002).Level);
+        Assert.Equal("CheckDown", logger.Entries.Single(e => e.EventId.Id == 3002).EventId.Name);
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public sealed class HealthCheckLogTests
         await loop.RunOnceAsync(CancellationToken.None);
         await loop.RunOnceAsync(CancellationToken.None);
 
-        Assert.Contains(logger.Entries, e => e.Id.Id == 3003 && e.Message.Contains("busy", StringComparison.Ordinal));
-        Assert.Contains(logger.Entries, e => e.Id.Id == 3004 && e.Level == LogLevel.Error);
+        Assert.Contains(logger.Entries, e => e.EventId.Id == 3003 && e.Message.Contains("busy", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, e => e.EventId.Id == 3004 && e.Level == LogLevel.Error);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class HealthCheckLogTests
         await loop.RunOnceAsync(CancellationToken.None);
 
         var entry = Assert.Single(logger.Entries);
-        Assert.Equal(3010, entry.Id.Id);
+        Assert.Equal(3010, entry.EventId.Id);
         Assert.Contains("priority delta -5 (was 0)", entry.Message);
     }
 }

@@ -1,5 +1,4 @@
 using CloudCoreLb.Host.Configuration;
-using CloudCoreLb.Import;
 
 namespace CloudCoreLb.Import.Tests;
 

@@ -1,5 +1,3 @@
-using CloudCoreLb.Import;
-
 namespace CloudCoreLb.Import.Tests;
 
 public sealed class WordAccumulatorTests

@@ -11,7 +11,7 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// </summary>
 /// <remarks>
 /// Public because the importer (CloudCoreLb.Import) must read a keepalived <c>script</c> exactly as the runtime will
-/// run it: the path it resolves, reads for advice or rewrites is <see cref="Split"/>'s first word, never a second
+/// run it: the path it resolves, reads for advice or rewrites is <see cref="Split(string)"/>'s first word, never a second
 /// opinion.
 /// </remarks>
 public static class ScriptCommandLine
@@ -21,14 +21,14 @@ public static class ScriptCommandLine
 
     /// <summary>
     /// keepalived's first pass over a whole <c>script</c> or <c>notify_*</c> line (<c>alloc_strvec_quoted</c>): the
-    /// words and quotes of <see cref="Split"/>, but each escape stays as written (the backslash and the character after
-    /// it), so the word holding the command line reaches <see cref="Split"/> intact: in <c>script "/bin/echo \"a b\""</c>
-    /// word 1 is <c>/bin/echo \"a b\"</c>. Throws <see cref="FormatException"/> like <see cref="Split"/>.
+    /// words and quotes of <see cref="Split(string)"/>, but each escape stays as written (the backslash and the character after
+    /// it), so the word holding the command line reaches <see cref="Split(string)"/> intact: in <c>script "/bin/echo \"a b\""</c>
+    /// word 1 is <c>/bin/echo \"a b\"</c>. Throws <see cref="FormatException"/> like <see cref="Split(string)"/>.
     /// </summary>
     public static string[] SplitKeepingEscapes(string line) => Split(line, decodeEscapes: false);
 
     /// <summary>
-    /// The command line that <see cref="Split"/> reads back as <paramref name="argv"/>: plain words stay as they are, a
+    /// The command line that <see cref="Split(string)"/> reads back as <paramref name="argv"/>: plain words stay as they are, a
     /// word with whitespace, quotes or backslashes is single-quoted, or double-quoted with escapes if it holds a
     /// single quote. Words with shell operators (<c>&lt; &gt; | &amp; ; $ `</c>) are quoted too: nothing here runs a
     /// shell, and the quotes keep a person from reading one into the line.

@@ -161,7 +161,7 @@ public sealed class PriorityTracker : IDisposable
         public TrackedCheckState State { get; set; } = state;
 
         // Runs on the loop's flow right after the counter took the result, so IsUp is consistent here.
-        public void OnCompleted(HealthCheckLoop source, ProbeResult result, TimeSpan duration) =>
+        public void OnCompleted(HealthCheckLoop source, ProbeResult _, TimeSpan __) =>
             owner.Report(this, source.Tracker.IsUp);
     }
 }

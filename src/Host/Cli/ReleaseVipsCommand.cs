@@ -13,10 +13,15 @@ namespace CloudCoreLb.Host.Cli;
 /// </summary>
 internal static class ReleaseVipsCommand
 {
+    /// <param name="waitStdin">Wait for one line on stdin first (the guardian's go-ahead); <c>exit</c> cancels.</param>
+    /// <param name="configPath">The daemon's configuration, for the priority-0 adverts; none means only the addresses go.</param>
+    /// <param name="node">The node whose instances to release, as for <c>run --node</c>.</param>
     /// <param name="alreadyReleased">
     /// <c>ADDRESS/PREFIX@INTERFACE</c> entries the daemon's guardian deleted itself right after the crash: they are gone
     /// from the interface, but their instances still need the priority-0 advert.
     /// </param>
+    /// <param name="stdout">Where each released address is reported.</param>
+    /// <param name="stderr">Where failures are reported.</param>
     public static int Execute(bool waitStdin, string? configPath, string? node, IReadOnlyList<string> alreadyReleased, TextWriter stdout, TextWriter stderr)
     {
         if (waitStdin && Console.In.ReadLine() == "exit")

@@ -100,7 +100,6 @@ internal static class ServerCommand
     private static int WaitForSessions(string socket, string show, TimeSpan limit)
     {
         var started = Stopwatch.GetTimestamp();
-        long? open = null;
         while (true)
         {
             string answer;
@@ -120,7 +119,7 @@ internal static class ServerCommand
                 return 1;
             }
 
-            open = Sessions(answer);
+            var open = Sessions(answer);
             var waited = Stopwatch.GetElapsedTime(started);
             if (open == 0)
             {

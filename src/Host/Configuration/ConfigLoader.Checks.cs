@@ -53,7 +53,7 @@ internal static partial class ConfigLoader
         var fall = r.Int(map, path, "fall", 1, 100);
         var weight = r.Int(map, path, "weight", -253, 253);
         var initFail = r.Enum(map, path, "initial_state", InitialStates);
-        TrackingOptions? options = null;
+        TrackingOptions? options;
         switch (type)
         {
             case null:

@@ -45,10 +45,9 @@ internal static partial class ConfigLoader
             proxy = ReadProxy(r, r.Mapping(root, "", "proxy"));
             if (proxy is null && r.Errors.Count == 0)
             {
-                var checksNode = YamlReader.Get(root, "checks") as YamlMappingNode;
                 foreach (var check in checks.Values.Where(c => c.Options is ProxyCheckOptions))
                 {
-                    r.Error(checksNode is null ? null : YamlReader.Get(checksNode, check.Name), YamlReader.Join("checks", check.Name), "a 'proxy' check needs a proxy: section to check");
+                    r.Error(YamlReader.Get(root, "checks") is YamlMappingNode checksNode ? YamlReader.Get(checksNode, check.Name) : null, YamlReader.Join("checks", check.Name), "a 'proxy' check needs a proxy: section to check");
                 }
             }
             metrics = ReadMetrics(r, r.Mapping(root, "", "metrics"));

@@ -4,7 +4,7 @@ namespace CloudCoreLb.Import.Keepalived;
 internal sealed partial class KeepalivedParser
 {
     /// <summary>Pairs keyword lines with the <c>{ ... }</c> that follows them (same line or next).</summary>
-    internal List<KeepalivedNode> BuildTree(string file, IReadOnlyList<KeepalivedLine> lines)
+    internal List<KeepalivedNode> BuildTree(IReadOnlyList<KeepalivedLine> lines)
     {
         var root = new List<KeepalivedNode>();
         var stack = new Stack<(List<KeepalivedNode> List, KeepalivedNode? Owner, KeepalivedLine Open)>();

@@ -14,7 +14,7 @@ internal sealed partial class KeepalivedParser(ImportDiagnostics diagnostics)
     public KeepalivedConfig Parse(string file, IReadOnlyList<KeepalivedLine> lines)
     {
         var config = new KeepalivedConfig(file);
-        foreach (var node in BuildTree(file, lines))
+        foreach (var node in BuildTree(lines))
         {
             switch (node.Keyword)
             {

@@ -34,6 +34,8 @@ internal sealed class FrontendListener
     private bool _stopped;
     private Task _resume = Task.CompletedTask;
 
+    /// <param name="context">The runtime's shared loops, counters and logger.</param>
+    /// <param name="frontend">The frontend this listener accepts for.</param>
     /// <param name="inheritedFd">A listening socket handed over by the previous process, or -1 to bind one.</param>
     public FrontendListener(ProxyContext context, ProxyFrontend frontend, int inheritedFd = -1)
     {

@@ -104,7 +104,7 @@ internal sealed partial class ProxyConnection
     /// <summary>One non-blocking connect; its timeout is enforced by the loop's sweep (<see cref="CheckConnectTimeout"/>).</summary>
     private void TryConnect(ProxyServer server)
     {
-        var fd = NativeSocket.OpenStream(server.EndPoint.AddressFamily, out var error);
+        var fd = NativeSocket.OpenStream(server.EndPoint.AddressFamily, out _);
         if (fd < 0)
         {
             Close(CloseReason.ResourceExhausted);
@@ -122,7 +122,7 @@ internal sealed partial class ProxyConnection
         _upstreamFd = fd;
         _generation = EpollToken.NextGeneration(_generation);
         _connectDeadline = _context.Time.GetTimestamp() + _context.Ticks(_backend.Options.ConnectTimeout);
-        error = NativeSocket.Connect(fd, server.EndPoint);
+        var error = NativeSocket.Connect(fd, server.EndPoint);
         if (error != 0 && error != EINPROGRESS)
         {
             OnAttemptFailed(Classify(error));

@@ -1,6 +1,5 @@
 using System.Buffers;
 using CloudCoreLb.L4Proxy.Forwarding.Epoll;
-using CloudCoreLb.L4Proxy.Forwarding.Native;
 using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;

@@ -27,7 +27,7 @@ internal sealed partial class ProxyConnection : IEpollHandler, IEpollWork
     private readonly ProxyBackend _backend;
     private readonly EpollLoop _loop;
     private readonly PeerAddress _peer;
-    private long _started;
+    private readonly long _started;
     private int _slot = -1;
     private readonly int _clientFd;
     private int _upstreamFd = -1;

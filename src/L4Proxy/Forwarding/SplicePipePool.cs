@@ -1,4 +1,3 @@
-using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding;

@@ -1,4 +1,3 @@
-using System.Net;
 using CloudCoreLb.Vrrp.Linux.Netlink;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,3 @@
-using CloudCoreLb.Vrrp.Protocol;
-
 namespace CloudCoreLb.Vrrp.Router;
 
 internal sealed partial class VrrpRouter

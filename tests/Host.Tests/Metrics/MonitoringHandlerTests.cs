@@ -2,7 +2,6 @@ using System.Text;
 using CloudCoreLb.Host.Metrics;
 using CloudCoreLb.Host.Status;
 using CloudCoreLb.Host.Tests.Status;
-using Prometheus;
 
 namespace CloudCoreLb.Host.Tests.Metrics;
 

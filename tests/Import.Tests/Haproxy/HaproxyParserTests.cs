@@ -1,5 +1,4 @@
 using CloudCoreLb.HealthCheck;
-using CloudCoreLb.Import;
 using CloudCoreLb.Import.Conversion;
 using CloudCoreLb.Import.Haproxy;
 

@@ -1,4 +1,3 @@
-using CloudCoreLb.Import;
 using CloudCoreLb.Import.Keepalived;
 
 namespace CloudCoreLb.Import.Tests.Keepalived;

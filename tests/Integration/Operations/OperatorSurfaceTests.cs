@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using CloudCoreLb.Integration.Tests.Lab;
 using Xunit.Abstractions;

@@ -16,7 +16,7 @@ public sealed class KeepalivedInteropTests : IDisposable
     private static readonly byte[] s_advertPriority100 = Convert.FromHexString("21a764010101a5f70a0a66f23131313100000000");
 
     private readonly NamespacePair _net = NamespacePair.Connect("ko", "10.205.0.1/24", "kt", "10.205.0.2/24");
-    private readonly TestLogger _logger = new();
+    private readonly ListLogger _logger = new();
 
     private NetworkNamespace Ours => _net.A;
 

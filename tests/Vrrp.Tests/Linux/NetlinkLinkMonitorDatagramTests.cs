@@ -8,7 +8,7 @@ namespace CloudCoreLb.Vrrp.Tests.Linux;
 /// <summary>Feeds captured rtnetlink datagrams to the monitor; needs no root (reading rtnetlink is unprivileged).</summary>
 public sealed class NetlinkLinkMonitorDatagramTests
 {
-    private readonly TestLogger _logger = new();
+    private readonly ListLogger _logger = new();
 
     [Fact]
     public void CapturedDelAddress_RaisesAddressRemovedWithTheNameOfAKnownLink()

@@ -9,7 +9,7 @@ public sealed class NetlinkLinkMonitorTests : IDisposable
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
     private readonly NetworkNamespace _ns;
-    private readonly TestLogger _logger = new();
+    private readonly ListLogger _logger = new();
     private readonly BlockingCollection<string> _events = [];
 
     public NetlinkLinkMonitorTests()

@@ -10,7 +10,7 @@ public sealed class NetlinkVipManagerTests : IDisposable
     private static readonly VirtualAddress s_vip = new(IPAddress.Parse("10.201.0.100"), 32);
 
     private readonly NetworkNamespace _ns;
-    private readonly TestLogger _logger = new();
+    private readonly ListLogger _logger = new();
 
     public NetlinkVipManagerTests()
     {

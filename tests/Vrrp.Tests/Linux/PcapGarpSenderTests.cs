@@ -16,7 +16,7 @@ public sealed class PcapGarpSenderTests : IDisposable
     private static readonly IPAddress s_vip6 = IPAddress.Parse("fd00:203::100");
 
     private readonly NamespacePair _net = NamespacePair.Connect("ga", "10.203.0.1/24", "gb", "10.203.0.2/24");
-    private readonly TestLogger _logger = new();
+    private readonly ListLogger _logger = new();
 
     public void Dispose() => _net.Dispose();
 

@@ -15,7 +15,7 @@ public sealed class RawVrrpTransportTests : IDisposable
     private static readonly byte[] s_advert = Convert.FromHexString("21a764010101a5f70a0a66f23131313100000000");
 
     private readonly NamespacePair _net = NamespacePair.Connect("va", "10.202.0.1/24", "vb", "10.202.0.2/24");
-    private readonly TestLogger _logger = new();
+    private readonly ListLogger _logger = new();
 
     public void Dispose() => _net.Dispose();
 

@@ -1,5 +1,4 @@
 using CloudCoreLb.Vrrp.Protocol;
-using CloudCoreLb.Vrrp.Router;
 using CloudCoreLb.Vrrp.Tests.Protocol;
 using CloudCoreLb.Vrrp.Tests.TestDoubles;
 
@@ -19,9 +18,9 @@ public sealed class VrrpRouterConcurrencyTests
 
         // Only the router is exercised from several threads; the fakes behind it are touched under its lock.
         await Task.WhenAll(
-            Task.Run(() => { for (var i = 0; i < PerThread; i++) router.Router.OnDatagram(valid, SeedOptions.Group); }),
-            Task.Run(() => { for (var i = 0; i < PerThread; i++) router.Router.OnDatagram(bogus, SeedOptions.Group); }),
-            Task.Run(() => { for (var i = 0; i < PerThread; i++) router.Router.SetTracking(-(i % 3), fault: false); }));
+            Task.Run(() => { for (var i = 0; i < PerThread; i++) { router.Router.OnDatagram(valid, SeedOptions.Group); } }),
+            Task.Run(() => { for (var i = 0; i < PerThread; i++) { router.Router.OnDatagram(bogus, SeedOptions.Group); } }),
+            Task.Run(() => { for (var i = 0; i < PerThread; i++) { router.Router.SetTracking(-(i % 3), fault: false); } }));
 
         Assert.Equal(PerThread, router.Router.Counters.AdvertsReceived);
         Assert.Equal(PerThread, router.Router.Counters.GetDrops(VrrpDropReason.BadChecksum));

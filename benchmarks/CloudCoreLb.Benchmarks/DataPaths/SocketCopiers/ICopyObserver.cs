@@ -1,5 +1,3 @@
-using CloudCoreLb.L4Proxy.Forwarding;
-
 namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 
 /// <summary>What a copier reports while it moves bytes: activity refreshes the inactivity timeouts and feeds counters.</summary>

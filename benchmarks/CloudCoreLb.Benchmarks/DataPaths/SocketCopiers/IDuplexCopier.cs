@@ -9,7 +9,7 @@ namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;
 /// sockets; a copier must then return promptly.
 /// </summary>
 /// <remarks>
-/// Sessions wait for readability themselves (<see cref="SessionPump"/>: one zero-byte receive per direction, no
+/// Sessions wait for readability themselves (<c>SessionPump</c>: one zero-byte receive per direction, no
 /// suspended async method) and call <see cref="CopyAvailableAsync"/> once the source is readable, so an idle session
 /// holds no copier state at all.
 /// </remarks>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using CloudCoreLb.L4Proxy.Forwarding;
-using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.Benchmarks.DataPaths.SocketCopiers;

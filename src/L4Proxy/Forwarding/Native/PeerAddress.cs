@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using CloudCoreLb.L4Proxy.Balancing;
-using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Forwarding.Native;
