@@ -58,7 +58,7 @@ internal sealed unsafe class HandoverChannel : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)payload.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), (uint)type);
         payload.CopyTo(frame.AsSpan(HeaderSize));
-        var controlLength = fds.IsEmpty ? 0 : (int)CMSG_SPACE(fds.Length * sizeof(int));
+        var controlLength = AncillaryDescriptors.ControlLength(fds.Length);
         var control = stackalloc byte[Math.Max(controlLength, 1)];
         new Span<byte>(control, Math.Max(controlLength, 1)).Clear();
         fixed (byte* data = frame)
@@ -68,15 +68,10 @@ internal sealed unsafe class HandoverChannel : IDisposable
             {
                 var iov = new iovec { iov_base = data + sent, iov_len = (size_t)(frame.Length - sent) };
                 var message = new msghdr { msg_iov = &iov, msg_iovlen = 1 };
-                if (sent == 0 && controlLength > 0)
+                if (sent == 0)
                 {
-                    message.msg_control = control;
-                    message.msg_controllen = (socklen_t)controlLength;
-                    var header = CMSG_FIRSTHDR(&message);
-                    header->cmsg_level = SOL_SOCKET;
-                    header->cmsg_type = SCM_RIGHTS;
-                    header->cmsg_len = (socklen_t)((int)CMSG_ALIGN(sizeof(cmsghdr)) + (fds.Length * sizeof(int)));
-                    fds.CopyTo(new Span<int>(CMSG_DATA(header), fds.Length));
+                    // The kernel attaches the descriptors to the first byte sent; a short write resends only bytes.
+                    AncillaryDescriptors.Attach(&message, control, controlLength, fds);
                 }
 
                 var n = (long)sendmsg(Fd, &message, MSG_NOSIGNAL);

@@ -144,7 +144,7 @@ internal sealed unsafe class SystemdDescriptorStore : IDescriptorStore, IDisposa
 
     private int Send(byte[] text, int[] fds)
     {
-        var controlLength = fds.Length == 0 ? 0 : (int)CMSG_SPACE(fds.Length * sizeof(int));
+        var controlLength = AncillaryDescriptors.ControlLength(fds.Length);
         var control = stackalloc byte[Math.Max(controlLength, 1)];
         new Span<byte>(control, Math.Max(controlLength, 1)).Clear();
         fixed (byte* data = text)
@@ -152,16 +152,7 @@ internal sealed unsafe class SystemdDescriptorStore : IDescriptorStore, IDisposa
         {
             var iov = new iovec { iov_base = data, iov_len = (size_t)text.Length };
             var message = new msghdr { msg_name = address, msg_namelen = (socklen_t)_address.Length, msg_iov = &iov, msg_iovlen = 1 };
-            if (controlLength > 0)
-            {
-                message.msg_control = control;
-                message.msg_controllen = (socklen_t)controlLength;
-                var header = CMSG_FIRSTHDR(&message);
-                header->cmsg_level = SOL_SOCKET;
-                header->cmsg_type = SCM_RIGHTS;
-                header->cmsg_len = (socklen_t)((int)CMSG_ALIGN(sizeof(cmsghdr)) + (fds.Length * sizeof(int)));
-                fds.CopyTo(new Span<int>(CMSG_DATA(header), fds.Length));
-            }
+            AncillaryDescriptors.Attach(&message, control, controlLength, fds);
 
             while (true)
             {
