@@ -119,6 +119,15 @@ internal static class LabConfigs
         lab.Start(node, $"cloudcore@{node.Name}", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "cloudcore_standin.py"),
             node.Name, "10000", "10002", "10003", "10004");
 
+    /// <summary>Starts the CloudCore stand-in on every node and waits until each listens.</summary>
+    public static void StartCloudCores(NetnsLab lab)
+    {
+        foreach (var node in lab.Nodes)
+        {
+            Assert.True(StartCloudCore(lab, node).WaitForOutput("listening", TimeSpan.FromSeconds(60)), $"the CloudCore stand-in on {node.Name} never listened");
+        }
+    }
+
     /// <summary>
     /// Starts the edge client: one new connection to VIP:port every interval for the duration, or until
     /// <paramref name="stopFile"/> exists when given.

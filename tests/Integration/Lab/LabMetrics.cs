@@ -6,8 +6,18 @@ namespace CloudCoreLb.Integration.Tests.Lab;
 internal static class LabMetrics
 {
     /// <summary>The exposition text, fetched from inside the node's namespace.</summary>
-    public static string Scrape(LabNode node) => Shell.Run("ip", "netns", "exec", node.Netns, "python3", "-c",
-        "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:9842/metrics', timeout=5).read().decode())");
+    public static string Scrape(LabNode node) => Shell.Run("ip", "netns", "exec", node.Netns, "python3", "-c", ScrapeScript);
+
+    /// <summary>The exposition text, or empty while the daemon is not serving (restarting, not yet started).</summary>
+    public static string TryScrape(LabNode node) => Shell.RunChecked("ip", ["netns", "exec", node.Netns, "python3", "-c", ScrapeScript], check: false).Output;
+
+    /// <summary>The sum of every sample whose name with labels starts with <paramref name="series"/>; 0 while not serving.</summary>
+    public static double Sum(LabNode node, string series) =>
+        TryScrape(node).Split('\n').Where(l => l.StartsWith(series, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    private const string ScrapeScript =
+        "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:9842/metrics', timeout=5).read().decode())";
 
     /// <summary>Every sample by its full name with labels, e.g. <c>cloudcore_lb_vrrp_state{instance="CloudCore",state="master"}</c>.</summary>
     public static Dictionary<string, double> Parse(string exposition)

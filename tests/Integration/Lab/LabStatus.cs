@@ -72,6 +72,17 @@ internal static class LabStatus
                 && i.GetProperty("adverts_received").GetInt64() >= adverts;
         }, $"{instance} in Backup behind {master.Name} with {adverts} adverts received"), instance);
 
+    /// <summary>
+    /// Waits until every server is usable: passed its first checks and not drained, so new sessions spread over every
+    /// CloudCore (a session test that starts earlier puts them all on the first server up).
+    /// </summary>
+    public static void WaitForServersUsable(NetnsLab lab, LabNode node) =>
+        WaitFor(lab, node, s =>
+        {
+            var servers = s.GetProperty("servers").EnumerateArray().ToArray();
+            return servers.Length > 0 && servers.All(v => v.GetProperty("usable").GetBoolean());
+        }, "every proxied server usable", TimeSpan.FromSeconds(60));
+
     /// <summary>Waits until every server of the daemon's proxy has passed its checks (servers start down).</summary>
     public static void WaitForServersUp(NetnsLab lab, LabNode node) =>
         WaitFor(lab, node, s =>

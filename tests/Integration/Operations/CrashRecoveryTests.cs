@@ -21,13 +21,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     {
         using var lab = NetnsLab.Create(3, withClient: true);
         var config = WriteConfig(lab);
-        StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var state = Path.Combine(lab.Directory, "supervisor.json");
         var supervised = StartSupervised(lab, config, state, restartSeconds: 0.2);
         var backups = lab.Nodes.Skip(1).Select(n => lab.StartDaemon(n, config)).ToArray();
         Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(40)));
-        WaitForEveryServerUp(lab, lab.Nodes[0]);
+        LabStatus.WaitForServersUsable(lab, lab.Nodes[0]);
 
         var stop = Path.Combine(lab.Directory, "stop-sessions");
         var load = lab.Start(lab.Client!, "edge-sessions", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_sessions.py"),
@@ -224,13 +224,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.Fail($"the adopted sessions moved only {received} bytes through the recovered process");
     }
 
-    private static double Metric(LabNode node, string series)
-    {
-        var metrics = Shell.RunChecked("ip", ["netns", "exec", node.Netns, "python3", "-c",
-            "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:9842/metrics').read().decode())"], check: false).Output;
-        return metrics.Split('\n').Where(l => l.StartsWith(series, StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private static double Metric(LabNode node, string series) => LabMetrics.Sum(node, series);
 
     private static void WaitForMetric(LabNode node, string series, double atLeast)
     {
@@ -249,27 +243,4 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         return text[from..to];
     }
 
-    internal static void StartCloudCores(NetnsLab lab)
-    {
-        foreach (var node in lab.Nodes)
-        {
-            Assert.True(LabConfigs.StartCloudCore(lab, node).WaitForOutput("listening", TimeSpan.FromSeconds(60)));
-        }
-    }
-
-    internal static void WaitForEveryServerUp(NetnsLab lab, LabNode node)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var answer = Shell.RunChecked(NetnsLab.DaemonPath, ["status", "--json", "--socket", lab.ControlSocket(node)], check: false);
-            if (answer.ExitCode == 0 && JsonDocument.Parse(answer.Output).RootElement.GetProperty("servers").EnumerateArray().All(s => s.GetProperty("usable").GetBoolean()))
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the servers never all came up");
-            Thread.Sleep(100);
-        }
-    }
 }

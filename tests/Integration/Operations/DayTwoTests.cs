@@ -18,7 +18,7 @@ public sealed class DayTwoTests(ITestOutputHelper output)
     {
         using var lab = NetnsLab.Create(3, withClient: true);
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 }) + LabConfigs.SeedProxy(lab.Nodes));
-        StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var node = lab.Nodes[0];
         var daemon = lab.StartDaemon(node, config);
@@ -47,7 +47,7 @@ public sealed class DayTwoTests(ITestOutputHelper output)
         Assert.Equal("drain", drained.GetProperty("admin").GetString());
         Assert.False(drained.GetProperty("usable").GetBoolean());
         Assert.Contains("DRAIN", Shell.Run(NetnsLab.DaemonPath, "status", "--socket", lab.ControlSocket(node)), StringComparison.Ordinal);
-        Assert.Contains($"cloudcore_lb_server_admin_state{{backend=\"http_10000_back\",server=\"{name}\",state=\"drain\"}} 1", Scrape(node), StringComparison.Ordinal);
+        Assert.Contains($"cloudcore_lb_server_admin_state{{backend=\"http_10000_back\",server=\"{name}\",state=\"drain\"}} 1", LabMetrics.Scrape(node), StringComparison.Ordinal);
 
         // New sessions while draining: every one goes to the other two CloudCores.
         var client = LabConfigs.StartClient(lab, 10010, TimeSpan.FromSeconds(3), intervalMs: 20);
@@ -93,7 +93,7 @@ public sealed class DayTwoTests(ITestOutputHelper output)
         using var lab = NetnsLab.Create(2, withClient: true);
         var priorities = new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 };
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(priorities) + LabConfigs.SeedProxy(lab.Nodes));
-        StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var node1 = lab.StartDaemon(lab.Nodes[0], config);
         sampler.RequireSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(30), node1);
@@ -173,13 +173,6 @@ public sealed class DayTwoTests(ITestOutputHelper output)
 
     private static string Slowest(string line) => line.Split(' ').First(f => f.StartsWith("slowest=", StringComparison.Ordinal))["slowest=".Length..];
 
-    private static void StartCloudCores(NetnsLab lab)
-    {
-        foreach (var node in lab.Nodes)
-        {
-            Assert.True(LabConfigs.StartCloudCore(lab, node).WaitForOutput("listening", TimeSpan.FromSeconds(60)));
-        }
-    }
 
     private static JsonElement Server(NetnsLab lab, LabNode node, string backend, string server) => Server(LabStatus.Get(lab, node), backend, server);
 
@@ -192,6 +185,4 @@ public sealed class DayTwoTests(ITestOutputHelper output)
     private static long FrontendActive(JsonElement status) =>
         status.GetProperty("frontends").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "http_10000_front").GetProperty("active").GetInt64();
 
-    private static string Scrape(LabNode node) => Shell.Run("ip", "netns", "exec", node.Netns, "python3", "-c",
-        "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:9842/metrics').read().decode())");
 }

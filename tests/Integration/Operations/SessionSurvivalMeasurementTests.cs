@@ -86,7 +86,7 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
     private Outcome MeasureHaproxy(HaproxyEvent kind)
     {
         using var lab = NetnsLab.Create(3, withClient: true);
-        CrashRecoveryTests.StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         var script = LabConfigs.HealthyScript(lab);
         var haproxyConfig = lab.WriteFile("haproxy.cfg", SeedHaproxy(lab.Nodes));
         using var sampler = new VipSampler(lab.Nodes);
@@ -137,13 +137,13 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
     {
         using var lab = NetnsLab.Create(3, withClient: true);
         var config = CrashRecoveryTests.WriteConfig(lab);
-        CrashRecoveryTests.StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var state = Path.Combine(lab.Directory, "supervisor.json");
         var supervised = CrashRecoveryTests.StartSupervised(lab, config, state, restartSeconds: 0.2);
         var backups = lab.Nodes.Skip(1).Select(n => lab.StartDaemon(n, config)).ToArray();
         sampler.RequireSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(40), [supervised, .. backups]);
-        CrashRecoveryTests.WaitForEveryServerUp(lab, lab.Nodes[0]);
+        LabStatus.WaitForServersUsable(lab, lab.Nodes[0]);
 
         return UnderSessions(lab, sampler, () =>
         {

@@ -18,11 +18,11 @@ public sealed class UpgradeTests(ITestOutputHelper output)
     {
         using var lab = NetnsLab.Create(3, withClient: true);
         var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(Priorities) + LabConfigs.SeedProxy(lab.Nodes));
-        StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var daemons = lab.Nodes.Select(n => lab.StartDaemon(n, config)).ToArray();
         Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
-        WaitForEveryServerUp(lab, lab.Nodes[0]);
+        LabStatus.WaitForServersUsable(lab, lab.Nodes[0]);
 
         var stop = Path.Combine(lab.Directory, "stop-sessions");
         var load = lab.Start(lab.Client!, "edge-sessions", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_sessions.py"),
@@ -66,7 +66,7 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         }
 
         // The last process counts every upgrade.
-        var metrics = Scrape(lab.Nodes[0]);
+        var metrics = LabMetrics.Scrape(lab.Nodes[0]);
         Assert.Contains("cloudcore_lb_upgrades_total 5", metrics, StringComparison.Ordinal);
         Assert.Contains("cloudcore_lb_process_generation 6", metrics, StringComparison.Ordinal);
     }
@@ -81,12 +81,12 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         var daemonPath = Path.Combine(bin, "cloudcore-lb");
         var good = LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 }) + LabConfigs.SeedProxy(lab.Nodes);
         var config = lab.WriteFile("cloudcore-lb.yaml", good);
-        StartCloudCores(lab);
+        LabConfigs.StartCloudCores(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var node = lab.Nodes[0];
         var daemon = lab.Start(node, "cloudcore-lb@node1", daemonPath, "run", "--config", config, "--node", node.Name, "--socket", lab.ControlSocket(node));
         Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
-        WaitForEveryServerUp(lab, node);
+        LabStatus.WaitForServersUsable(lab, node);
         var stop = Path.Combine(lab.Directory, "stop-sessions");
         var load = lab.Start(lab.Client!, "edge-sessions", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_sessions.py"),
             NetnsLab.Vip, "10010", "100", stop, "2000000");
@@ -128,16 +128,8 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         Assert.Contains("sessions=100 broken=0 ", load.Output, StringComparison.Ordinal);
         Assert.Contains("bulk_match=1", load.Output, StringComparison.Ordinal);
         Assert.Null(sampler.FirstSampleWithout(1, since));
-        Assert.Contains("cloudcore_lb_upgrades_failed_total 2", Scrape(node), StringComparison.Ordinal);
+        Assert.Contains("cloudcore_lb_upgrades_failed_total 2", LabMetrics.Scrape(node), StringComparison.Ordinal);
         Assert.Contains("Upgrade failed, this process goes on", daemon.Output, StringComparison.Ordinal);
-    }
-
-    private static void StartCloudCores(NetnsLab lab)
-    {
-        foreach (var node in lab.Nodes)
-        {
-            Assert.True(LabConfigs.StartCloudCore(lab, node).WaitForOutput("listening", TimeSpan.FromSeconds(60)));
-        }
     }
 
     private static JsonDocument Status(NetnsLab lab, LabNode node) =>
@@ -166,19 +158,6 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Waits for the first checks of every server to pass: sessions then spread over every CloudCore.</summary>
-    private static void WaitForEveryServerUp(NetnsLab lab, LabNode node)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!Status(lab, node).RootElement.GetProperty("servers").EnumerateArray().All(s => s.GetProperty("usable").GetBoolean()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the servers never all came up");
-            Thread.Sleep(100);
-        }
-    }
-
-    private static string Scrape(LabNode node) => Shell.Run("ip", "netns", "exec", node.Netns, "python3", "-c",
-        "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:9842/metrics').read().decode())");
 
     private static void CopyDirectory(string from, string to)
     {
