@@ -1,3 +1,5 @@
+using CloudCoreLb.HealthCheck.Probes;
+
 namespace CloudCoreLb.Import;
 
 /// <summary>Choices an operator makes for one import run.</summary>

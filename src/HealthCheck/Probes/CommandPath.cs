@@ -1,12 +1,13 @@
-namespace CloudCoreLb.Import;
+namespace CloudCoreLb.HealthCheck.Probes;
 
 /// <summary>
 /// keepalived's search for a script named without a slash (<c>find_path</c> in keepalived/core/notify.c, after
 /// glibc's execvpe): each <c>PATH</c> entry in order, the first regular file with an execute bit wins; without
 /// <c>PATH</c> it searches <c>confstr(_CS_PATH)</c>, which is <c>/bin:/usr/bin</c> on glibc. keepalived logs the
-/// result and runs it; cloudcore-lb wants the absolute path in the file, so the importer writes the result out.
+/// result and runs it. cloudcore-lb wants the absolute path in the file, so the importer writes the result out; the
+/// config check uses it to find the file a notify command runs. Public because both assemblies need the same search.
 /// </summary>
-internal static class CommandPath
+public static class CommandPath
 {
     private const string ConfstrPath = "/bin:/usr/bin";
 

@@ -365,10 +365,24 @@ internal static partial class ConfigLoader
 
         r.CheckKeys(notify, path, "master", "backup", "fault", "stop", "any");
         return new NotifyCommands(
-            r.String(notify, path, "master"),
-            r.String(notify, path, "backup"),
-            r.String(notify, path, "fault"),
-            r.String(notify, path, "stop"),
-            r.String(notify, path, "any"));
+            NotifyCommand(r, notify, path, "master"),
+            NotifyCommand(r, notify, path, "backup"),
+            NotifyCommand(r, notify, path, "fault"),
+            NotifyCommand(r, notify, path, "stop"),
+            NotifyCommand(r, notify, path, "any"));
+    }
+
+    private static string? NotifyCommand(YamlReader r, YamlMappingNode notify, string path, string key)
+    {
+        var command = r.String(notify, path, key);
+        if (command is not null)
+        {
+            foreach (var problem in NotifyCommandSecurity.Validate(command, Environment.GetEnvironmentVariable("PATH")))
+            {
+                r.Error(YamlReader.Get(notify, key), YamlReader.Join(path, key), problem);
+            }
+        }
+
+        return command;
     }
 }

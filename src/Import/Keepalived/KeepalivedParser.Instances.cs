@@ -91,6 +91,14 @@ internal sealed partial class KeepalivedParser
                     }
 
                     break;
+                case "notify":
+                    // The generic notify: notify.any, run with keepalived's four arguments (INSTANCE name STATE priority).
+                    if (Command(node, extraAllowed: 2) is { } generic)
+                    {
+                        instance.Notify["any"] = generic;
+                    }
+
+                    break;
                 default:
                     if (!ReadGarp(node, instance.Garp, "garp_"))
                     {

@@ -23,7 +23,6 @@ internal sealed partial class KeepalivedParser
         ["vmac_xmit_base"] = "VMAC interfaces are not supported",
         ["strict_mode"] = "strict mode is not supported",
         ["vrrp_strict"] = "strict mode is not supported",
-        ["notify"] = "the generic notify script is not supported; use notify_master/backup/fault/stop (they get the same 4 arguments)",
         ["notify_deleted"] = "notify_deleted is not supported",
         ["notify_master_rx_lower_pri"] = "notify_master_rx_lower_pri is not supported",
         ["vrrp_notify_fifo"] = "notify FIFOs are not supported; notify scripts run in transition order",

@@ -1,4 +1,6 @@
-namespace CloudCoreLb.Import.Tests;
+using CloudCoreLb.HealthCheck.Probes;
+
+namespace CloudCoreLb.HealthCheck.Tests.Probes;
 
 public sealed class CommandPathTests : IDisposable
 {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using CloudCoreLb.HealthCheck.Probes;
+using CloudCoreLb.HealthCheck.Tests.TestSupport;
 
 namespace CloudCoreLb.HealthCheck.Tests.Probes;
 
@@ -85,10 +86,9 @@ public sealed class HttpGetProbeTests : IAsyncLifetime
     [Fact]
     public async Task RefusedPort_FailsWithL4Con()
     {
-        var closed = new TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
+        using var closed = new HeldPort();
+        var port = closed.Port;
+        closed.StopListening();
         using var probe = new HttpGetProbe(new HttpGetProbeOptions { Uri = new Uri($"http://127.0.0.1:{port}/") });
 
         var result = await probe.ProbeAsync(CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using CloudCoreLb.HealthCheck.Probes;
+using CloudCoreLb.HealthCheck.Tests.TestSupport;
 
 namespace CloudCoreLb.HealthCheck.Tests.Probes;
 
@@ -9,9 +10,8 @@ public sealed class ListenerProbeTests
     [Fact]
     public async Task RealListenerOnLoopback_IsUpAndDownAfterStop()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var listener = new HeldPort();
+        var port = listener.Port;
         var probe = new ListenerProbe(port);
         var exact = new ListenerProbe(port, IPAddress.Loopback);
         var otherAddress = new ListenerProbe(port, IPAddress.Parse("127.0.0.2"));
@@ -25,7 +25,7 @@ public sealed class ListenerProbeTests
         }
         finally
         {
-            listener.Stop();
+            listener.StopListening();
         }
 
         var down = await probe.ProbeAsync(CancellationToken.None);
@@ -38,9 +38,8 @@ public sealed class ListenerProbeTests
     {
         // The loop cancels a run once its timeout (the 200 ms interval) has passed; on a loaded machine that happens
         // before a run that only reads procfs was even scheduled. The answer must still be what the kernel says.
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var listener = new HeldPort();
+        var port = listener.Port;
         using var timedOut = new CancellationTokenSource();
         await timedOut.CancelAsync();
         try
@@ -51,7 +50,7 @@ public sealed class ListenerProbeTests
         }
         finally
         {
-            listener.Stop();
+            listener.StopListening();
         }
 
         var down = await new ListenerProbe(port).ProbeAsync(timedOut.Token);
@@ -61,13 +60,12 @@ public sealed class ListenerProbeTests
     [Fact]
     public async Task EstablishedConnectionsOnThePort_DoNotCountAsListening()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var listener = new HeldPort();
+        var port = listener.Port;
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port);
-        using var accepted = await listener.AcceptTcpClientAsync();
-        listener.Stop();
+        using var accepted = await listener.AcceptAsync();
+        listener.StopListening();
 
         var result = await new ListenerProbe(port).ProbeAsync(CancellationToken.None);
 

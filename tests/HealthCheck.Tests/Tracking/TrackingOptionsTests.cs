@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CloudCoreLb.HealthCheck.Tests.TestSupport;
 using CloudCoreLb.HealthCheck.Tracking;
 using Microsoft.Extensions.Time.Testing;
@@ -90,10 +88,8 @@ public sealed class TrackingOptionsTests : IDisposable
     [Fact]
     public async Task BuiltInCloudCoreCheck_FollowsARealListener()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var options = BuiltInChecks.CloudCoreListening(port) with { Rise = 1, Fall = 1 };
+        using var listener = new HeldPort();
+        var options = BuiltInChecks.CloudCoreListening(listener.Port) with { Rise = 1, Fall = 1 };
         Assert.Equal(TimeSpan.FromMilliseconds(200), options.Interval);
         await using var check = TrackedCheck.Create(options, new FakeTimeProvider());
         using var tracker = new PriorityTracker();
@@ -102,7 +98,7 @@ public sealed class TrackingOptionsTests : IDisposable
         await check.Loop.RunOnceAsync(CancellationToken.None);
         Assert.Equal((0, false), tracker.Current);
 
-        listener.Stop();
+        listener.StopListening();
         await check.Loop.RunOnceAsync(CancellationToken.None);
         Assert.Equal((-5, false), tracker.Current);
     }
@@ -110,32 +106,21 @@ public sealed class TrackingOptionsTests : IDisposable
     [Fact]
     public async Task BuiltInFrontendsCheck_FaultsUntilEveryFrontendListens()
     {
-        var first = new TcpListener(IPAddress.Loopback, 0);
-        var second = new TcpListener(IPAddress.Loopback, 0);
-        first.Start();
-        second.Start();
-        int[] ports = [((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port];
-        second.Stop();
+        using var first = new HeldPort();
+        using var second = new HeldPort();
+        int[] ports = [first.Port, second.Port];
+        second.StopListening();
         await using var check = TrackedCheck.Create(BuiltInChecks.FrontendsListening(ports), new FakeTimeProvider());
         using var tracker = new PriorityTracker();
         tracker.Track(check);
         Assert.Equal((0, true), tracker.Current);
 
-        try
-        {
-            var result = await check.Loop.RunOnceAsync(CancellationToken.None);
-            Assert.Equal((0, true), tracker.Current);
-            Assert.Contains(ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture), result.Detail);
+        var result = await check.Loop.RunOnceAsync(CancellationToken.None);
+        Assert.Equal((0, true), tracker.Current);
+        Assert.Contains(ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture), result.Detail);
 
-            second = new TcpListener(IPAddress.Loopback, ports[1]);
-            second.Start();
-            await check.Loop.RunOnceAsync(CancellationToken.None);
-            Assert.Equal((0, false), tracker.Current);
-        }
-        finally
-        {
-            first.Stop();
-            second.Stop();
-        }
+        second.StartListening();
+        await check.Loop.RunOnceAsync(CancellationToken.None);
+        Assert.Equal((0, false), tracker.Current);
     }
 }

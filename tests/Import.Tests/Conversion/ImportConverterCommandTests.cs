@@ -52,6 +52,15 @@ public sealed class ImportConverterCommandTests
         Assert.Contains("master: \"/usr/bin/logger became master\"  # keepalived 'logger', found on the importing machine's PATH", yaml);
     }
 
+    [Fact]
+    public void TheGenericNotifyBecomesNotifyAnyWithoutAWarning()
+    {
+        var yaml = Convert("vrrp_instance V {\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.9/24\n }\n notify /usr/local/bin/on-change\n}\n", _ => null);
+
+        Assert.Contains("any: /usr/local/bin/on-change\n", yaml);
+        Assert.DoesNotContain("notify", string.Join("\n", _diagnostics.Warnings), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("</dev/tcp/127.0.0.1/80", "127.0.0.1:80")]
     [InlineData("bash -c '</dev/tcp/127.0.0.1/443'", "127.0.0.1:443")]
