@@ -100,7 +100,7 @@ internal static class ImportCommand
     {
         try
         {
-            var config = ConfigLoader.Parse(yaml, file, Environment.MachineName);
+            var config = ConfigLoader.Parse(yaml, file, nodeName: null);
             stderr.WriteLine($"check: {file}: configuration is valid ({config.VrrpInstances.Count} VRRP instance(s), node '{config.NodeName}')");
             return 0;
         }

@@ -24,13 +24,18 @@ internal static partial class ConfigLoader
             throw new ConfigException([new ConfigError(path, 0, 0, "", $"cannot read the file: {ex.Message}")]);
         }
 
-        return Parse(text, path, nodeName ?? Environment.MachineName);
+        return Parse(text, path, nodeName);
     }
 
-    public static CloudCoreLbConfig Parse(string text, string file, string nodeName)
+    /// <param name="text">The YAML.</param>
+    /// <param name="file">The file name errors name.</param>
+    /// <param name="nodeName">This node's name; null = the host name, or the one address-keyed node block whose
+    /// address is on this machine (<see cref="NodeIdentity"/>).</param>
+    public static CloudCoreLbConfig Parse(string text, string file, string? nodeName)
     {
         var r = new YamlReader(file);
         var root = r.ParseRoot(text);
+        nodeName ??= NodeIdentity.Resolve(root, Environment.MachineName, NodeIdentity.LocalAddresses());
         IReadOnlyList<VrrpInstanceConfig> instances = [];
         IReadOnlyDictionary<string, CheckDefinition> checks = new Dictionary<string, CheckDefinition>();
         CloudCoreLb.L4Proxy.Options.ProxyOptions? proxy = null;

@@ -13,6 +13,24 @@ public sealed class InitSetupTests(ITestOutputHelper output)
             .Any(t => t.GetProperty("name").GetString() == "proxy_can_serve" && t.GetProperty("state").GetString() == state);
 
     [RootFact]
+    public void WithoutNamesEachMasterFindsItsAddressKeyedBlockWithoutNode()
+    {
+        using var lab = NetnsLab.Create(3);
+        var config = Path.Combine(lab.Directory, "cloudcore-lb.yaml");
+        var init = Shell.RunChecked(NetnsLab.DaemonPath,
+            ["init", "--masters", string.Join(',', lab.Nodes.Select(n => n.Address)), "--vip", $"{NetnsLab.Vip}/24", "--interface", "eth0", "--output", config], check: false);
+        Assert.Equal(0, init.ExitCode);
+
+        foreach (var node in lab.Nodes)
+        {
+            // No --node: the host name names no block, so the block keyed by the address on this namespace's eth0 is this node.
+            var check = Shell.RunChecked("ip", ["netns", "exec", node.Netns, NetnsLab.DaemonPath, "check", "--config", config], check: false);
+            Assert.True(check.ExitCode == 0, check.Output + check.Error);
+            Assert.Contains($"node '{node.Address}'", check.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [RootFact]
     public void TheVipStaysWhenTheLocalCloudCoreDiesAndMovesWhenThisNodesProxyCannotServe()
     {
         using var lab = NetnsLab.Create(3);
