@@ -62,7 +62,8 @@ internal static partial class ConfigLoader
             return [];
         }
 
-        r.CheckKeys(vrrp, "vrrp", "instances");
+        r.CheckKeys(vrrp, "vrrp", "instances", "strict");
+        var strict = r.Bool(vrrp, "vrrp", "strict") ?? false;
         var items = r.Sequence(vrrp, "vrrp", "instances");
         for (var i = 0; i < items.Count; i++)
         {
@@ -76,6 +77,10 @@ internal static partial class ConfigLoader
             if (ReadInstance(r, map, path, nodeName, checks) is { } instance)
             {
                 instances.Add((instance, map));
+                if (strict)
+                {
+                    VrrpStrictMode.Check(r, instance, map, path);
+                }
             }
         }
 
