@@ -66,6 +66,26 @@ internal static class VrrpV3AdvertisementWriter
         return length;
     }
 
+    /// <summary>
+    /// Changes the priority of an encoded advert in place and recomputes its checksum for the packet from
+    /// <paramref name="source"/> to <paramref name="packetDestination"/>, so a router encodes its advert once.
+    /// </summary>
+    public static void SetPriority(Span<byte> message, byte priority, IPAddress source, IPAddress packetDestination, VrrpV3Checksum checksum = VrrpV3Checksum.PseudoHeader)
+    {
+        message[VrrpAdvertisement.PriorityOffset] = priority;
+        RewriteChecksum(message, source, packetDestination, checksum);
+    }
+
+    /// <summary>
+    /// Recomputes the checksum of an encoded advert for another destination: the pseudo-header includes it, so each
+    /// unicast peer's copy has its own (keepalived #642).
+    /// </summary>
+    public static void RewriteChecksum(Span<byte> message, IPAddress source, IPAddress packetDestination, VrrpV3Checksum checksum = VrrpV3Checksum.PseudoHeader)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(message[VrrpAdvertisement.ChecksumOffset..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(message[VrrpAdvertisement.ChecksumOffset..], ComputeChecksum(message, source, packetDestination, checksum));
+    }
+
     private static ushort ComputeChecksum(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, VrrpV3Checksum checksum)
     {
         if (checksum == VrrpV3Checksum.WithoutPseudoHeader)
