@@ -48,19 +48,7 @@ internal sealed partial class VrrpRouter
 
         var vips = options.VirtualAddresses.Select(v => v.Address).ToArray();
         var group = options.IsUnicast ? null : options.MulticastGroup;
-
-        // Unicast copies each carry their own checksum (the transport rewrites it per peer); the first peer's stands in.
-        var destination = group ?? options.UnicastPeers.FirstOrDefault(p => !p.Equals(source)) ?? options.UnicastPeers[0];
-        return (new VrrpV3AdvertValidator((byte)options.VirtualRouterId, vips, source, group), destination);
-    }
-
-    private static byte[] CreateV3Advert(VrrpInstanceOptions options, IPAddress source, IPAddress destination)
-    {
-        var vips = options.VirtualAddresses.Select(v => v.Address).ToArray();
-        var advert = new byte[VrrpV3Advertisement.GetLength(vips.Length, source.AddressFamily)];
-        VrrpV3AdvertisementWriter.Write(advert, (byte)options.VirtualRouterId, (byte)options.Priority,
-            VrrpInstanceOptionsValidator.ToCentiseconds(options.AdvertInterval), vips, source, destination);
-        return advert;
+        return (new VrrpV3AdvertValidator((byte)options.VirtualRouterId, vips, source, group), VrrpV3AdvertisementWriter.ChecksumDestination(options, source));
     }
 
     private void SetAdvertPriority(byte priority)

@@ -79,7 +79,7 @@ internal sealed partial class VrrpRouter : IDisposable
         (_v3Validator, _v3Destination) = CreateVersion3(options, _sourceAddress);
 
         // Encoded once; each send only patches the priority and checksum.
-        _advert = _v3Validator is null ? VrrpAdvertisementWriter.Create(options, (byte)options.Priority) : CreateV3Advert(options, _sourceAddress, _v3Destination!);
+        _advert = _v3Validator is null ? VrrpAdvertisementWriter.Create(options, (byte)options.Priority) : VrrpV3AdvertisementWriter.Create(options, (byte)options.Priority, _sourceAddress);
 
         _effectivePriority = ComputeEffectivePriority();
         _originTimestamp = time.GetTimestamp();
