@@ -41,7 +41,9 @@ public static class VrrpRelease
         {
             var nic = InterfaceInfo.Get(options.Interface, options.VirtualAddresses.Select(v => v.Address));
             using var transport = RawVrrpTransport.Open(options, nic, NullLogger.Instance);
-            transport.Send(VrrpAdvertisementWriter.Create(options, priority: 0));
+            transport.Send(options.Version == 3
+                ? VrrpV3AdvertisementWriter.Create(options, priority: 0, transport.SourceAddress)
+                : VrrpAdvertisementWriter.Create(options, priority: 0));
             return transport.SourceAddress;
         }
         catch (Exception ex) when (ex is SocketException or InvalidOperationException or ArgumentException or Win32Exception)

@@ -44,6 +44,8 @@ internal static partial class ConfigLoader
         [nameof(VrrpInstanceOptions.GarpLowerPriorityDelay)] = "garp.lower_priority_delay",
         [nameof(VrrpInstanceOptions.AddressLabel)] = "address_label",
         [nameof(VrrpInstanceOptions.DownTimerAdverts)] = "down_timer_adverts",
+        [nameof(VrrpInstanceOptions.Version)] = "version",
+        [nameof(VrrpInstanceOptions.AcceptMode)] = "accept_mode",
     };
 
     /// <summary>The options a <c>nodes:</c> block may set, by their key there.</summary>
@@ -92,7 +94,7 @@ internal static partial class ConfigLoader
     {
         r.CheckKeys(map, path, "name", "interface", "virtual_router_id", "priority", "advert_int", "authentication",
             "multicast_group", "virtual_addresses", "address_label", "preempt", "preempt_delay", "unicast", "garp",
-            "down_timer_adverts", "nodes", "track", "notify");
+            "down_timer_adverts", "nodes", "track", "notify", "version", "accept_mode");
         var errorsBefore = r.Errors.Count;
         var auth = ReadAuthentication(r, map, path);
         var unicast = ReadUnicast(r, r.Mapping(map, path, "unicast"), YamlReader.Join(path, "unicast"));
@@ -105,13 +107,16 @@ internal static partial class ConfigLoader
         }
 
         var d = VrrpDefaults;
+        var version = ReadVersion(r, map, path) ?? d.Version;
         var o = new VrrpInstanceOptions
         {
             Name = r.String(map, path, "name", required: true) ?? "",
             Interface = r.String(map, path, "interface") ?? d.Interface,
             VirtualRouterId = r.Int(map, path, "virtual_router_id", required: true) ?? d.VirtualRouterId,
             Priority = r.Int(map, path, "priority") ?? d.Priority,
-            AdvertInterval = r.Duration(map, path, "advert_int") ?? d.AdvertInterval,
+            Version = version,
+            AcceptMode = r.Bool(map, path, "accept_mode") ?? d.AcceptMode,
+            AdvertInterval = ReadAdvertInterval(r, map, path, version) ?? d.AdvertInterval,
             AuthType = auth.Type ?? d.AuthType,
             AuthPassword = auth.Password,
             MulticastGroup = r.Address(map, path, "multicast_group", requireIPv4: true) ?? d.MulticastGroup,

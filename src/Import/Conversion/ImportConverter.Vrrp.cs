@@ -62,8 +62,12 @@ internal sealed partial class ImportConverter
             _yaml.Value("priority", first.EffectivePriority, first.State is { } state ? $"keepalived 'state {state}': a start hint only, the priority decides" : null);
         }
 
-        _yaml.Value("advert_int", Duration(first.AdvertInterval ?? TimeSpan.FromSeconds(1)));
-        if (first.AuthType == "PASS" && first.AuthPassword is { } password)
+        WriteVersionAndInterval(first);
+        if (first.Version == 3)
+        {
+            WarnVersion3Authentication(first);
+        }
+        else if (first.AuthType == "PASS" && first.AuthPassword is { } password)
         {
             _yaml.Value("authentication", YamlEmitter.Flow([("type", "pass"), ("password", Quoted(password))]));
         }
@@ -248,6 +252,7 @@ internal sealed partial class ImportConverter
         var where = $"{Path.GetFileName(a.File)}:{a.Line}";
         Check("virtual_router_id", a.VirtualRouterId?.ToString(), b.VirtualRouterId?.ToString());
         Check("advert_int", a.AdvertInterval?.ToString(), b.AdvertInterval?.ToString());
+        Check("version", a.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Check("auth_type", a.AuthType, b.AuthType);
         if (a.AuthPassword != b.AuthPassword)
         {

@@ -7,6 +7,12 @@ internal sealed record KeepalivedConfig(string File)
 
     public string? MulticastGroup { get; set; }
 
+    /// <summary><c>vrrp_mcast_group6</c>: the IPv6 group of v3 IPv6 instances; IPv4 instances never use it.</summary>
+    public string? MulticastGroup6 { get; set; }
+
+    /// <summary><c>vrrp_version</c>: the default of every instance; null is keepalived's 2.</summary>
+    public int? Version { get; set; }
+
     public string? ScriptUser { get; set; }
 
     public bool EnableScriptSecurity { get; set; }

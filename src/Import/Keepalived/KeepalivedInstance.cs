@@ -13,6 +13,12 @@ internal sealed record KeepalivedInstance(string Name, string File, int Line)
 
     public TimeSpan? AdvertInterval { get; set; }
 
+    /// <summary>The instance's <c>version</c>; after parsing, resolved with <c>vrrp_version</c> (2 when neither is set).</summary>
+    public int? Version { get; set; }
+
+    /// <summary><c>accept</c> (true) or <c>no_accept</c> (false); null when neither is written.</summary>
+    public bool? AcceptMode { get; set; }
+
     public string? AuthType { get; set; }
 
     /// <summary>Already truncated to the 8 bytes keepalived puts on the wire. Never printed in diagnostics.</summary>

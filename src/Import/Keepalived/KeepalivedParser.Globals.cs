@@ -37,7 +37,7 @@ internal sealed partial class KeepalivedParser
                     config.EnableScriptSecurity = Flag(node);
                     break;
                 default:
-                    if (!ReadGarp(node, config.Garp, "vrrp_garp_"))
+                    if (!ReadGlobalV3(config, node) && !ReadGarp(node, config.Garp, "vrrp_garp_"))
                     {
                         NotCarried(node);
                     }

@@ -41,14 +41,9 @@ internal sealed partial class KeepalivedParser
                 case "advert_int":
                     if (Seconds(node) is { } advert)
                     {
-                        if (advert.Ticks % TimeSpan.TicksPerSecond != 0 || advert < TimeSpan.FromSeconds(1))
-                        {
-                            var rounded = TimeSpan.FromSeconds(Math.Clamp(Math.Round(advert.TotalSeconds), 1, 255));
-                            Warn(node, $"advert_int {advert.TotalSeconds.ToString(CultureInfo.InvariantCulture)} is not whole seconds; VRRPv2 carries seconds (RFC 3768 §5.3.7), imported as {(int)rounded.TotalSeconds}s");
-                            advert = rounded;
-                        }
-
+                        // Whole seconds or centiseconds depends on the version, which may come later (ResolveVersions).
                         instance.AdvertInterval = advert;
+                        _advertNodes[instance] = node;
                     }
 
                     break;
@@ -100,7 +95,7 @@ internal sealed partial class KeepalivedParser
 
                     break;
                 default:
-                    if (!ReadGarp(node, instance.Garp, "garp_"))
+                    if (!ReadInstanceV3(instance, node) && !ReadGarp(node, instance.Garp, "garp_"))
                     {
                         NotCarried(node);
                     }

@@ -35,8 +35,6 @@ internal sealed partial class KeepalivedParser
         ["virtual_ipaddress_excluded"] = "excluded addresses are not supported",
         ["virtual_routes"] = "virtual routes are not supported",
         ["virtual_rules"] = "virtual rules are not supported",
-        ["version"] = "only VRRPv2 is spoken",
-        ["vrrp_version"] = "only VRRPv2 is spoken",
         ["vrrp_check_unicast_src"] = "not supported",
         ["vrrp_startup_delay"] = "not supported",
         ["vrrp_garp_interval"] = "not supported",

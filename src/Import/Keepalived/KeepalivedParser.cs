@@ -58,6 +58,7 @@ internal sealed partial class KeepalivedParser(ImportDiagnostics diagnostics)
             }
         }
 
+        ResolveVersions(config);
         return config;
     }
 

@@ -23,7 +23,21 @@ public sealed record VrrpInstanceOptions
     /// <summary>Configured priority, 1-255; 255 marks the address owner. <remarks>Defaults to 100.</remarks></summary>
     public int Priority { get; init; } = 100;
 
-    /// <summary>Advertisement interval; VRRPv2 carries whole seconds 1-255. <remarks>Defaults to 1 s.</remarks></summary>
+    /// <summary>
+    /// VRRP version: 2 (RFC 3768) or 3 (RFC 5798, centisecond intervals, no authentication). <remarks>Defaults to 2.</remarks>
+    /// </summary>
+    public int Version { get; init; } = 2;
+
+    /// <summary>
+    /// VRRPv3 Accept_Mode (RFC 5798 §6.1): a non-owner master accepts traffic to the VIPs. The proxy serves them, so
+    /// only true is usable. <remarks>Defaults to true (keepalived's <c>accept</c> outside strict mode).</remarks>
+    /// </summary>
+    public bool AcceptMode { get; init; } = true;
+
+    /// <summary>
+    /// Advertisement interval; VRRPv2 carries whole seconds 1-255, VRRPv3 centiseconds 10 ms-40.95 s.
+    /// <remarks>Defaults to 1 s.</remarks>
+    /// </summary>
     public TimeSpan AdvertInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Authentication type. <remarks>Defaults to none.</remarks></summary>

@@ -11,7 +11,7 @@ namespace CloudCoreLb.Vrrp;
 /// file and line (it maps <see cref="VrrpOptionsError.Option"/> back to the key it read), and an instance refuses to
 /// start with the same list, so a file that checks clean always runs.
 /// </summary>
-public static class VrrpInstanceOptionsValidator
+public static partial class VrrpInstanceOptionsValidator
 {
     /// <summary>Most virtual addresses per instance: keeps the advert well inside one small datagram.</summary>
     public const int MaxVirtualAddresses = 20;
@@ -42,7 +42,21 @@ public static class VrrpInstanceOptionsValidator
             Add(nameof(options.Priority), $"{options.Priority} is out of range 1..255: priority must be 1-255 (0 is reserved for releasing the router)");
         }
 
-        ValidateAdvertInterval(options.AdvertInterval, Add);
+        if (options.Version == 3)
+        {
+            ValidateVersion3(options, Add);
+        }
+        else
+        {
+            if (options.Version != 2)
+            {
+                Add(nameof(options.Version), $"version {options.Version} is not a VRRP version cloudcore-lb speaks (2 or 3)");
+            }
+
+            ValidateAdvertInterval(options.AdvertInterval, Add);
+        }
+
+        ValidateAcceptMode(options, Add);
         ValidateAuthentication(options, Add);
         ValidateAddresses(options, Add);
 

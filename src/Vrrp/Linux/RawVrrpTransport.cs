@@ -8,7 +8,7 @@ using static CloudCoreLb.Vrrp.Linux.LinuxInterop;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// VRRPv2 over raw IPv4 protocol-112 sockets, set up the way keepalived sets up its sockets (docs/design/vrrp.md §2) except that
+/// VRRPv2 and VRRPv3 over raw IPv4 protocol-112 sockets, set up the way keepalived sets up its sockets (docs/design/vrrp.md §2) except that
 /// the kernel writes the IP header: TTL 255 from IP_MULTICAST_TTL / IP_TTL, TOS 0xC0 from IP_TOS, DF clear from
 /// IP_PMTUDISC_DONT, protocol 112 from the socket (RFC 3768 §5.2). Receivers never check the IP ID (docs/design/vrrp.md §1.1).
 /// </summary>
@@ -30,7 +30,9 @@ internal sealed class RawVrrpTransport : IVrrpTransport
     private readonly string _instance;
     private readonly string _interface;
     private readonly ILogger _logger;
+    private readonly bool _multicast;
     private bool _sendFailing;
+    private byte[] _scratch = [];
 
     private RawVrrpTransport(Socket sendSocket, Socket receiveSocket, IPAddress source, IPAddress[] destinations, bool multicast, string instance, string @interface, ILogger logger)
     {
@@ -41,6 +43,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         _destinationAddresses = Array.ConvertAll(destinations, d => new IPEndPoint(d, 0).Serialize());
         // keepalived sends multicast adverts with MSG_DONTROUTE: they are link-local and must never follow a route.
         _sendFlags = multicast ? SocketFlags.DontRoute : SocketFlags.None;
+        _multicast = multicast;
         _instance = instance;
         _interface = @interface;
         _logger = logger;
@@ -120,7 +123,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         {
             try
             {
-                _sendSocket.SendTo(vrrpMessage, _sendFlags, _destinationAddresses[i]);
+                _sendSocket.SendTo(ForDestination(vrrpMessage, i), _sendFlags, _destinationAddresses[i]);
                 if (_sendFailing)
                 {
                     _sendFailing = false;
@@ -154,6 +157,28 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         }
 
         return new VrrpDatagram(result.ReceivedBytes, destination, (result.SocketFlags & SocketFlags.Truncated) != 0);
+    }
+
+    /// <summary>
+    /// A VRRPv3 checksum covers the pseudo-header (RFC 5798 §5.2.8), so each unicast copy gets its own; a VRRPv2
+    /// message, or the multicast one the router checksummed for the group, goes out as it is.
+    /// </summary>
+    private ReadOnlySpan<byte> ForDestination(ReadOnlySpan<byte> message, int index)
+    {
+        if (!_multicast && message.Length >= Protocol.VrrpV3Advertisement.HeaderLength && message[0] >> 4 == Protocol.VrrpV3Advertisement.Version3)
+        {
+            if (_scratch.Length < message.Length)
+            {
+                _scratch = new byte[message.Length];
+            }
+
+            var copy = _scratch.AsSpan(0, message.Length);
+            message.CopyTo(copy);
+            Protocol.VrrpV3AdvertisementWriter.RewriteChecksum(copy, SourceAddress, _destinations[index]);
+            return copy;
+        }
+
+        return message;
     }
 
     public void Dispose()

@@ -10,6 +10,23 @@ namespace CloudCoreLb.Vrrp.Protocol;
 /// </summary>
 internal static class VrrpV3AdvertisementWriter
 {
+    /// <summary>
+    /// The advert an instance sends at <paramref name="priority"/> from <paramref name="source"/>, checksummed for the
+    /// group (multicast) or its first peer (unicast: the transport rewrites the checksum per peer): what the router
+    /// encodes once and what <c>release-vips</c> sends with priority 0.
+    /// </summary>
+    public static byte[] Create(VrrpInstanceOptions options, byte priority, IPAddress source)
+    {
+        var vips = options.VirtualAddresses.Select(v => v.Address).ToArray();
+        var advert = new byte[VrrpV3Advertisement.GetLength(vips.Length, source.AddressFamily)];
+        Write(advert, (byte)options.VirtualRouterId, priority, VrrpInstanceOptionsValidator.ToCentiseconds(options.AdvertInterval), vips, source, ChecksumDestination(options, source));
+        return advert;
+    }
+
+    /// <summary>The destination an instance's advert is checksummed for before the transport sends it.</summary>
+    public static IPAddress ChecksumDestination(VrrpInstanceOptions options, IPAddress source) =>
+        options.IsUnicast ? options.UnicastPeers.FirstOrDefault(p => !p.Equals(source)) ?? options.UnicastPeers[0] : options.MulticastGroup;
+
     /// <summary>Writes one advert into <paramref name="destination"/> and returns its length.</summary>
     /// <param name="destination">At least <see cref="VrrpV3Advertisement.GetLength"/> bytes.</param>
     /// <param name="virtualRouterId">VRID 1-255.</param>
@@ -64,6 +81,26 @@ internal static class VrrpV3AdvertisementWriter
 
         BinaryPrimitives.WriteUInt16BigEndian(message[VrrpAdvertisement.ChecksumOffset..], ComputeChecksum(message, source, packetDestination, checksum));
         return length;
+    }
+
+    /// <summary>
+    /// Changes the priority of an encoded advert in place and recomputes its checksum for the packet from
+    /// <paramref name="source"/> to <paramref name="packetDestination"/>, so a router encodes its advert once.
+    /// </summary>
+    public static void SetPriority(Span<byte> message, byte priority, IPAddress source, IPAddress packetDestination, VrrpV3Checksum checksum = VrrpV3Checksum.PseudoHeader)
+    {
+        message[VrrpAdvertisement.PriorityOffset] = priority;
+        RewriteChecksum(message, source, packetDestination, checksum);
+    }
+
+    /// <summary>
+    /// Recomputes the checksum of an encoded advert for another destination: the pseudo-header includes it, so each
+    /// unicast peer's copy has its own (keepalived #642).
+    /// </summary>
+    public static void RewriteChecksum(Span<byte> message, IPAddress source, IPAddress packetDestination, VrrpV3Checksum checksum = VrrpV3Checksum.PseudoHeader)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(message[VrrpAdvertisement.ChecksumOffset..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(message[VrrpAdvertisement.ChecksumOffset..], ComputeChecksum(message, source, packetDestination, checksum));
     }
 
     private static ushort ComputeChecksum(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, VrrpV3Checksum checksum)

@@ -13,7 +13,7 @@ internal sealed partial class VrrpRouter
 
     private void SendAdvert(byte priority)
     {
-        Protocol.VrrpAdvertisementWriter.SetPriority(_advert, priority);
+        SetAdvertPriority(priority);
         try
         {
             _transport.Send(_advert);

@@ -13,6 +13,12 @@ internal sealed partial class VrrpRouter
 
     private void ReceiveLocked(ReadOnlySpan<byte> datagram, IPAddress destination)
     {
+        if (_v3Validator is not null)
+        {
+            ReceiveV3Locked(datagram, destination);
+            return;
+        }
+
         var reason = _validator.Validate(datagram, destination, out var ip, out var advert);
         if (reason == VrrpDropReason.UnknownVirtualRouterId)
         {
@@ -31,7 +37,7 @@ internal sealed partial class VrrpRouter
         if (reason != VrrpDropReason.None)
         {
             Counters.Dropped(reason);
-            OnDropped(reason, ip, advert);
+            OnDropped(reason, ip.Source, advert.AddressCount, advert.AuthType, TimeSpan.FromSeconds(advert.AdvertIntervalSeconds));
             return;
         }
 
@@ -53,7 +59,7 @@ internal sealed partial class VrrpRouter
     }
 
     /// <summary>RFC 3768 §6.4.2 and keepalived <c>vrrp_state_backup</c> (docs/design/vrrp.md §5.2).</summary>
-    private void BackupReceive(uint sender, byte priority)
+    private void BackupReceive(uint sender, byte priority, TimeSpan? advertisedInterval = null)
     {
         var ours = _effectivePriority;
         if (priority == VrrpAdvertisement.PriorityRelease)
@@ -61,7 +67,7 @@ internal sealed partial class VrrpRouter
             // The master released the router: take over after Skew_Time only.
             _masterReleased = true;
             VrrpLog.PriorityZeroReceived(_logger, _options.Name, Ipv4Address.FromUInt32(sender));
-            _masterDownTimer.Arm(Skew(ours));
+            _masterDownTimer.Arm(SkewTime(ours));
             return;
         }
 
@@ -92,6 +98,7 @@ internal sealed partial class VrrpRouter
 
         _masterReleased = false;
         RecordMaster(sender, priority);
+        AdoptMasterInterval(advertisedInterval);
         _masterDownTimer.Arm(MasterDownInterval(ours));
 
         // A leftover VIP is only ours to keep while we may still become master: once we accept a master we will not
@@ -105,7 +112,7 @@ internal sealed partial class VrrpRouter
     }
 
     /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (docs/design/vrrp.md §5.3).</summary>
-    private void MasterReceive(uint sender, byte priority)
+    private void MasterReceive(uint sender, byte priority, TimeSpan? advertisedInterval = null)
     {
         if (TryCompleteHandover(sender, priority))
         {
@@ -123,6 +130,7 @@ internal sealed partial class VrrpRouter
         if (priority > ours || (priority == ours && sender > _source))
         {
             RecordMaster(sender, priority);
+            AdoptMasterInterval(advertisedInterval);
             EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {Ipv4Address.FromUInt32(sender)} with priority {priority}, ours {ours}");
             return;
         }
@@ -149,20 +157,20 @@ internal sealed partial class VrrpRouter
         _lastMasterPriority = priority;
     }
 
-    private void OnDropped(VrrpDropReason reason, in Ipv4Header ip, in VrrpAdvertisement advert)
+    private void OnDropped(VrrpDropReason reason, uint source, byte addressCount, byte authType, TimeSpan advertisedInterval)
     {
         var fault = reason switch
         {
             VrrpDropReason.AdvertIntervalMismatch =>
-                $"advert interval mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AdvertIntervalSeconds} s, ours is {_advertIntervalSeconds} s",
+                $"advert interval mismatch: {Ipv4Address.FromUInt32(source)} advertises {FormatSeconds(advertisedInterval)}, ours is {_advertIntervalSeconds} s",
             VrrpDropReason.AuthTypeMismatch =>
-                $"authentication type mismatch: {Ipv4Address.FromUInt32(ip.Source)} uses type {advert.AuthType}, ours is {(byte)_options.AuthType}",
+                $"authentication type mismatch: {Ipv4Address.FromUInt32(source)} uses type {authType}, ours is {(byte)_options.AuthType}",
             VrrpDropReason.AuthFailure =>
-                $"authentication failure: {Ipv4Address.FromUInt32(ip.Source)} sends a different password",
+                $"authentication failure: {Ipv4Address.FromUInt32(source)} sends a different password",
             VrrpDropReason.AddressCountMismatch =>
-                $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises {advert.AddressCount} addresses, ours has {_addresses.Length}",
+                $"virtual address list mismatch: {Ipv4Address.FromUInt32(source)} advertises {addressCount} addresses, ours has {_addresses.Length}",
             VrrpDropReason.AddressListMismatch =>
-                $"virtual address list mismatch: {Ipv4Address.FromUInt32(ip.Source)} advertises another set of addresses",
+                $"virtual address list mismatch: {Ipv4Address.FromUInt32(source)} advertises another set of addresses",
             _ => null,
         };
 
@@ -170,7 +178,7 @@ internal sealed partial class VrrpRouter
         {
             // Not Fault state: the peer would time out too and both nodes would release the VIP. Make it loud instead.
             _configurationFault = fault;
-            _configurationFaultSource = ip.Source;
+            _configurationFaultSource = source;
         }
 
         var now = Now;
@@ -186,7 +194,7 @@ internal sealed partial class VrrpRouter
         }
         else
         {
-            VrrpLog.AdvertDropped(_logger, _options.Name, Ipv4Address.FromUInt32(ip.Source), reason);
+            VrrpLog.AdvertDropped(_logger, _options.Name, Ipv4Address.FromUInt32(source), reason);
         }
     }
 }

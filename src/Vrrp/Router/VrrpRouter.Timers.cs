@@ -16,7 +16,7 @@ internal sealed partial class VrrpRouter
         TimeSpan.FromTicks((256 - priority) * 1_000_000L / 256 * TimeSpan.TicksPerMicrosecond);
 
     /// <summary>Master_Down_Interval = down_timer_adverts x Master_Adver_Interval + Skew_Time (RFC 3768 §6.1).</summary>
-    internal TimeSpan MasterDownInterval(byte priority) => (_options.DownTimerAdverts * _advertInterval) + Skew(priority);
+    internal TimeSpan MasterDownInterval(byte priority) => (_options.DownTimerAdverts * _masterAdvertInterval) + SkewTime(priority);
 
     private void OnTimerTick(DeadlineTimer timer)
     {
@@ -53,7 +53,7 @@ internal sealed partial class VrrpRouter
         Counters.MasterDownExpired();
         if (_masterReleased)
         {
-            EnterMaster(VrrpTransitionReason.MasterReleased, $"master {_lastMasterAddress} sent priority 0, skew {FormatSeconds(Skew(_effectivePriority))} elapsed");
+            EnterMaster(VrrpTransitionReason.MasterReleased, $"master {_lastMasterAddress} sent priority 0, skew {FormatSeconds(SkewTime(_effectivePriority))} elapsed");
         }
         else
         {

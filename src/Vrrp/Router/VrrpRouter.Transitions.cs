@@ -34,6 +34,7 @@ internal sealed partial class VrrpRouter
         _preemptDelayStart = null;
         EnterState(VrrpState.Master, reason, detail);
         RecordMaster(_source, _effectivePriority);
+        _masterAdvertInterval = _advertInterval;
 
         var released = reason == VrrpTransitionReason.MasterReleased;
         if (!released)
@@ -100,6 +101,7 @@ internal sealed partial class VrrpRouter
     /// <summary>Leaving Fault: Backup with the full timer, as after a start; the owner becomes master at once.</summary>
     private void LeaveFault(VrrpTransitionReason reason, string detail)
     {
+        _masterAdvertInterval = _advertInterval;
         if (_options.Priority == VrrpAdvertisement.PriorityOwner)
         {
             EnterMaster(reason, detail);

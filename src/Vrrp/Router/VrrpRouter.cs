@@ -73,11 +73,13 @@ internal sealed partial class VrrpRouter : IDisposable
         _source = Ipv4Address.ToUInt32(_sourceAddress);
         _addresses = [.. options.VirtualAddresses];
         _advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
-        _advertInterval = TimeSpan.FromSeconds(_advertIntervalSeconds);
+        _advertInterval = options.Version == 3 ? options.AdvertInterval : TimeSpan.FromSeconds(_advertIntervalSeconds);
+        _masterAdvertInterval = _advertInterval;
         _validator = new VrrpAdvertValidator(options, _sourceAddress);
+        (_v3Validator, _v3Destination) = CreateVersion3(options, _sourceAddress);
 
         // Encoded once; each send only patches the priority and checksum.
-        _advert = VrrpAdvertisementWriter.Create(options, (byte)options.Priority);
+        _advert = _v3Validator is null ? VrrpAdvertisementWriter.Create(options, (byte)options.Priority) : VrrpV3AdvertisementWriter.Create(options, (byte)options.Priority, _sourceAddress);
 
         _effectivePriority = ComputeEffectivePriority();
         _originTimestamp = time.GetTimestamp();
@@ -137,7 +139,8 @@ internal sealed partial class VrrpRouter : IDisposable
             }
 
             _effectivePriority = ComputeEffectivePriority();
-            VrrpLog.Starting(_logger, _options.Name, _options.Interface, (byte)_options.VirtualRouterId, _effectivePriority, _advertIntervalSeconds, _sourceAddress, _options.IsUnicast ? "unicast" : $"multicast {_options.MulticastGroup}");
+            _masterAdvertInterval = _advertInterval;
+            LogStarting();
             var leftover = AnyAddressPresent();
             if (!_linkUp || _trackingFault)
             {
@@ -309,7 +312,7 @@ internal sealed partial class VrrpRouter : IDisposable
         }
         else if (_state == VrrpState.Backup && _masterDownTimer.Deadline is { } deadline && !_masterReleased)
         {
-            _masterDownTimer.ArmAt(deadline + Skew(updated) - Skew(old));
+            _masterDownTimer.ArmAt(deadline + SkewTime(updated) - SkewTime(old));
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class VrrpV3AdvertValidatorTests
         VrrpDropReason.InvalidAuthType, VrrpDropReason.AuthTypeMismatch, VrrpDropReason.AuthFailure,
         VrrpDropReason.AdvertIntervalMismatch, VrrpDropReason.NotListening,
 
-        // The v3 validator learns the peer list when VRRPv3 joins the state machine (issue 13); until then v2 only.
+        // VRRPv3 applies the unicast peer list in the router (VrrpRouter.V3), not in this validator.
         VrrpDropReason.NotAUnicastPeer,
     ];
 
