@@ -32,6 +32,9 @@ internal sealed class SegmentCapture
         }
     }
 
+    /// <summary>The capture's lines that contain <paramref name="text"/>, for failure messages.</summary>
+    public string Lines(string text) => string.Join('\n', _tcpdump.Output.Split('\n').Where(l => l.Contains(text, StringComparison.Ordinal)));
+
     /// <summary>Every frame captured so far on the node ports (the bridge's own interface is left out).</summary>
     public IReadOnlyList<SegmentFrame> Frames
     {
@@ -57,6 +60,10 @@ internal sealed class SegmentCapture
     /// <summary>Gratuitous ARPs for the VIP <paramref name="node"/> sent from <paramref name="after"/> on.</summary>
     public IReadOnlyList<SegmentFrame> GarpsSent(int node, DateTime after) =>
         [.. Frames.Where(f => !f.IsAdvert && f.Sent && f.Port == node && f.At >= after)];
+
+    /// <summary>Gratuitous ARPs for the VIP the switch delivered to <paramref name="node"/> from <paramref name="after"/> on.</summary>
+    public IReadOnlyList<SegmentFrame> GarpsDelivered(int node, DateTime after) =>
+        [.. Frames.Where(f => !f.IsAdvert && !f.Sent && f.Port == node && f.At >= after)];
 
     /// <summary>Adverts the switch delivered to <paramref name="node"/> from <paramref name="after"/> on.</summary>
     public IReadOnlyList<SegmentFrame> AdvertsDelivered(int node, DateTime after) =>
@@ -86,7 +93,8 @@ internal sealed class SegmentCapture
             return new SegmentFrame(at, port, sent, priority);
         }
 
-        return line.Contains($"who-has {NetnsLab.Vip} tell {NetnsLab.Vip}", StringComparison.Ordinal)
+        // A GARP asks for the VIP on behalf of the VIP (tcpdump adds the target MAC in brackets when it is not zero).
+        return line.Contains($"who-has {NetnsLab.Vip} ", StringComparison.Ordinal) && line.Contains($"tell {NetnsLab.Vip},", StringComparison.Ordinal)
             ? new SegmentFrame(at, port, sent, null)
             : null;
     }
