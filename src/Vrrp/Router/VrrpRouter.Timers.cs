@@ -71,8 +71,9 @@ internal sealed partial class VrrpRouter
         SendAdvert(AdvertPriority);
         RenewAddresses();
 
-        // From the previous deadline, not from now, so a late callback does not make the schedule drift.
-        _advertTimer.ArmAt(deadline + _advertInterval);
+        // From the previous deadline, not from now, so a late callback does not make the schedule drift; but a process
+        // stalled for whole intervals (SIGSTOP, a VM pause) sends one advert on wake, not a burst to catch up.
+        _advertTimer.ArmAt(NextDeadline(deadline, _advertInterval));
     }
 
     private void OnGarpDelayTimer()
@@ -91,7 +92,15 @@ internal sealed partial class VrrpRouter
         }
 
         SendGarpBurst(_options.GarpMasterRefreshRepeat);
-        _garpRefreshTimer.ArmAt(deadline + _options.GarpMasterRefresh);
+        _garpRefreshTimer.ArmAt(NextDeadline(deadline, _options.GarpMasterRefresh));
+    }
+
+    /// <summary>One period after <paramref name="deadline"/>, or one period from now when that has already passed.</summary>
+    private TimeSpan NextDeadline(TimeSpan deadline, TimeSpan period)
+    {
+        var next = deadline + period;
+        var now = Now;
+        return next > now ? next : now + period;
     }
 
     private void OnLowerPriorityGarpTimer()

@@ -52,7 +52,7 @@ internal static class DaemonLog
     /// The line's timestamp as a local time today (yesterday when that would lie in the future: a run across midnight),
     /// or null for lines without one (the guardian's and release-vips' plain output).
     /// </summary>
-    private static DateTime? Stamp(string line, DateTime now)
+    internal static DateTime? Stamp(string line, DateTime now)
     {
         if (line.Length <= StampLength
             || !TimeSpan.TryParseExact(line.AsSpan(0, StampLength), @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var timeOfDay))

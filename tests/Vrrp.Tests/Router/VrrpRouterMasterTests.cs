@@ -147,6 +147,21 @@ public sealed class VrrpRouterMasterTests
         Assert.Equal(11, master.Garp.Sent.Count);
     }
 
+    [Fact]
+    public void AMasterStalledForFiveIntervals_SendsOneAdvertOnWakeThenOnePerInterval()
+    {
+        var master = ElectSingleMaster();
+        var stalledAt = _network.Now;
+
+        _network.Time.Stall(S(5));
+        var woke = _network.Now;
+        _network.Advance(S(2.5));
+
+        // The five intervals it slept through are not made up for: one advert at the wake, then the interval again.
+        var sent = master.SentAdverts.Where(a => a.At > stalledAt).Select(a => a.At - woke).ToArray();
+        Assert.Equal([TimeSpan.Zero, S(1), S(2)], sent);
+    }
+
     private RouterHarness ElectSingleMaster()
     {
         var master = _network.AddRouter("10.10.102.10", 100);

@@ -47,6 +47,12 @@ internal sealed class SteppedTimeProvider : TimeProvider
         _inner.Advance(target - GetUtcNow());
     }
 
+    /// <summary>
+    /// A stalled process (SIGSTOP, a VM pause): the clock moves on by <paramref name="delta"/> at once, then every
+    /// timer that came due meanwhile fires, late, seeing the new time.
+    /// </summary>
+    public void Stall(TimeSpan delta) => _inner.Advance(delta);
+
     private sealed class TrackedTimer : ITimer
     {
         private readonly SteppedTimeProvider _owner;

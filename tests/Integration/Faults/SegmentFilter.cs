@@ -1,0 +1,34 @@
+using CloudCoreLb.Integration.Tests.Lab;
+
+namespace CloudCoreLb.Integration.Tests.Faults;
+
+/// <summary>
+/// nftables rules in the lab switch's bridge forward hook (<c>table bridge fault</c>): they drop frames between
+/// switch ports, as a broken or misconfigured switch would, without touching any node's own namespace. Ports are
+/// <c>v1</c>, <c>v2</c>, ... for node1, node2, ...; <c>iifname</c> is what a node sends, <c>oifname</c> what it receives.
+/// </summary>
+internal static class SegmentFilter
+{
+    private const string Table = "fault";
+
+    /// <summary>Replaces the lab's fault rules with <paramref name="rules"/> (one nft rule per entry); returns when they are in place.</summary>
+    public static DateTime Apply(NetnsLab lab, params string[] rules)
+    {
+        Clear(lab);
+        var script = $"table bridge {Table} {{\n  chain forward {{\n    type filter hook forward priority 0; policy accept;\n"
+            + string.Concat(rules.Select(r => $"    {r}\n")) + "  }\n}\n";
+        var path = lab.WriteFile("fault.nft", script);
+        Shell.Run("ip", "netns", "exec", lab.SwitchNetns, "nft", "-f", path);
+        return DateTime.Now;
+    }
+
+    /// <summary>Removes every fault rule (heals the segment); returns when it is gone.</summary>
+    public static DateTime Clear(NetnsLab lab)
+    {
+        Shell.RunChecked("ip", ["netns", "exec", lab.SwitchNetns, "nft", "delete", "table", "bridge", Table], check: false);
+        return DateTime.Now;
+    }
+
+    /// <summary>Every frame from and to a node's port: the node is cut off from the segment.</summary>
+    public static string[] Isolate(int node) => [$"iifname \"v{node}\" drop", $"oifname \"v{node}\" drop"];
+}
