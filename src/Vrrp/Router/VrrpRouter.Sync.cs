@@ -18,7 +18,7 @@ internal sealed partial class VrrpRouter
     public string? SyncGroupName => _syncGroup?.Name;
 
     /// <summary>True while this router's own conditions hold it in Fault (not the group's).</summary>
-    private bool OwnFault => !_linkUp || _trackingFault || _interfaceFault;
+    private bool OwnFault => !_linkUp || _trackingFault || InterfaceFault;
 
     /// <summary>Joins <paramref name="group"/> (or leaves any group with null) and aligns with its fault state.</summary>
     internal void JoinSyncGroup(VrrpSyncGroup? group)
@@ -118,7 +118,7 @@ internal sealed partial class VrrpRouter
     private (VrrpTransitionReason Reason, string Detail) StartFaultCause() =>
         !_linkUp ? (VrrpTransitionReason.LinkDown, $"interface {_options.Interface} is down")
         : _trackingFault ? (VrrpTransitionReason.TrackingFault, "a fault-level tracker is failing")
-        : _interfaceFault ? (VrrpTransitionReason.LinkDown, $"tracked interface {_downInterface} is down")
+        : InterfaceFault ? (VrrpTransitionReason.LinkDown, $"tracked interface {DownInterface} is down")
         : (VrrpTransitionReason.SyncGroup, SyncFaultDetail);
 
     /// <summary>

@@ -6,11 +6,14 @@ namespace CloudCoreLb.Vrrp.Router;
 /// </summary>
 internal sealed partial class VrrpRouter
 {
-    // Copy on write, index by index with the options' list, so a snapshot reads it without the lock.
+    // Copy on write, index by index with the options' list, so a snapshot reads it without the lock; null: all up.
     private volatile bool[]? _trackedInterfaceUp;
-    private int _interfaceDelta;
-    private bool _interfaceFault;
-    private string? _downInterface;
+
+    private int InterfaceDelta => InterfaceContribution().Delta;
+
+    private bool InterfaceFault => InterfaceContribution().Fault;
+
+    private string? DownInterface => InterfaceContribution().Down;
 
     /// <summary>Every tracked interface with whether it is up now (all up until reported otherwise).</summary>
     public IReadOnlyList<(VrrpTrackedInterface Interface, bool Up)> TrackedInterfaces
@@ -49,18 +52,6 @@ internal sealed partial class VrrpRouter
             states = [.. states];
             states[index] = up;
             _trackedInterfaceUp = states;
-            (_interfaceDelta, _interfaceFault, _downInterface) = (0, false, null);
-            for (var i = 0; i < tracked.Count; i++)
-            {
-                var (delta, fault) = tracked[i].Contribution(states[i]);
-                _interfaceDelta += delta;
-                if (fault)
-                {
-                    _interfaceFault = true;
-                    _downInterface ??= tracked[i].Name;
-                }
-            }
-
             var old = _effectivePriority;
             var updated = UpdatePriority();
             if (_state == VrrpState.Initialize)
@@ -77,5 +68,24 @@ internal sealed partial class VrrpRouter
         }
 
         RaiseStateChanges();
+    }
+
+    /// <summary>The sum of the tracked interfaces' weights in effect, whether one of them faults the instance, and the first that does.</summary>
+    private (int Delta, bool Fault, string? Down) InterfaceContribution()
+    {
+        var tracked = _options.TrackedInterfaces;
+        var states = _trackedInterfaceUp;
+        var (sum, anyFault, down) = (0, false, (string?)null);
+        for (var i = 0; i < tracked.Count; i++)
+        {
+            var (delta, fault) = tracked[i].Contribution(states is null || states[i]);
+            sum += delta;
+            if (fault && !anyFault)
+            {
+                (anyFault, down) = (true, tracked[i].Name);
+            }
+        }
+
+        return (sum, anyFault, down);
     }
 }

@@ -359,7 +359,7 @@ internal sealed partial class VrrpRouter : IDisposable
     private byte ComputeEffectivePriority() =>
         _options.Priority == VrrpAdvertisement.PriorityOwner
             ? VrrpAdvertisement.PriorityOwner
-            : _held ? HeldPriority : (byte)Math.Clamp(_options.Priority + _trackingDelta + _interfaceDelta, 1, 254);
+            : _held ? HeldPriority : (byte)Math.Clamp(_options.Priority + _trackingDelta + InterfaceDelta, 1, 254);
 
     private bool IsOurAddress(IPAddress a)
     {
