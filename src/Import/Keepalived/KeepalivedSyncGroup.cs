@@ -1,0 +1,9 @@
+namespace CloudCoreLb.Import.Keepalived;
+
+/// <summary>A <c>vrrp_sync_group</c> block: its members, and the tracked interfaces keepalived adds to each member.</summary>
+internal sealed record KeepalivedSyncGroup(string Name, string File, int Line)
+{
+    public List<(string Instance, int Line)> Instances { get; } = [];
+
+    public List<KeepalivedTrackInterface> TrackInterfaces { get; } = [];
+}
