@@ -24,6 +24,7 @@ public sealed class VrrpSyncGroup : IDisposable
     private readonly ILogger _logger;
     private long _syncs;
     private int _disposed;
+    private VrrpState _lastState = VrrpState.Initialize;
 
     /// <summary>Forms a group of open instances, before or after they start (a reload forms groups again).</summary>
     /// <exception cref="ArgumentException">No name, fewer than one instance, or an instance listed twice.</exception>
@@ -55,6 +56,12 @@ public sealed class VrrpSyncGroup : IDisposable
             member.Router.JoinSyncGroup(this);
         }
     }
+
+    /// <summary>
+    /// Raised with the group's new <see cref="State"/> each time it changes (keepalived's group notify), in order. Raised
+    /// under the group's lock: a handler must only queue work (it must not block or call into an instance).
+    /// </summary>
+    public event Action<VrrpState>? StateChanged;
 
     /// <summary>The group's name.</summary>
     public string Name { get; }
@@ -174,7 +181,13 @@ public sealed class VrrpSyncGroup : IDisposable
     /// <summary>Outside every lock, in the member's transition order: moves the others (keepalived's sync handlers).</summary>
     private void OnMemberChanged(Member source, VrrpStateChange change)
     {
-        if (change.Reason == VrrpTransitionReason.SyncGroup || Volatile.Read(ref _disposed) != 0)
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        RaiseIfStateChanged();
+        if (change.Reason == VrrpTransitionReason.SyncGroup)
         {
             return;
         }
@@ -209,6 +222,26 @@ public sealed class VrrpSyncGroup : IDisposable
             else if (toMaster)
             {
                 member.Router.FollowGroupMaster(detail);
+            }
+        }
+    }
+
+    private void RaiseIfStateChanged()
+    {
+        lock (_gate)
+        {
+            var state = State;
+            if (state != _lastState)
+            {
+                _lastState = state;
+                try
+                {
+                    StateChanged?.Invoke(state);
+                }
+                catch (Exception ex)
+                {
+                    VrrpLog.StateChangedHandlerFailed(_logger, Name, ex);
+                }
             }
         }
     }

@@ -34,7 +34,7 @@ internal static partial class ConfigLoader
                 continue;
             }
 
-            r.CheckKeys(map, path, "name", "instances");
+            r.CheckKeys(map, path, "name", "instances", "notify");
             var name = r.String(map, path, "name", required: true);
             if (name is not null && groups.Any(g => g.Name == name))
             {
@@ -73,7 +73,8 @@ internal static partial class ConfigLoader
 
             if (name is not null)
             {
-                groups.Add(new VrrpSyncGroupConfig(name, ValueList.Create<string>([.. members])));
+                var notify = ReadNotify(r, r.Mapping(map, path, "notify"), YamlReader.Join(path, "notify"));
+                groups.Add(new VrrpSyncGroupConfig(name, ValueList.Create<string>([.. members]), notify));
             }
         }
 

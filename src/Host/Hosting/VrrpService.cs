@@ -191,7 +191,7 @@ internal sealed partial class VrrpService(
         }
 
         _instances = [];
-        DisposeSyncGroups();
+        await DisposeSyncGroupsAsync().ConfigureAwait(false);
         _runtime.Dispose();
         guardian.CleanStop();
     }

@@ -19,7 +19,7 @@ internal sealed partial class ImportConverter
             }
         }
 
-        var groups = new List<(string Name, List<string> Members)>();
+        var groups = new List<(KeepalivedSyncGroup Group, List<string> Members)>();
         var placed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var group in first.SyncGroups)
         {
@@ -43,7 +43,7 @@ internal sealed partial class ImportConverter
 
             if (members.Count > 0)
             {
-                groups.Add((group.Name, members));
+                groups.Add((group, members));
             }
         }
 
@@ -53,9 +53,20 @@ internal sealed partial class ImportConverter
         }
 
         using var block = _yaml.Block("sync_groups", "keepalived vrrp_sync_group: the members change state together");
-        foreach (var (name, members) in groups)
+        foreach (var (group, members) in groups)
         {
-            _yaml.ItemLine(YamlEmitter.Flow([("name", YamlEmitter.Str(name)), ("instances", YamlEmitter.FlowList(members.Select(YamlEmitter.Str)))]));
+            using var item = _yaml.Item();
+            _yaml.Value("name", YamlEmitter.Str(group.Name));
+            _yaml.Value("instances", YamlEmitter.FlowList(members.Select(YamlEmitter.Str)));
+            if (group.Notify.Count > 0)
+            {
+                using var notify = _yaml.Block("notify");
+                foreach (var (transition, command) in group.Notify)
+                {
+                    var (line, comment) = ResolveCommand(command, group.File, group.Line, $"vrrp_sync_group {group.Name} notify_{transition}");
+                    _yaml.Value(transition, YamlEmitter.Str(line), comment);
+                }
+            }
         }
 
         static string Describe(KeepalivedConfig config) =>

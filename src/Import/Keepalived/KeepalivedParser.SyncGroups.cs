@@ -45,6 +45,13 @@ internal sealed partial class KeepalivedParser
                 case "track_interface":
                     ReadTrackInterfaces(group.TrackInterfaces, entry);
                     break;
+                case "notify_master" or "notify_backup" or "notify_fault" or "notify_stop" or "notify":
+                    if (Command(entry, extraAllowed: 2) is { } command)
+                    {
+                        group.Notify[entry.Keyword == "notify" ? "any" : entry.Keyword["notify_".Length..]] = command;
+                    }
+
+                    break;
                 default:
                     NotCarried(entry);
                     break;

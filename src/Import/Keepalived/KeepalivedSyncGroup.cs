@@ -6,4 +6,7 @@ internal sealed record KeepalivedSyncGroup(string Name, string File, int Line)
     public List<(string Instance, int Line)> Instances { get; } = [];
 
     public List<KeepalivedTrackInterface> TrackInterfaces { get; } = [];
+
+    /// <summary>Group notify commands by transition (<c>master</c>, <c>backup</c>, <c>fault</c>, <c>stop</c>, <c>any</c>).</summary>
+    public SortedDictionary<string, string> Notify { get; } = new(StringComparer.Ordinal);
 }

@@ -42,6 +42,14 @@ public sealed class SyncGroupConfigTests
     }
 
     [Fact]
+    public void AGroupsNotifyHooks_AreRead()
+    {
+        var group = Assert.Single(Parse("    - name: VG_1\n      instances: [ VI_1, VI_2 ]\n      notify: { master: /bin/true, any: /usr/local/bin/group-changed }").VrrpSyncGroups);
+
+        Assert.Equal(new NotifyCommands("/bin/true", null, null, null, "/usr/local/bin/group-changed"), group.Notify);
+    }
+
+    [Fact]
     public void AnUnknownInstance_IsAnErrorAtItsLine()
     {
         var error = SingleError("    - { name: VG_1, instances: [ VI_1, VI_3 ] }");

@@ -20,6 +20,8 @@ public sealed class ImportSyncGroupTests : IDisposable
           track_interface {
             eth3 weight -30
           }
+          notify_master "/bin/true master"
+          notify "/bin/true"
         }
 
         vrrp_sync_group G2 {
@@ -82,6 +84,7 @@ public sealed class ImportSyncGroupTests : IDisposable
             [new(IPAddress.Parse("192.168.200.16"), 32), new(IPAddress.Parse("192.168.200.17"), 32, "eth1"), new(IPAddress.Parse("192.168.200.18"), 24)],
             vi1.VirtualAddresses.ToArray<VirtualAddress>());
         Assert.Equal([new VrrpTrackedInterface("eth3", -30)], config.VrrpInstances[1].Options.TrackedInterfaces);
+        Assert.Equal(("/bin/true master", "/bin/true", null), (config.VrrpSyncGroups[0].Notify.Master, config.VrrpSyncGroups[0].Notify.Any, config.VrrpSyncGroups[0].Notify.Backup));
         Assert.Empty(config.VrrpInstances[2].Options.TrackedInterfaces);
     }
 
