@@ -36,6 +36,7 @@ public sealed class SyncGroupTests(ITestOutputHelper output)
         Assert.False(NetnsLab.HasAddress(lab.Nodes[0], DevVip, "eth1"));
         Assert.True(NetnsLab.HasAddress(lab.Nodes[1], DevVip, "eth1"));
         Assert.Contains(LabStatus.Instance(group, "Edge").GetProperty("tracked_interfaces").EnumerateArray(), t => !t.GetProperty("up").GetBoolean());
+        WaitForNotify(lab, "GROUP Cluster FAULT");
 
         // Both priority-0 adverts let node2's members go master together after its skew time, not the 3.6 s timeout.
         var moved = DaemonLog.WaitFor(daemons[1], "VRRP instance Api: Backup -> Master", downAt, Timeout);
@@ -117,7 +118,7 @@ public sealed class SyncGroupTests(ITestOutputHelper output)
                   virtual_addresses: [ {{SecondVip}}/24 ]
                   nodes: { node1: { priority: 100 }, node2: { priority: 99 } }
               sync_groups:
-                - { name: Cluster, instances: [ Edge, Api ] }
+                - { name: Cluster, instances: [ Edge, Api ], notify: { any: "echo >> {{lab.Directory}}/group-notify.log" } }
             """);
         return lab;
     }
@@ -135,6 +136,18 @@ public sealed class SyncGroupTests(ITestOutputHelper output)
         Assert.True(NetnsLab.HasAddress(lab.Nodes[0], DevVip, "eth1"));
         Assert.Equal("Master", GroupState(LabStatus.Get(lab, lab.Nodes[0])));
         return [first, second];
+    }
+
+    /// <summary>The group's generic notify hook (every node appends to one file) ran with <paramref name="line"/>.</summary>
+    private static void WaitForNotify(NetnsLab lab, string line)
+    {
+        var path = Path.Combine(lab.Directory, "group-notify.log");
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!(File.Exists(path) && File.ReadAllLines(path).Contains(line)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no '{line}' in {path}: {(File.Exists(path) ? File.ReadAllText(path) : "(none)")}");
+            Thread.Sleep(100);
+        }
     }
 
     private static string? GroupState(System.Text.Json.JsonElement status) =>
