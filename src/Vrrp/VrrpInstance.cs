@@ -43,6 +43,14 @@ internal sealed class VrrpInstance : IAsyncDisposable
             Router.OnLinkChanged(false);
         }
 
+        foreach (var tracked in Options.TrackedInterfaces)
+        {
+            if (!_links.IsUp(tracked.Name))
+            {
+                Router.OnTrackedInterfaceChanged(tracked.Name, false);
+            }
+        }
+
         if (resume is null)
         {
             Router.Start();
@@ -61,11 +69,15 @@ internal sealed class VrrpInstance : IAsyncDisposable
         {
             Router.OnLinkChanged(up);
         }
+
+        // Not else: an instance may track its own interface with a weight as well (keepalived allows it).
+        Router.OnTrackedInterfaceChanged(name, up);
     }
 
     private void OnAddressRemoved(string name, IPAddress address)
     {
-        if (name == Options.Interface)
+        // A VIP with its own dev is deleted from that interface.
+        if (name == Options.Interface || Options.VirtualAddresses.Any(v => v.Device == name))
         {
             Router.OnAddressRemoved(address);
         }

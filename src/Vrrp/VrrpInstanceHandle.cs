@@ -41,6 +41,9 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     /// <summary>The options the instance runs with, as given.</summary>
     public VrrpInstanceOptions Options { get; }
 
+    /// <summary>The state machine, for a <see cref="VrrpSyncGroup"/>.</summary>
+    internal VrrpRouter Router => _router;
+
     /// <summary>The instance name.</summary>
     public string Name => Options.Name;
 
@@ -71,7 +74,11 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     /// <summary>The instance's state now.</summary>
     public VrrpInstanceSnapshot Snapshot() => new(
         Name, _router.State, _router.EffectivePriority, _router.SourceAddress, _router.LastMasterAddress, _router.LastMasterPriority,
-        _router.ConfigurationFault, _router.Counters.Snapshot(), _tracker.Snapshot(), _router.IsHeld);
+        _router.ConfigurationFault, _router.Counters.Snapshot(), _tracker.Snapshot(), _router.IsHeld)
+    {
+        SyncGroup = _router.SyncGroupName,
+        TrackedInterfaces = _router.TrackedInterfaces,
+    };
 
     /// <summary>Whether the operator holds this instance (see <see cref="Hold"/>).</summary>
     public bool IsHeld => _router.IsHeld;

@@ -25,4 +25,11 @@ public sealed record VrrpInstanceSnapshot(
     string? ConfigurationFault,
     VrrpCountersSnapshot Counters,
     IReadOnlyList<TrackedCheckStatus> Tracking,
-    bool Held = false);
+    bool Held = false)
+{
+    /// <summary>The sync group the instance belongs to, or null.</summary>
+    public string? SyncGroup { get; init; }
+
+    /// <summary>Every tracked interface (<c>track_interface</c>) with whether it is up now.</summary>
+    public IReadOnlyList<(VrrpTrackedInterface Interface, bool Up)> TrackedInterfaces { get; init; } = [];
+}

@@ -63,7 +63,8 @@ public sealed class VrrpRuntime : IDisposable
             var garp = new PcapGarpSender(nic, _loggers.CreateLogger<PcapGarpSender>());
             resources.Add(garp);
             IVipManager vips = _vipObserver is null ? netlink : new ObservedVipManager(netlink, nic.Name, _vipObserver);
-            var router = new VrrpRouter(options, transport, vips, garp, _time, logger);
+            var (devVips, devGarp) = OpenDevices(options, vips, garp, resources);
+            var router = new VrrpRouter(options, transport, devVips, devGarp, _time, logger);
             var instance = new VrrpInstance(options, router, transport, links, logger);
             tracker = new PriorityTracker(_loggers.CreateLogger("CloudCoreLb.HealthCheck"));
             foreach (var track in tracks)
@@ -89,6 +90,40 @@ public sealed class VrrpRuntime : IDisposable
 
             throw ex as VrrpInstanceException ?? new VrrpInstanceException(options.Name, ex.Message, ex);
         }
+    }
+
+    /// <summary>
+    /// VIPs with their own <c>dev</c>: a marked netlink manager and a GARP sender per other interface, so
+    /// <c>release-vips</c> and the guardian find them there too. The instance's own seams when no VIP has one.
+    /// </summary>
+    private (IVipManager Vips, IGarpSender Garp) OpenDevices(VrrpInstanceOptions options, IVipManager vips, IGarpSender garp, List<IDisposable> resources)
+    {
+        var devices = options.VirtualAddresses.Where(v => v.Device is { } d && d != options.Interface).GroupBy(v => v.Device!).ToArray();
+        if (devices.Length == 0)
+        {
+            return (vips, garp);
+        }
+
+        var managers = new Dictionary<string, IVipManager>(StringComparer.Ordinal);
+        var senders = new Dictionary<System.Net.IPAddress, IGarpSender>();
+        foreach (var device in devices)
+        {
+            var nic = InterfaceInfo.Get(device.Key, options.VirtualAddresses.Select(v => v.Address));
+
+            // The kernel wants a label to start with its interface's name: the instance's label fits its own only.
+            var label = options.AddressLabel is { } l && l.StartsWith(device.Key, StringComparison.Ordinal) ? l : null;
+            var netlink = new NetlinkVipManager(nic, label, _loggers.CreateLogger<NetlinkVipManager>(), options.VipLifetime);
+            resources.Add(netlink);
+            var sender = new PcapGarpSender(nic, _loggers.CreateLogger<PcapGarpSender>());
+            resources.Add(sender);
+            managers[device.Key] = _vipObserver is null ? netlink : new ObservedVipManager(netlink, nic.Name, _vipObserver);
+            foreach (var vip in device)
+            {
+                senders[vip.Address] = sender;
+            }
+        }
+
+        return (new DeviceVipManager(vips, managers), new DeviceGarpSender(garp, senders));
     }
 
     /// <summary>Closes the shared link monitor; instances are disposed by their owners first.</summary>

@@ -44,7 +44,7 @@ internal static class ReleaseVipsCommand
             // master. The priority-0 advert follows within milliseconds.
             var released = VrrpRelease.RemoveMarkedAddresses();
             var gone = released.Select(m => (m.InterfaceName, m.Address.Address)).Concat(ParseAlreadyReleased(alreadyReleased, stderr)).ToArray();
-            foreach (var instance in instances.Where(i => gone.Any(g => g.InterfaceName == i.Interface && i.VirtualAddresses.Any(v => v.Address.Equals(g.Address)))))
+            foreach (var instance in instances.Where(i => gone.Any(g => i.VirtualAddresses.Any(v => v.Address.Equals(g.Address) && g.InterfaceName == (v.Device ?? i.Interface)))))
             {
                 SendRelease(instance, stdout, stderr);
             }

@@ -13,6 +13,9 @@ internal sealed record CloudCoreLbConfig
 
     public IReadOnlyList<VrrpInstanceConfig> VrrpInstances { get; init; } = [];
 
+    /// <summary>Instances that change state together (<c>vrrp.sync_groups</c>).</summary>
+    public IReadOnlyList<VrrpSyncGroupConfig> VrrpSyncGroups { get; init; } = [];
+
     /// <summary>The proxy, or null when the file has no <c>proxy:</c> section.</summary>
     public CloudCoreLb.L4Proxy.Options.ProxyOptions? Proxy { get; init; }
 

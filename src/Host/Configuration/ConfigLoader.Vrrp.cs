@@ -46,6 +46,7 @@ internal static partial class ConfigLoader
         [nameof(VrrpInstanceOptions.DownTimerAdverts)] = "down_timer_adverts",
         [nameof(VrrpInstanceOptions.Version)] = "version",
         [nameof(VrrpInstanceOptions.AcceptMode)] = "accept_mode",
+        [nameof(VrrpInstanceOptions.TrackedInterfaces)] = "track_interfaces",
     };
 
     /// <summary>The options a <c>nodes:</c> block may set, by their key there.</summary>
@@ -64,7 +65,7 @@ internal static partial class ConfigLoader
             return [];
         }
 
-        r.CheckKeys(vrrp, "vrrp", "instances", "strict");
+        r.CheckKeys(vrrp, "vrrp", "instances", "strict", "sync_groups");
         var strict = r.Bool(vrrp, "vrrp", "strict") ?? false;
         var items = r.Sequence(vrrp, "vrrp", "instances");
         for (var i = 0; i < items.Count; i++)
@@ -94,7 +95,7 @@ internal static partial class ConfigLoader
     {
         r.CheckKeys(map, path, "name", "interface", "virtual_router_id", "priority", "advert_int", "authentication",
             "multicast_group", "virtual_addresses", "address_label", "preempt", "preempt_delay", "unicast", "garp",
-            "down_timer_adverts", "nodes", "track", "notify", "version", "accept_mode");
+            "down_timer_adverts", "nodes", "track", "notify", "version", "accept_mode", "track_interfaces");
         var errorsBefore = r.Errors.Count;
         var auth = ReadAuthentication(r, map, path);
         var unicast = ReadUnicast(r, r.Mapping(map, path, "unicast"), YamlReader.Join(path, "unicast"));
@@ -127,6 +128,7 @@ internal static partial class ConfigLoader
             UnicastPeers = unicast.Peers,
             AddressLabel = r.String(map, path, "address_label"),
             DownTimerAdverts = r.Int(map, path, "down_timer_adverts") ?? d.DownTimerAdverts,
+            TrackedInterfaces = ReadTrackedInterfaces(r, map, path),
         };
 
         if (garp is not null)
@@ -186,16 +188,13 @@ internal static partial class ConfigLoader
                 continue;
             }
 
-            var slash = text.IndexOf('/');
-            var prefix = 32;
-            if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address)
-                || (slash >= 0 && !int.TryParse(text[(slash + 1)..], out prefix)))
+            if (ParseVirtualAddress(text) is not { } address)
             {
-                r.Error(list[i], itemPath, $"'{text}' is not an IPv4 address with an optional /prefix (1-32)");
+                r.Error(list[i], itemPath, $"'{text}' is not an IPv4 address with an optional /prefix (1-32) and an optional 'dev INTERFACE'");
                 continue;
             }
 
-            addresses.Add(new VirtualAddress(address, prefix));
+            addresses.Add(address);
         }
 
         return ValueList.Create<VirtualAddress>([.. addresses]);

@@ -37,6 +37,7 @@ internal static partial class ConfigLoader
         var root = r.ParseRoot(text);
         nodeName ??= NodeIdentity.Resolve(root, Environment.MachineName, NodeIdentity.LocalAddresses());
         IReadOnlyList<VrrpInstanceConfig> instances = [];
+        IReadOnlyList<VrrpSyncGroupConfig> syncGroups = [];
         IReadOnlyDictionary<string, CheckDefinition> checks = new Dictionary<string, CheckDefinition>();
         CloudCoreLb.L4Proxy.Options.ProxyOptions? proxy = null;
         var metrics = new MetricsOptions();
@@ -47,6 +48,7 @@ internal static partial class ConfigLoader
             r.CheckKeys(root, "", "vrrp", "checks", "proxy", "metrics", "control", "crash_recovery");
             checks = ReadChecks(r, r.Mapping(root, "", "checks"));
             instances = ReadVrrp(r, r.Mapping(root, "", "vrrp"), nodeName, checks);
+            syncGroups = ReadSyncGroups(r, r.Mapping(root, "", "vrrp"));
             proxy = ReadProxy(r, r.Mapping(root, "", "proxy"));
             if (proxy is null && r.Errors.Count == 0)
             {
@@ -65,7 +67,7 @@ internal static partial class ConfigLoader
             throw new ConfigException(r.Errors);
         }
 
-        return new CloudCoreLbConfig { SourceFile = file, NodeName = nodeName, VrrpInstances = instances, Checks = checks, Proxy = proxy, Metrics = metrics, Control = control, CrashRecovery = crashRecovery };
+        return new CloudCoreLbConfig { SourceFile = file, NodeName = nodeName, VrrpInstances = instances, VrrpSyncGroups = syncGroups, Checks = checks, Proxy = proxy, Metrics = metrics, Control = control, CrashRecovery = crashRecovery };
     }
 
     private static MetricsOptions ReadMetrics(YamlReader r, YamlMappingNode? section)

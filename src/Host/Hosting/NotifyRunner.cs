@@ -20,9 +20,17 @@ internal sealed class NotifyRunner : IAsyncDisposable
     private readonly Channel<(VrrpState State, int Priority)> _queue = Channel.CreateUnbounded<(VrrpState, int)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _worker;
 
-    public NotifyRunner(string instance, NotifyCommands commands, ILogger logger)
+    private readonly string _kind;
+
+    /// <param name="instance">Instance (or sync group) name.</param>
+    /// <param name="commands">The hooks.</param>
+    /// <param name="logger">Logging.</param>
+    /// <param name="kind">keepalived's first generic-notify argument: INSTANCE, or GROUP for a sync group (whose
+    /// generic notify gets no priority).</param>
+    public NotifyRunner(string instance, NotifyCommands commands, ILogger logger, string kind = "INSTANCE")
     {
         _instance = instance;
+        _kind = kind;
         _commands = commands;
         _logger = logger;
         _worker = Task.Run(RunAsync);
@@ -49,8 +57,9 @@ internal sealed class NotifyRunner : IAsyncDisposable
 
             if (_commands.Any is not null)
             {
-                // keepalived's generic notify: "<cmd> INSTANCE <name> <state> <priority>".
-                await RunOneAsync($"{_commands.Any} INSTANCE {Quote(_instance)} {name} {priority}").ConfigureAwait(false);
+                // keepalived's generic notify: "<cmd> INSTANCE <name> <state> <priority>", "<cmd> GROUP <name> <state>".
+                var tail = _kind == "INSTANCE" ? $" {priority}" : "";
+                await RunOneAsync($"{_commands.Any} {_kind} {Quote(_instance)} {name}{tail}").ConfigureAwait(false);
             }
         }
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Host.Hosting;
 
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
-internal sealed class VrrpService(
+internal sealed partial class VrrpService(
     CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ProxyService proxy, CrashRecovery recovery, ILoggerFactory loggers)
     : IHostedService, IDisposable
 {
@@ -53,6 +53,7 @@ internal sealed class VrrpService(
         }
 
         _instances = [.. opened];
+        FormSyncGroups(config, opened, membersKept: false);
         if (lineage.IsTakeover)
         {
             // Opened but silent until the old process commits (StartInherited).
@@ -175,6 +176,7 @@ internal sealed class VrrpService(
         }
 
         _instances = [.. result];
+        FormSyncGroups(next, result, membersKept: restarted == 0 && added == 0 && old.Count == 0);
         return (kept, restarted, added, old.Count, failures);
     }
 
@@ -189,6 +191,7 @@ internal sealed class VrrpService(
         }
 
         _instances = [];
+        await DisposeSyncGroupsAsync().ConfigureAwait(false);
         _runtime.Dispose();
         guardian.CleanStop();
     }

@@ -137,6 +137,20 @@ internal sealed class MetricsExporter(
                 m.TrackedCheckUp.WithLabels(name, t.Name).Set(t.State == HealthCheck.Tracking.TrackedCheckState.Up ? 1 : 0);
                 trackedChecks.Add((name, t.Name));
             }
+
+            foreach (var (tracked, up) in snapshot.TrackedInterfaces)
+            {
+                m.TrackedInterfaceUp.WithLabels(name, tracked.Name).Set(up ? 1 : 0);
+            }
+        }
+
+        foreach (var group in vrrp.SyncGroups)
+        {
+            var state = group.State;
+            foreach (var s in States)
+            {
+                m.SyncGroupState.WithLabels(group.Name, s.ToString().ToLowerInvariant()).Set(state == s ? 1 : 0);
+            }
         }
 
         var running = proxy.Runtime.IsRunning;
@@ -255,6 +269,8 @@ internal sealed class MetricsExporter(
         public readonly Counter Drops = f.CreateCounter("cloudcore_lb_vrrp_drops_total", "Received VRRP datagrams dropped, by reason.", ["instance", "reason"]);
         public readonly Counter Transitions = f.CreateCounter("cloudcore_lb_vrrp_transitions_total", "VRRP state transitions.", ["instance", "from", "to"]);
         public readonly Gauge TrackedCheckUp = f.CreateGauge("cloudcore_lb_vrrp_tracked_check_up", "1 while a tracked check passes.", ["instance", "check"]);
+        public readonly Gauge TrackedInterfaceUp = f.CreateGauge("cloudcore_lb_vrrp_tracked_interface_up", "1 while a tracked interface (track_interfaces) is up.", ["instance", "interface"]);
+        public readonly Gauge SyncGroupState = f.CreateGauge("cloudcore_lb_vrrp_sync_group_state", "1 for the state the sync group is in (fault while any member is, master when all are), 0 for the others.", ["group", "state"]);
         public readonly Gauge FrontendActive = f.CreateGauge("cloudcore_lb_frontend_active_connections", "Client connections open now.", ["frontend"]);
         public readonly Counter FrontendConnections = f.CreateCounter("cloudcore_lb_frontend_connections_total", "Client connections accepted.", ["frontend"]);
         public readonly Counter FrontendBytesIn = f.CreateCounter("cloudcore_lb_frontend_received_bytes_total", "Bytes received from clients.", ["frontend"]);
@@ -298,7 +314,7 @@ internal sealed class MetricsExporter(
                 _ => true,
             };
 
-            Gauge[] gauges = [VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault, Held, TrackedCheckUp, FrontendActive, ServerUp, ServerAdminState, ServerActive, ServerCheckDuration];
+            Gauge[] gauges = [VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault, Held, TrackedCheckUp, TrackedInterfaceUp, FrontendActive, ServerUp, ServerAdminState, ServerActive, ServerCheckDuration];
             Counter[] counters =
             [
                 AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,

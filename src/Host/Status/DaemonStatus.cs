@@ -13,7 +13,8 @@ internal sealed record DaemonStatus(
     DateTimeOffset ProcessStartedAt,
     IReadOnlyList<VrrpInstanceStatus> Instances,
     IReadOnlyList<FrontendStatusView> Frontends,
-    IReadOnlyList<ServerStatusView> Servers);
+    IReadOnlyList<ServerStatusView> Servers,
+    IReadOnlyList<SyncGroupView>? SyncGroups = null);
 
 internal sealed record VrrpInstanceStatus(
     string Name,
@@ -31,7 +32,15 @@ internal sealed record VrrpInstanceStatus(
     long AdvertsReceived,
     IReadOnlyDictionary<string, long> Drops,
     TransitionView? LastTransition,
-    bool Held = false);
+    bool Held = false,
+    string? SyncGroup = null,
+    IReadOnlyList<TrackedInterfaceView>? TrackedInterfaces = null);
+
+/// <summary>A sync group: its state (Fault while any member is, Master when all are) and members.</summary>
+internal sealed record SyncGroupView(string Name, string State, IReadOnlyList<string> Instances, long Syncs);
+
+/// <summary>A tracked interface (<c>track_interfaces</c>) with its weight and link state.</summary>
+internal sealed record TrackedInterfaceView(string Name, int Weight, bool Up);
 
 /// <summary>The instance's last state change: states, stable reason, detail, and when (null before the first).</summary>
 internal sealed record TransitionView(string From, string To, string Reason, string Detail, DateTimeOffset At);

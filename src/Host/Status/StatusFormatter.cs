@@ -21,6 +21,16 @@ internal static class StatusFormatter
                 sb.AppendLine(inv, $"    track {t.Name,-20} {t.State,-7} weight {t.Weight,4}  contributes {t.Contribution}");
             }
 
+            foreach (var t in i.TrackedInterfaces ?? [])
+            {
+                sb.AppendLine(inv, $"    track_interface {t.Name,-10} {(t.Up ? "UP" : "DOWN"),-7} weight {t.Weight,4}");
+            }
+
+            if (i.SyncGroup is not null)
+            {
+                sb.AppendLine(inv, $"    sync group {i.SyncGroup}");
+            }
+
             if (i.LastTransition is { } last)
             {
                 sb.AppendLine(inv, $"    last transition {last.From} -> {last.To} at {last.At:u}: {last.Reason}{(last.Detail.Length == 0 ? "" : $" ({last.Detail})")}");
@@ -37,6 +47,15 @@ internal static class StatusFormatter
             }
 
             sb.AppendLine(inv, $"    adverts sent {i.AdvertsSent}, received {i.AdvertsReceived}, drops {(i.Drops.Count == 0 ? "none" : string.Join(", ", i.Drops.Select(d => $"{d.Key}={d.Value}")))}");
+        }
+
+        if (s.SyncGroups is { Count: > 0 } groups)
+        {
+            sb.AppendLine("VRRP sync groups:");
+            foreach (var g in groups)
+            {
+                sb.AppendLine(inv, $"  {g.Name,-16} {g.State,-7} instances {string.Join(' ', g.Instances)}  syncs {g.Syncs}");
+            }
         }
 
         sb.AppendLine("Frontends:");

@@ -24,8 +24,11 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
                 c.AdvertsSent, c.AdvertsReceived,
                 c.Drops.Where(d => d.Value > 0).ToDictionary(d => d.Key.ToString(), d => d.Value),
                 last is null ? null : new TransitionView(last.Change.From.ToString(), last.Change.To.ToString(), last.Change.Reason.ToString(), last.Change.Detail, last.At),
-                s.Held);
+                s.Held,
+                s.SyncGroup,
+                s.TrackedInterfaces.Select(t => new TrackedInterfaceView(t.Interface.Name, t.Interface.Weight, t.Up)).ToArray());
         }).ToArray();
+        var groups = vrrp.SyncGroups.Select(g => new SyncGroupView(g.Name, g.State.ToString(), g.Instances, g.Syncs)).ToArray();
 
         var frontends = proxy.Runtime.IsRunning
             ? proxy.Runtime.GetFrontendStatus().Select(f => new FrontendStatusView(f.Frontend, f.EndPoint.ToString(), f.Backend, f.Counters.Active, f.Counters.Total, f.MaxConnections)).ToArray()
@@ -34,6 +37,6 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
             ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors, s.AdminState.ToString().ToLowerInvariant())).ToArray()
             : [];
         var current = config.Current;
-        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers);
+        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers, groups);
     }
 }

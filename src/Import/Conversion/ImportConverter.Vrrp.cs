@@ -15,7 +15,16 @@ internal sealed partial class ImportConverter
         }
 
         using var vrrp = _yaml.Block("vrrp");
-        using var list = _yaml.Block("instances");
+        using (_yaml.Block("instances"))
+        {
+            WriteInstances(sources, names);
+        }
+
+        WriteSyncGroups(sources, names);
+    }
+
+    private void WriteInstances(List<ImportSource> sources, List<string> names)
+    {
         foreach (var name in names)
         {
             var perNode = new List<(ImportSource Source, KeepalivedInstance Instance)>();
@@ -95,6 +104,7 @@ internal sealed partial class ImportConverter
         WriteUnicast(perNode, multiNode);
         WriteGarp(first.Garp.Over(config.Garp));
         WriteTrack(first, config);
+        WriteTrackInterfaces(first, config);
         if (first.Notify.Count > 0)
         {
             using var notify = _yaml.Block("notify");
@@ -135,11 +145,9 @@ internal sealed partial class ImportConverter
             diagnostics.Warn(instance.File, instance.Line, $"vrrp_instance {instance.Name} has no virtual_ipaddress (required); fill it in");
         }
 
-        _yaml.Value("virtual_addresses", YamlEmitter.FlowList(instance.VirtualAddresses.Select(v => v.Address)));
-        foreach (var vip in instance.VirtualAddresses.Where(v => v.Device is not null && v.Device != (instance.Interface ?? "eth0")))
-        {
-            diagnostics.Warn(instance.File, vip.Line, $"virtual address {vip.Address} 'dev {vip.Device}': every address goes on the instance interface {instance.Interface ?? "eth0"}");
-        }
+        // A VIP on another interface keeps its 'dev' (the instance interface's is implied).
+        _yaml.Value("virtual_addresses", YamlEmitter.FlowList(instance.VirtualAddresses.Select(v =>
+            v.Device is { } device && device != (instance.Interface ?? "eth0") ? YamlEmitter.Str($"{v.Address} dev {device}") : v.Address)));
 
         var labels = instance.VirtualAddresses.Select(v => v.Label).Where(l => l is not null).Distinct().ToList();
         if (labels.Count > 0)
@@ -262,6 +270,7 @@ internal sealed partial class ImportConverter
         Check("vrrp_mcast_group4", configA.MulticastGroup, configB.MulticastGroup);
         Check("virtual_ipaddress", Join(a.VirtualAddresses.Select(v => v.Address)), Join(b.VirtualAddresses.Select(v => v.Address)));
         Check("track_script", Join(a.TrackScripts.Select(t => $"{t.Name}/{t.Weight}")), Join(b.TrackScripts.Select(t => $"{t.Name}/{t.Weight}")));
+        Check("track_interface", Join(a.TrackInterfaces.Select(t => $"{t.Name}/{t.Weight}")), Join(b.TrackInterfaces.Select(t => $"{t.Name}/{t.Weight}")));
         Check("nopreempt", a.NoPreempt.ToString(), b.NoPreempt.ToString());
         Check("preempt_delay", a.PreemptDelay?.ToString(), b.PreemptDelay?.ToString());
         Check("garp", a.Garp.Over(configA.Garp).ToString(), b.Garp.Over(configB.Garp).ToString());

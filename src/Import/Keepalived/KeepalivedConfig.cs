@@ -22,4 +22,6 @@ internal sealed record KeepalivedConfig(string File)
     public List<KeepalivedScript> Scripts { get; } = [];
 
     public List<KeepalivedInstance> Instances { get; } = [];
+
+    public List<KeepalivedSyncGroup> SyncGroups { get; } = [];
 }

@@ -28,6 +28,8 @@ internal sealed record KeepalivedInstance(string Name, string File, int Line)
 
     public List<KeepalivedTrackScript> TrackScripts { get; } = [];
 
+    public List<KeepalivedTrackInterface> TrackInterfaces { get; } = [];
+
     public bool NoPreempt { get; set; }
 
     public TimeSpan? PreemptDelay { get; set; }

@@ -64,6 +64,9 @@ internal sealed partial class KeepalivedParser
                 case "track_script":
                     ReadTrackScripts(instance, node);
                     break;
+                case "track_interface":
+                    ReadTrackInterfaces(instance.TrackInterfaces, node);
+                    break;
                 case "nopreempt":
                     instance.NoPreempt = Flag(node);
                     break;

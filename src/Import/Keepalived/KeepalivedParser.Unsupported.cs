@@ -6,7 +6,6 @@ internal sealed partial class KeepalivedParser
     // keepalived features with no cloudcore-lb equivalent, and why an operator should care.
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
-        ["vrrp_sync_group"] = "sync groups are not supported; each instance fails over on its own",
         ["virtual_server"] = "LVS virtual servers are not supported; use proxy.frontends/backends",
         ["virtual_server_group"] = "LVS virtual servers are not supported; use proxy.frontends/backends",
         ["static_ipaddress"] = "static addresses are not managed by cloudcore-lb",
@@ -16,7 +15,6 @@ internal sealed partial class KeepalivedParser
         ["vrrp_track_file"] = "file tracking is not supported",
         ["track_file"] = "file tracking is not supported",
         ["track_process"] = "process tracking is not supported; use a 'listener' check",
-        ["track_interface"] = "interface tracking is not supported (the instance interface's link is watched)",
         ["track_bfd"] = "BFD tracking is not supported",
         ["bfd_instance"] = "BFD is not supported",
         ["use_vmac"] = "VMAC interfaces are not supported; the VIP uses the interface's own MAC",

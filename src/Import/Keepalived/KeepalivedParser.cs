@@ -52,6 +52,9 @@ internal sealed partial class KeepalivedParser(ImportDiagnostics diagnostics)
                     }
 
                     break;
+                case "vrrp_sync_group":
+                    ReadSyncGroup(config, node);
+                    break;
                 default:
                     NotCarried(node);
                     break;

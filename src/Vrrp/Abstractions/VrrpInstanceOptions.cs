@@ -99,6 +99,9 @@ public sealed record VrrpInstanceOptions
     /// <summary>Number of missed adverts before the master is declared down. <remarks>Defaults to 3.</remarks></summary>
     public int DownTimerAdverts { get; init; } = 3;
 
+    /// <summary>Other interfaces whose link state moves this instance (keepalived <c>track_interface</c>). <remarks>Defaults to none.</remarks></summary>
+    public ValueList<VrrpTrackedInterface> TrackedInterfaces { get; init; } = [];
+
     /// <summary>True when <see cref="UnicastPeers"/> is non-empty.</summary>
     public bool IsUnicast => UnicastPeers.Count > 0;
 

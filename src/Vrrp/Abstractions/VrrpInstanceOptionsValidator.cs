@@ -59,6 +59,7 @@ public static partial class VrrpInstanceOptionsValidator
         ValidateAcceptMode(options, Add);
         ValidateAuthentication(options, Add);
         ValidateAddresses(options, Add);
+        ValidateTrackedInterfaces(options, Add);
 
         if (options.MulticastGroup is not { AddressFamily: AddressFamily.InterNetwork })
         {
@@ -149,6 +150,33 @@ public static partial class VrrpInstanceOptionsValidator
         }
     }
 
+    private static void ValidateTrackedInterfaces(VrrpInstanceOptions options, Action<string, string, int?> add)
+    {
+        const string option = nameof(VrrpInstanceOptions.TrackedInterfaces);
+        var tracked = options.TrackedInterfaces;
+        for (var i = 0; i < tracked.Count; i++)
+        {
+            var t = tracked[i];
+            if (string.IsNullOrEmpty(t.Name) || t.Name.Length > MaxNameLength)
+            {
+                add(option, $"a tracked interface name has 1 to {MaxNameLength} characters", i);
+            }
+            else if (t.Weight is < -253 or > 253)
+            {
+                add(option, $"weight {t.Weight} of tracked interface {t.Name} is out of range -253..253", i);
+            }
+            else if (t.Weight != 0 && options.Priority == 255)
+            {
+                // keepalived drops weighted trackers from an owner with a config error; saying so is kinder.
+                add(option, $"an address owner (priority 255) ignores weighted tracking; use weight 0 (fault) for {t.Name} or a lower priority", i);
+            }
+            else if (tracked.Take(i).Any(o => o.Name == t.Name))
+            {
+                add(option, $"interface {t.Name} is tracked twice", i);
+            }
+        }
+    }
+
     private static void ValidateAddresses(VrrpInstanceOptions options, Action<string, string, int?> add)
     {
         const string option = nameof(VrrpInstanceOptions.VirtualAddresses);
@@ -172,6 +200,11 @@ public static partial class VrrpInstanceOptionsValidator
             else if (vip.PrefixLength is < 1 or > 32)
             {
                 add(option, $"'{vip}' is not an IPv4 address with an optional /prefix (1-32): invalid prefix length", i);
+            }
+
+            if (vip.Device is { } device && (device.Length is 0 or > MaxNameLength))
+            {
+                add(option, $"the interface of {vip.Address} must have 1 to {MaxNameLength} characters", i);
             }
 
             for (var j = 0; j < i; j++)

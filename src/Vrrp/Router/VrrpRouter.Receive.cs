@@ -100,6 +100,7 @@ internal sealed partial class VrrpRouter
         RecordMaster(sender, priority);
         AdoptMasterInterval(advertisedInterval);
         _masterDownTimer.Arm(MasterDownInterval(ours));
+        SyncWantsBackup();
 
         // A leftover VIP is only ours to keep while we may still become master: once we accept a master we will not
         // preempt (higher or equal priority, or nopreempt), two holders would fight over ARP, so release it now.

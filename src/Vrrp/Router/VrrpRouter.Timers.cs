@@ -51,6 +51,11 @@ internal sealed partial class VrrpRouter
         }
 
         Counters.MasterDownExpired();
+        if (!SyncAllowsMaster())
+        {
+            return;
+        }
+
         if (_masterReleased)
         {
             EnterMaster(VrrpTransitionReason.MasterReleased, $"master {_lastMasterAddress} sent priority 0, skew {FormatSeconds(SkewTime(_effectivePriority))} elapsed");

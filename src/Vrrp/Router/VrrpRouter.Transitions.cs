@@ -121,6 +121,7 @@ internal sealed partial class VrrpRouter
         }
 
         _state = to;
+        SyncWantsBackup();
         Counters.Transition(from, to);
         Array.Clear(_dropLogTimes);
         VrrpLog.Transition(_logger, _options.Name, from, to, reason, detail);

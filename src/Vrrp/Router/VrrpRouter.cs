@@ -142,15 +142,15 @@ internal sealed partial class VrrpRouter : IDisposable
             _masterAdvertInterval = _advertInterval;
             LogStarting();
             var leftover = AnyAddressPresent();
-            if (!_linkUp || _trackingFault)
+            if (FaultDue())
             {
                 if (leftover)
                 {
                     RemoveAddresses();
                 }
 
-                var reason = _linkUp ? VrrpTransitionReason.TrackingFault : VrrpTransitionReason.LinkDown;
-                EnterState(VrrpState.Fault, reason, _linkUp ? "a fault-level tracker is failing" : $"interface {_options.Interface} is down");
+                var (reason, detail) = StartFaultCause();
+                EnterState(VrrpState.Fault, reason, detail);
             }
             else if (_options.Priority == VrrpAdvertisement.PriorityOwner)
             {
@@ -214,14 +214,7 @@ internal sealed partial class VrrpRouter : IDisposable
                 return;
             }
 
-            if (!up && _state != VrrpState.Fault)
-            {
-                ReleaseAndEnter(VrrpState.Fault, VrrpTransitionReason.LinkDown, $"interface {_options.Interface} went down");
-            }
-            else if (up && _state == VrrpState.Fault && !_trackingFault)
-            {
-                LeaveFault(VrrpTransitionReason.LinkUp, $"interface {_options.Interface} came up");
-            }
+            ApplyFaults(VrrpTransitionReason.LinkDown, $"interface {_options.Interface} went down", VrrpTransitionReason.LinkUp, $"interface {_options.Interface} came up");
         }
 
         RaiseStateChanges();
@@ -272,15 +265,8 @@ internal sealed partial class VrrpRouter : IDisposable
                 return;
             }
 
-            if (fault && _state != VrrpState.Fault)
-            {
-                ReleaseAndEnter(VrrpState.Fault, VrrpTransitionReason.TrackingFault, "a fault-level tracker failed");
-            }
-            else if (!fault && _state == VrrpState.Fault && _linkUp)
-            {
-                LeaveFault(VrrpTransitionReason.TrackingRecovered, "fault-level trackers recovered");
-            }
-            else if (updated != old)
+            if (!ApplyFaults(VrrpTransitionReason.TrackingFault, "a fault-level tracker failed", VrrpTransitionReason.TrackingRecovered, "fault-level trackers recovered")
+                && updated != old)
             {
                 PriorityChanged(old, updated);
             }
@@ -376,7 +362,7 @@ internal sealed partial class VrrpRouter : IDisposable
     private byte ComputeEffectivePriority() =>
         _options.Priority == VrrpAdvertisement.PriorityOwner
             ? VrrpAdvertisement.PriorityOwner
-            : _held ? HeldPriority : (byte)Math.Clamp(_options.Priority + _trackingDelta, 1, 254);
+            : _held ? HeldPriority : (byte)Math.Clamp(_options.Priority + _trackingDelta + InterfaceDelta, 1, 254);
 
     private bool IsOurAddress(IPAddress a)
     {

@@ -43,4 +43,7 @@ public enum VrrpTransitionReason
 
     /// <summary>An operator's planned handover: the successor's advert arrived, this master stepped down (held).</summary>
     PlannedHandover = 13,
+
+    /// <summary>Another member of the instance's sync group changed state and this one followed (keepalived <c>vrrp_sync_group</c>).</summary>
+    SyncGroup = 14,
 }

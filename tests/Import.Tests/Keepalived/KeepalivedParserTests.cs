@@ -111,9 +111,7 @@ public sealed class KeepalivedParserTests
             }
             """);
         var warnings = _diagnostics.Warnings.Select(w => (w.Line, w.Message.Split(' ')[0])).ToList();
-        Assert.Contains((1, "'vrrp_sync_group'"), warnings);
         Assert.Contains((5, "'use_vmac'"), warnings);
-        Assert.Contains((6, "'track_interface'"), warnings);
         Assert.Contains((10, "auth_type"), warnings);
         Assert.Contains((12, "unknown"), warnings);
         Assert.Contains((14, "'virtual_server'"), warnings);
