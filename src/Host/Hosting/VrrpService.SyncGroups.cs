@@ -1,6 +1,5 @@
 using CloudCoreLb.Host.Configuration;
 using CloudCoreLb.Vrrp;
-using Microsoft.Extensions.Logging;
 
 namespace CloudCoreLb.Host.Hosting;
 

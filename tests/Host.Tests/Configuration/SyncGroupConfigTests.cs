@@ -44,9 +44,9 @@ public sealed class SyncGroupConfigTests
     [Fact]
     public void AGroupsNotifyHooks_AreRead()
     {
-        var group = Assert.Single(Parse("    - name: VG_1\n      instances: [ VI_1, VI_2 ]\n      notify: { master: /bin/true, any: /usr/local/bin/group-changed }").VrrpSyncGroups);
+        var group = Assert.Single(Parse("    - name: VG_1\n      instances: [ VI_1, VI_2 ]\n      notify: { master: /bin/true, any: /bin/echo }").VrrpSyncGroups);
 
-        Assert.Equal(new NotifyCommands("/bin/true", null, null, null, "/usr/local/bin/group-changed"), group.Notify);
+        Assert.Equal(new NotifyCommands("/bin/true", null, null, null, "/bin/echo"), group.Notify);
     }
 
     [Fact]
