@@ -21,7 +21,7 @@ internal sealed class ProxyBackend
         var servers = new ProxyServer[options.Servers.Count];
         for (var i = 0; i < servers.Length; i++)
         {
-            var server = options.Servers[i];
+            var server = options.Protocol == ProxyProtocol.Udp ? Udp.UdpServers.WithHostHealth(options.Servers[i]) : options.Servers[i];
             var endPoint = server.EndPoint!;
             var identity = server.HashKey ?? (hostOf is not null ? endPoint.Address.ToString() : endPoint.ToString());
             ProxyServer? old = null;

@@ -51,12 +51,15 @@ public sealed partial class ProxyRuntime
             }
 
             List<ProxyFrontend> added;
+            List<Udp.UdpFrontend> udpAdded = [];
             try
             {
+                udpAdded = BindUdp(newOptions.Frontends, backends, context, _udpFrontends);
                 added = await BindAsync(toBind, backends, context).ConfigureAwait(false);
             }
             catch
             {
+                await Task.WhenAll(udpAdded.Select(u => u.StopAsync())).ConfigureAwait(false);
                 await DisposeAllAsync(monitors).ConfigureAwait(false);
                 throw;
             }
@@ -109,6 +112,7 @@ public sealed partial class ProxyRuntime
             }
 
             StartListening(added);
+            await SwapUdpAsync(newOptions.Frontends, backends, udpAdded).ConfigureAwait(false);
 
             context.Loops.SweepPeriod = SweepPeriod(newOptions);
             L4ProxyLog.ProxyReloaded(_logger, frontends.Count, backends.Count, context.ActiveSessions);

@@ -89,13 +89,16 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             context.PreserveAfter = Preservation is { } p ? context.Ticks(p.Threshold) : 0;
             var (backends, monitors) = BuildBackends(options, previous: null);
             Dictionary<string, ProxyFrontend> frontends;
+            List<Udp.UdpFrontend> udp = [];
             try
             {
+                udp = takeover ? [] : BindUdp(options.Frontends, backends, context, []);
                 frontends = takeover ? new(StringComparer.Ordinal)
                     : (await BindAsync(options.Frontends, backends, context).ConfigureAwait(false)).ToDictionary(f => f.Name, StringComparer.Ordinal);
             }
             catch
             {
+                await Task.WhenAll(udp.Select(u => u.StopAsync())).ConfigureAwait(false);
                 await DisposeAllAsync(monitors).ConfigureAwait(false);
                 loops.Dispose();
                 throw;
@@ -117,6 +120,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
 
             _awaitingHandover = takeover;
             StartListening(frontends.Values);
+            await SwapUdpAsync(options.Frontends, backends, udp).ConfigureAwait(false);
 
             L4ProxyLog.ProxyStarted(_logger, frontends.Count, backends.Count, options.MaxConnections);
         }
@@ -147,6 +151,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
                 Preservation?.Store.Remove(SessionPreservation.ListenerName(frontend.Name));
             }
 
+            await StopUdpAsync().ConfigureAwait(false);
             L4ProxyLog.ProxyStopping(_logger, context.ActiveSessions, _options!.StopGracePeriod.TotalMilliseconds);
             await WaitForDrainAsync(context, _options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
             await context.Stopping.CancelAsync().ConfigureAwait(false);
@@ -207,6 +212,12 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
             foreach (var f in _frontends.Values)
             {
                 result.Add(new FrontendStatus(f.Name, f.BoundEndPoint, f.Backend.Name, f.Options.MaxConnections, f.Counters));
+            }
+
+            // UDP frontends too: sessions are flows, the limit is max flows.
+            foreach (var f in _udpFrontends.Values)
+            {
+                result.Add(new FrontendStatus(f.Name, f.BoundEndPoint, f.Backend.Name, f.Options.Udp.MaxFlows, f.Counters));
             }
         }
 
@@ -285,6 +296,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
         {
             Consider(f.ClientTimeout);
             Consider(f.ClientFinTimeout);
+            Consider(f.Protocol == ProxyProtocol.Udp ? f.Udp.IdleTimeout : null);
         }
 
         foreach (var b in options.Backends)
@@ -308,7 +320,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
         var bound = new List<ProxyFrontend>();
         try
         {
-            foreach (var fo in options)
+            foreach (var fo in options.Where(IsTcp))
             {
                 bound.Add(BindOrAdopt(fo, backends[fo.Backend], context, inherited));
             }

@@ -60,4 +60,12 @@ public sealed class BackendOptions
 
     /// <summary>Check settings servers inherit unless they override them.</summary>
     public ServerHealthDefaults Health { get; set; } = new();
+
+    /// <summary>
+    /// Transport to the servers; must match the frontends using the backend. A UDP backend's servers run no active
+    /// check of their own: they take the health of their host (the TCP checks of the servers grouped with them, see
+    /// <see cref="ProxyOptions.GroupServersByHost"/>), so a CloudCore down on 10000 is down for 10001.
+    /// <remarks>Defaults to <see cref="ProxyProtocol.Tcp"/>.</remarks>
+    /// </summary>
+    public ProxyProtocol Protocol { get; set; } = ProxyProtocol.Tcp;
 }

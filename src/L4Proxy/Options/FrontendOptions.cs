@@ -43,4 +43,12 @@ public sealed class FrontendOptions
     /// backend's tunnel timeout) keeps applying.</remarks>
     /// </summary>
     public TimeSpan? ClientFinTimeout { get; set; }
+
+    /// <summary>
+    /// Transport; must match the backend's. <remarks>Defaults to <see cref="ProxyProtocol.Tcp"/>.</remarks>
+    /// </summary>
+    public ProxyProtocol Protocol { get; set; } = ProxyProtocol.Tcp;
+
+    /// <summary>UDP only: flow limits, idle timeout and datagram size. <remarks>Defaults to <see cref="UdpFrontendOptions"/>'s.</remarks></summary>
+    public UdpFrontendOptions Udp { get; set; } = new();
 }

@@ -56,7 +56,7 @@ public static class ProxyOptionsValidator
             {
                 errors.Add($"{where}: Bind is required.");
             }
-            else if (frontend.Bind.Port != 0 && !binds.Add(frontend.Bind.ToString()))
+            else if (frontend.Bind.Port != 0 && !binds.Add($"{frontend.Protocol}/{frontend.Bind}"))
             {
                 errors.Add($"{where}: Bind {frontend.Bind} is used by another frontend.");
             }
@@ -87,6 +87,7 @@ public static class ProxyOptionsValidator
             }
         }
 
+        UdpOptionsValidator.Validate(options, errors);
         return errors;
     }
 

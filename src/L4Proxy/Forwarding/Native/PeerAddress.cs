@@ -10,7 +10,7 @@ namespace CloudCoreLb.L4Proxy.Forwarding.Native;
 /// An IPv4 or IPv6 peer as <c>accept4</c> returns it, kept as plain values so a session stores its client without
 /// allocating an <see cref="IPEndPoint"/> (built only when a log line needs one).
 /// </summary>
-internal readonly struct PeerAddress
+internal readonly struct PeerAddress : IEquatable<PeerAddress>
 {
     /// <summary>Enough for <c>sockaddr_in6</c>.</summary>
     public const int MaxLength = 28;
@@ -67,6 +67,15 @@ internal readonly struct PeerAddress
         BinaryPrimitives.WriteUInt32LittleEndian(bytes[24..], (uint)endPoint.Address.ScopeId);
         return MaxLength;
     }
+
+    /// <summary>The same address with port 0: what a per-source limit counts by.</summary>
+    public PeerAddress WithoutPort => new(IsV6, 0, _high, _low);
+
+    public bool Equals(PeerAddress other) => IsV6 == other.IsV6 && Port == other.Port && _high == other._high && _low == other._low;
+
+    public override bool Equals(object? obj) => obj is PeerAddress other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(_high, _low, Port, IsV6);
 
     /// <summary>The balancing key of the address (never the port).</summary>
     public ClientKey ToClientKey()
