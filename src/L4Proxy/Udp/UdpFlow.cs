@@ -37,7 +37,7 @@ internal sealed class UdpFlow(PeerAddress client) : IEpollHandler
 
     internal UdpFlow? Newer { get; set; }
 
-    public void OnEvents(EpollToken token, uint events) => Frontend?.OnFlowReadable(this, events);
+    public void OnEvents(EpollToken token, uint events) => Frontend?.OnFlowReadable(this);
 
     public void OnTick(long now)
     {

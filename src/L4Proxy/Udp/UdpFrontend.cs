@@ -149,7 +149,7 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
     public void OnFault(Exception exception) => L4ProxyLog.SessionFailed(_context.Logger, Name, null, exception);
 
     /// <summary>A flow's server socket is readable or has an error (ICMP port unreachable).</summary>
-    public void OnFlowReadable(UdpFlow flow, uint events)
+    public void OnFlowReadable(UdpFlow flow)
     {
         var now = _context.Time.GetTimestamp();
         for (var i = 0; i < MaxDatagramsPerWakeup && flow.Fd >= 0; i++)
@@ -289,7 +289,7 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
             return false;
         }
 
-        var fd = UdpSocket.OpenConnected(server.EndPoint, out var error);
+        var fd = UdpSocket.OpenConnected(server.EndPoint, out _);
         if (fd < 0)
         {
             Udp.Drop(UdpDrop.SendError);
@@ -298,7 +298,7 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
         }
 
         var slot = _loop.Register(flow);
-        error = _loop.Add(fd, new EpollToken(slot, 1, 0), EpollEvents.In);
+        var error = _loop.Add(fd, new EpollToken(slot, 1, 0), EpollEvents.In);
         if (error != 0)
         {
             _loop.Unregister(slot);
