@@ -30,6 +30,12 @@ internal static partial class ConfigLoader
         ["fully-down"] = HealthInitialState.FullyDown,
     };
 
+    private static readonly IReadOnlyDictionary<string, ProxyProtocol> Protocols = new Dictionary<string, ProxyProtocol>
+    {
+        ["tcp"] = ProxyProtocol.Tcp,
+        ["udp"] = ProxyProtocol.Udp,
+    };
+
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
     // Defaults are the option types' own (documented there); these instances are only read.
@@ -84,7 +90,7 @@ internal static partial class ConfigLoader
                 r.Error(frontends[i], $"{itemPath}.name", $"frontend name '{frontend.Name}' is already used");
             }
 
-            if (options.Frontends.FirstOrDefault(f => f.Bind!.Equals(frontend.Bind)) is { } clash)
+            if (options.Frontends.FirstOrDefault(f => f.Protocol == frontend.Protocol && f.Bind!.Equals(frontend.Bind)) is { } clash)
             {
                 r.Error(frontends[i], $"{itemPath}.bind", $"{frontend.Bind} is already bound by frontend '{clash.Name}'");
             }
@@ -120,7 +126,7 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        r.CheckKeys(map, path, "name", "bind", "backend", "max_connections", "backlog", "timeouts");
+        r.CheckKeys(map, path, "name", "bind", "backend", "max_connections", "backlog", "timeouts", "protocol", "udp");
         var errorsBefore = r.Errors.Count;
         var frontend = new FrontendOptions
         {
@@ -129,7 +135,18 @@ internal static partial class ConfigLoader
             MaxConnections = r.Int(map, path, "max_connections", 1, 1_000_000) ?? FrontendDefaults.MaxConnections,
             Backlog = r.Int(map, path, "backlog", 1, 65535),
             Bind = ReadBind(r, map, path),
+            Protocol = r.Enum(map, path, "protocol", Protocols) ?? FrontendDefaults.Protocol,
         };
+        var udpPath = YamlReader.Join(path, "udp");
+        if (r.Mapping(map, path, "udp") is { } udp)
+        {
+            r.CheckKeys(udp, udpPath, "idle_timeout", "max_flows", "max_flows_per_source", "max_datagram_size");
+            var u = frontend.Udp;
+            u.IdleTimeout = r.Duration(udp, udpPath, "idle_timeout", TimeSpan.FromMilliseconds(100), MaxTimeout) ?? u.IdleTimeout;
+            u.MaxFlows = r.Int(udp, udpPath, "max_flows", 1, 10_000_000) ?? u.MaxFlows;
+            u.MaxFlowsPerSource = r.Int(udp, udpPath, "max_flows_per_source", 1, 10_000_000) ?? u.MaxFlowsPerSource;
+            u.MaxDatagramSize = r.Int(udp, udpPath, "max_datagram_size", 1, UdpFrontendOptions.MaxPayload) ?? u.MaxDatagramSize;
+        }
         var timeoutsPath = YamlReader.Join(path, "timeouts");
         if (r.Mapping(map, path, "timeouts") is { } timeouts)
         {
@@ -168,12 +185,13 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        r.CheckKeys(map, path, "name", "balance", "retries", "redispatch", "smart_connect", "timeouts", "on_marked_down", "check", "servers");
+        r.CheckKeys(map, path, "name", "protocol", "balance", "retries", "redispatch", "smart_connect", "timeouts", "on_marked_down", "check", "servers");
         var errorsBefore = r.Errors.Count;
         var backend = new BackendOptions
         {
             Name = r.String(map, path, "name", required: true) ?? "",
             Balance = r.Enum(map, path, "balance", Balances) ?? BackendDefaults.Balance,
+            Protocol = r.Enum(map, path, "protocol", Protocols) ?? BackendDefaults.Protocol,
             Retries = r.Int(map, path, "retries", 0, 100) ?? BackendDefaults.Retries,
             Redispatch = r.Bool(map, path, "redispatch") ?? BackendDefaults.Redispatch,
             SmartConnect = r.Bool(map, path, "smart_connect") ?? BackendDefaults.SmartConnect,

@@ -104,15 +104,15 @@ internal static partial class VrrpLog
         Message = "VRRP instance {Instance}: planned handover timed out, no other router took over; priority restored, still master")]
     public static partial void HandoverTimedOut(ILogger logger, string instance);
 
-    [LoggerMessage(EventId = 1080, EventName = "VrrpSyncGroupWaiting", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1085, EventName = "VrrpSyncGroupWaiting", Level = LogLevel.Information,
         Message = "VRRP instance {Instance}: master-down timer expired, staying backup until every member of sync group {Group} is ready to become master")]
     public static partial void SyncGroupWaiting(ILogger logger, string instance, string group);
 
-    [LoggerMessage(EventId = 1081, EventName = "VrrpSyncGroupSyncing", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1086, EventName = "VrrpSyncGroupSyncing", Level = LogLevel.Information,
         Message = "VRRP sync group {Group}: {Instance} went from {From} to {To} ({Reason}); syncing the other members")]
     public static partial void SyncGroupSyncing(ILogger logger, string group, string instance, VrrpState from, VrrpState to, VrrpTransitionReason reason);
 
-    [LoggerMessage(EventId = 1082, EventName = "VrrpSyncGroupFormed", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1087, EventName = "VrrpSyncGroupFormed", Level = LogLevel.Information,
         Message = "VRRP sync group {Group}: instances {Instances} change state together")]
     public static partial void SyncGroupFormed(ILogger logger, string group, string instances);
 }
