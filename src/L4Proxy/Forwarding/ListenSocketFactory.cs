@@ -25,18 +25,7 @@ internal static class ListenSocketFactory
         {
             if (OperatingSystem.IsLinux())
             {
-                // Raw SO_REUSEADDR: .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
-                // instance (or a reload) silently share the port and split the accept queue.
-                Span<byte> one = [1, 0, 0, 0];
-                socket.SetRawSocketOption(SolSocket, SoReuseAddr, one);
-                if (bind.AddressFamily == AddressFamily.InterNetwork)
-                {
-                    socket.SetRawSocketOption((int)SocketOptionLevel.IP, IpFreeBind, one);
-                }
-                else
-                {
-                    socket.SetRawSocketOption((int)SocketOptionLevel.IPv6, Ipv6FreeBind, one);
-                }
+                SetReuseAddressAndFreeBind(socket, bind.AddressFamily);
             }
             else
             {
@@ -53,6 +42,25 @@ internal static class ListenSocketFactory
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// <c>SO_REUSEADDR</c> set raw, because .NET's ReuseAddress also sets <c>SO_REUSEPORT</c> on Linux, which would
+    /// let a second instance (or a reload) silently share the port and split its queue; and <c>IP_FREEBIND</c> /
+    /// <c>IPV6_FREEBIND</c>, so the VIP can be bound before VRRP adds it. TCP listeners and UDP frontends alike.
+    /// </summary>
+    public static void SetReuseAddressAndFreeBind(Socket socket, AddressFamily family)
+    {
+        Span<byte> one = [1, 0, 0, 0];
+        socket.SetRawSocketOption(SolSocket, SoReuseAddr, one);
+        if (family == AddressFamily.InterNetwork)
+        {
+            socket.SetRawSocketOption((int)SocketOptionLevel.IP, IpFreeBind, one);
+        }
+        else
+        {
+            socket.SetRawSocketOption((int)SocketOptionLevel.IPv6, Ipv6FreeBind, one);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.L4Proxy.Forwarding.Native;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -9,12 +10,6 @@ namespace CloudCoreLb.L4Proxy.Udp;
 /// <summary>The datagram calls of the UDP data path on raw, non-blocking descriptors. Failures return -1 and the errno.</summary>
 internal static unsafe class UdpSocket
 {
-    // <linux/in.h> IP_FREEBIND, <linux/in6.h> IPV6_FREEBIND, <asm-generic/socket.h> SO_REUSEADDR.
-    private const int SolSocket = 1;
-    private const int SoReuseAddr = 2;
-    private const int IpFreeBind = 15;
-    private const int Ipv6FreeBind = 78;
-
     /// <summary>
     /// Binds a frontend's datagram socket as TCP listeners are bound: <c>SO_REUSEADDR</c> but never
     /// <c>SO_REUSEPORT</c> (a second process must not silently share the port) and <c>IP_FREEBIND</c>, so a backup
@@ -25,17 +20,7 @@ internal static unsafe class UdpSocket
         var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            Span<byte> one = [1, 0, 0, 0];
-            socket.SetRawSocketOption(SolSocket, SoReuseAddr, one);
-            if (bind.AddressFamily == AddressFamily.InterNetwork)
-            {
-                socket.SetRawSocketOption((int)SocketOptionLevel.IP, IpFreeBind, one);
-            }
-            else
-            {
-                socket.SetRawSocketOption((int)SocketOptionLevel.IPv6, Ipv6FreeBind, one);
-            }
-
+            ListenSocketFactory.SetReuseAddressAndFreeBind(socket, bind.AddressFamily);
             socket.Bind(bind);
             socket.Blocking = false;
             return socket;
