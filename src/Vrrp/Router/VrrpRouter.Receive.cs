@@ -20,11 +20,22 @@ internal sealed partial class VrrpRouter
         }
 
         var reason = _validator.Validate(datagram, destination, out var ip, out var advert);
+        Deliver(reason, ip.Source, advert.VirtualRouterId, advert.Priority, advert.AddressCount, advert.AuthType,
+            TimeSpan.FromSeconds(advert.AdvertIntervalSeconds), adoptInterval: false);
+    }
+
+    /// <summary>
+    /// What happens to a validated advert of either version: counted and dropped, or fed to the state machine.
+    /// <paramref name="adoptInterval"/> is VRRPv3's §6.4.2 (a backup takes the master's advertised interval).
+    /// </summary>
+    private void Deliver(VrrpDropReason reason, uint source, byte virtualRouterId, byte priority, byte addressCount, byte authType,
+        TimeSpan advertisedInterval, bool adoptInterval)
+    {
         if (reason == VrrpDropReason.UnknownVirtualRouterId)
         {
             // Several instances can share one socket; another VRID is not an error (keepalived row 1).
             Counters.Dropped(reason);
-            VrrpLog.UnknownVirtualRouterId(_logger, _options.Name, advert.VirtualRouterId);
+            VrrpLog.UnknownVirtualRouterId(_logger, _options.Name, virtualRouterId);
             return;
         }
 
@@ -37,24 +48,25 @@ internal sealed partial class VrrpRouter
         if (reason != VrrpDropReason.None)
         {
             Counters.Dropped(reason);
-            OnDropped(reason, ip.Source, advert.AddressCount, advert.AuthType, TimeSpan.FromSeconds(advert.AdvertIntervalSeconds));
+            OnDropped(reason, source, addressCount, authType, advertisedInterval);
             return;
         }
 
-        Counters.AdvertReceived(advert.Priority);
-        if (_configurationFault is not null && ip.Source == _configurationFaultSource)
+        Counters.AdvertReceived(priority);
+        if (_configurationFault is not null && source == _configurationFaultSource)
         {
             _configurationFault = null;
-            VrrpLog.ConfigurationFaultCleared(_logger, _options.Name, Ipv4Address.FromUInt32(ip.Source));
+            VrrpLog.ConfigurationFaultCleared(_logger, _options.Name, Ipv4Address.FromUInt32(source));
         }
 
+        TimeSpan? adopted = adoptInterval ? advertisedInterval : null;
         if (_state == VrrpState.Backup)
         {
-            BackupReceive(ip.Source, advert.Priority);
+            BackupReceive(source, priority, adopted);
         }
         else
         {
-            MasterReceive(ip.Source, advert.Priority);
+            MasterReceive(source, priority, adopted);
         }
     }
 

@@ -89,49 +89,18 @@ internal sealed partial class VrrpRouter
     private void ReceiveV3Locked(ReadOnlySpan<byte> datagram, IPAddress destination)
     {
         var reason = _v3Validator!.ValidateIPv4(datagram, destination, out var ip, out var advert);
-        if (reason == VrrpDropReason.UnknownVirtualRouterId)
-        {
-            Counters.Dropped(reason);
-            VrrpLog.UnknownVirtualRouterId(_logger, _options.Name, advert.VirtualRouterId);
-            return;
-        }
-
-        if (_state is VrrpState.Initialize or VrrpState.Fault)
-        {
-            Counters.Dropped(VrrpDropReason.NotListening);
-            return;
-        }
 
         // The v2 validator's order: past our own advert, a sender outside the peer list goes before the VIP checks.
+        // (An unknown VRID and a router not listening are decided in Deliver before this reason is looked at.)
         if ((reason is VrrpDropReason.None or VrrpDropReason.AddressCountMismatch or VrrpDropReason.AddressListMismatch)
             && _options.IsUnicast && !IsUnicastPeer(ip.Source))
         {
             reason = VrrpDropReason.NotAUnicastPeer;
         }
 
-        if (reason != VrrpDropReason.None)
-        {
-            Counters.Dropped(reason);
-            OnDropped(reason, ip.Source, advert.AddressCount, 0, advert.MaxAdvertIntervalCentiseconds * s_centisecond);
-            return;
-        }
-
-        Counters.AdvertReceived(advert.Priority);
-        if (_configurationFault is not null && ip.Source == _configurationFaultSource)
-        {
-            _configurationFault = null;
-            VrrpLog.ConfigurationFaultCleared(_logger, _options.Name, Ipv4Address.FromUInt32(ip.Source));
-        }
-
-        var interval = advert.MaxAdvertIntervalCentiseconds * s_centisecond;
-        if (_state == VrrpState.Backup)
-        {
-            BackupReceive(ip.Source, advert.Priority, interval);
-        }
-        else
-        {
-            MasterReceive(ip.Source, advert.Priority, interval);
-        }
+        // VRRPv3 has no authentication field: auth type 0.
+        Deliver(reason, ip.Source, advert.VirtualRouterId, advert.Priority, advert.AddressCount, 0,
+            advert.MaxAdvertIntervalCentiseconds * s_centisecond, adoptInterval: true);
     }
 
     private bool IsUnicastPeer(uint source)
