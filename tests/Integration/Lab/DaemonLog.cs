@@ -28,6 +28,16 @@ internal static class DaemonLog
         return null;
     }
 
+    /// <summary>
+    /// The stopped daemon's log shows no dropped datagram: it logs every kind of drop and prints its drop counters
+    /// when it stops.
+    /// </summary>
+    public static void AssertNoDrops(string log)
+    {
+        Assert.DoesNotContain("dropped datagram", log, StringComparison.Ordinal);
+        Assert.Contains("drops: none", log, StringComparison.Ordinal);
+    }
+
     /// <summary>Waits for a line containing <paramref name="text"/> logged at or after <paramref name="after"/> and returns its time.</summary>
     public static DateTime WaitFor(LabProcess daemon, string text, DateTime after, TimeSpan timeout)
     {

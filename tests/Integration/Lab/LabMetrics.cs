@@ -13,8 +13,7 @@ internal static class LabMetrics
 
     /// <summary>The sum of every sample whose name with labels starts with <paramref name="series"/>; 0 while not serving.</summary>
     public static double Sum(LabNode node, string series) =>
-        TryScrape(node).Split('\n').Where(l => l.StartsWith(series, StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        Parse(TryScrape(node)).Where(s => s.Key.StartsWith(series, StringComparison.Ordinal)).Sum(s => s.Value);
 
     private const string ScrapeScript =
         "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:9842/metrics', timeout=5).read().decode())";

@@ -57,7 +57,7 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
 
         ours.Signal(15);
         Assert.True(ours.WaitForExit(Timeout));
-        AssertNoDrops(ours.Output);
+        DaemonLog.AssertNoDrops(ours.Output);
     }
 
     [RootFact]
@@ -82,7 +82,7 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
         var afterRelease = sampler.FromLocal(stoppedAt) + failover - sampler.FromLocal(released);
         output.WriteLine($"ours v3 SIGTERM -> keepalived master in {failover.TotalMilliseconds:F0} ms, {afterRelease.TotalMilliseconds:F0} ms after our priority-0 advert");
         Assert.True(afterRelease <= LabConfigsV3.Skew(99, OneSecond) + VrrpTiming.Margin, sampler.Describe() + keepalived.Output);
-        AssertNoDrops(ours.Output);
+        DaemonLog.AssertNoDrops(ours.Output);
 
         // Ours comes back at 100 and preempts keepalived, then dies hard: keepalived takes over in its master-down interval.
         var restart = sampler.Now;
@@ -159,17 +159,11 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
 
         second.Signal(15);
         Assert.True(second.WaitForExit(Timeout));
-        AssertNoDrops(second.Output);
+        DaemonLog.AssertNoDrops(second.Output);
     }
 
     private static DateTime DaemonStart(LabProcess daemon) =>
         DaemonLog.Find(daemon, "starting VRRPv3", DateTime.MinValue) ?? throw new Xunit.Sdk.XunitException(daemon.Output);
-
-    private static void AssertNoDrops(string log)
-    {
-        Assert.DoesNotContain("dropped datagram", log, StringComparison.Ordinal);
-        Assert.Contains("drops: none", log, StringComparison.Ordinal);
-    }
 
     /// <summary>The IPv4 protocol-112 packets of a tcpdump capture (classic pcap, Ethernet), with their arrival time.</summary>
     private static List<Captured> ReadVrrp(string path)
