@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using CloudCoreLb.Vrrp;
 using YamlDotNet.RepresentationModel;
 
@@ -11,9 +10,10 @@ namespace CloudCoreLb.Host.Configuration;
 /// the configuration rules, each an error at the key that breaks it:
 /// <list type="bullet">
 /// <item>no authentication: RFC 3768 §10 deprecates it (PASS travels in plaintext) and RFC 5798 removed it;</item>
-/// <item>no unicast peers: VRRP is defined over the 224.0.0.18 / ff02::12 multicast groups only;</item>
-/// <item>no IPv6 virtual address in a VRRPv2 instance (RFC 3768 carries IPv4 only).</item>
+/// <item>no unicast peers: VRRP is defined over the 224.0.0.18 / ff02::12 multicast groups only.</item>
 /// </list>
+/// keepalived's third rule, no IPv6 virtual address in a VRRPv2 instance, needs no check of its own: the options
+/// validator refuses IPv6 virtual addresses in every mode until IPv6 VIPs exist.
 /// keepalived under <c>vrrp_strict</c> also installs firewall rules dropping traffic to the VIPs; that is a firewall's
 /// job and is not done here.
 /// </summary>
@@ -35,13 +35,5 @@ internal static class VrrpStrictMode
             r.Error(YamlReader.Get(map, "unicast"), YamlReader.Join(path, "unicast"),
                 "vrrp.strict forbids unicast peers: VRRP adverts go to the multicast group");
         }
-
-        if (o.VirtualAddresses.Any(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6) && VersionOf(map) != "3")
-        {
-            r.Error(YamlReader.Get(map, "virtual_addresses"), YamlReader.Join(path, "virtual_addresses"),
-                "vrrp.strict forbids IPv6 virtual addresses in a VRRPv2 instance (RFC 3768 carries IPv4 only)");
-        }
     }
-
-    private static string? VersionOf(YamlMappingNode map) => (YamlReader.Get(map, "version") as YamlScalarNode)?.Value;
 }
