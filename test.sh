@@ -20,5 +20,7 @@ tests/Packaging/run.sh 2>&1 | tee -a /tmp/cloudcore-lb-test.$$.log || status=1
 awk '/^[[:space:]]*(Passed|Failed|Skipped):[[:space:]]*[0-9]+/ { gsub(/,/, ""); n[$1] += $2 }
      /^[0-9]+ passed, [0-9]+ failed/ { n["Passed:"] += $1; n["Failed:"] += $3 }
      END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' /tmp/cloudcore-lb-test.$$.log
+# CI shows only the tail of its output: name every failed test and check again there.
+grep -E '^[[:space:]]*Failed [A-Za-z]|^FAIL ' /tmp/cloudcore-lb-test.$$.log | sed 's/^[[:space:]]*/FAILED: /' || true
 rm -f /tmp/cloudcore-lb-test.$$.log
 exit $status
