@@ -142,6 +142,11 @@ internal sealed partial class VrrpRouter
 
         if (priority > ours || (priority == ours && sender > _source))
         {
+            // A step-down notice: after a partition heals, the winner only re-GARPs if it hears our priority, and when its
+            // advert reached us first it never would; the hosts on our side would then keep our MAC for the VIP until
+            // their ARP entries age out. One advert at our priority, sent while we still hold the VIP, makes the winner
+            // run the forced election (below) and re-claim the address; after a plain preemption that costs one burst.
+            SendAdvert(ours);
             RecordMaster(sender, priority);
             AdoptMasterInterval(advertisedInterval);
             EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {Ipv4Address.FromUInt32(sender)} with priority {priority}, ours {ours}");

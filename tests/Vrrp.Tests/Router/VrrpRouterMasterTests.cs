@@ -130,6 +130,33 @@ public sealed class VrrpRouterMasterTests
     }
 
     [Fact]
+    public void SplitBrain_WhenTheWinnersAdvertArrivesFirst_TheLoserSendsAStepDownNoticeAndTheWinnerReGarps()
+    {
+        var r100 = _network.AddRouter("10.10.102.10", 100);
+        var r99 = _network.AddRouter("10.10.102.11", 99);
+        r100.Start();
+        r99.Start();
+        _network.AdvanceTo(S(10.5));
+        _network.Partition(r100, r99);
+        _network.AdvanceTo(S(15.5));
+        Assert.Equal(VrrpState.Master, r99.State);
+
+        _network.Heal();
+        _network.Advance(S(5));
+
+        // 100 advertises first (at 15.609375 s), before 99's next advert: 99 steps down at once, but with one advert at
+        // its own priority, so 100 hears a lower priority and re-claims the VIP for the hosts that learnt 99's MAC.
+        var r100Advert = r100.SentAdverts.First(a => a.At >= S(15.5)).At;
+        var stepDown = r99.Changes.Last();
+        Assert.Equal((r100Advert + Latency, VrrpState.Backup), (stepDown.At, stepDown.Change.To));
+        Assert.Contains(r99.SentAdverts, a => a.At == r100Advert + Latency && a.Priority == 99);
+        Assert.DoesNotContain(r99.SentAdverts, a => a.At > r100Advert + Latency);
+        Assert.Equal(5, r100.Garp.CountAt(r100Advert + Latency + Latency));
+        Assert.Equal(VrrpState.Master, r100.State);
+        Assert.Empty(r99.Vips.Present);
+    }
+
+    [Fact]
     public void GarpRefresh_RepeatsWhileMaster()
     {
         var master = _network.AddRouter("10.10.102.10", 100, o => o with
