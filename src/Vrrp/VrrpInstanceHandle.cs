@@ -78,6 +78,8 @@ public sealed class VrrpInstanceHandle : IAsyncDisposable
     {
         SyncGroup = _router.SyncGroupName,
         TrackedInterfaces = _router.TrackedInterfaces,
+        // Read after the state: the router records a transition before the state it leads to.
+        LastTransition = _router.LastTransition,
     };
 
     /// <summary>Whether the operator holds this instance (see <see cref="Hold"/>).</summary>

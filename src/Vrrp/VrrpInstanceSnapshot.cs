@@ -32,4 +32,7 @@ public sealed record VrrpInstanceSnapshot(
 
     /// <summary>Every tracked interface (<c>track_interface</c>) with whether it is up now.</summary>
     public IReadOnlyList<(VrrpTrackedInterface Interface, bool Up)> TrackedInterfaces { get; init; } = [];
+
+    /// <summary>The last state change and when it happened; null before the instance started.</summary>
+    public VrrpStampedStateChange? LastTransition { get; init; }
 }

@@ -47,6 +47,7 @@ internal static partial class ConfigLoader
         [nameof(VrrpInstanceOptions.Version)] = "version",
         [nameof(VrrpInstanceOptions.AcceptMode)] = "accept_mode",
         [nameof(VrrpInstanceOptions.TrackedInterfaces)] = "track_interfaces",
+        [nameof(VrrpInstanceOptions.HigherPrioritySendAdvert)] = "higher_priority_send_advert",
     };
 
     /// <summary>The options a <c>nodes:</c> block may set, by their key there.</summary>
@@ -95,7 +96,8 @@ internal static partial class ConfigLoader
     {
         r.CheckKeys(map, path, "name", "interface", "virtual_router_id", "priority", "advert_int", "authentication",
             "multicast_group", "virtual_addresses", "address_label", "preempt", "preempt_delay", "unicast", "garp",
-            "down_timer_adverts", "nodes", "track", "notify", "version", "accept_mode", "track_interfaces");
+            "down_timer_adverts", "nodes", "track", "notify", "version", "accept_mode", "track_interfaces",
+            "higher_priority_send_advert");
         var errorsBefore = r.Errors.Count;
         var auth = ReadAuthentication(r, map, path);
         var unicast = ReadUnicast(r, r.Mapping(map, path, "unicast"), YamlReader.Join(path, "unicast"));
@@ -129,6 +131,7 @@ internal static partial class ConfigLoader
             AddressLabel = r.String(map, path, "address_label"),
             DownTimerAdverts = r.Int(map, path, "down_timer_adverts") ?? d.DownTimerAdverts,
             TrackedInterfaces = ReadTrackedInterfaces(r, map, path),
+            HigherPrioritySendAdvert = r.Bool(map, path, "higher_priority_send_advert") ?? d.HigherPrioritySendAdvert,
         };
 
         if (garp is not null)

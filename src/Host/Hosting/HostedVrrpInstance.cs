@@ -12,15 +12,12 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
 {
     private readonly NotifyRunner? _notify;
     private readonly ILogger _logger;
-    private volatile StampedStateChange? _lastTransition;
 
-    private HostedVrrpInstance(VrrpInstanceConfig config, VrrpInstanceHandle handle, TimeProvider time, ILogger logger)
+    private HostedVrrpInstance(VrrpInstanceConfig config, VrrpInstanceHandle handle, ILogger logger)
     {
         Config = config;
         Handle = handle;
         _logger = logger;
-        // Subscribed before Start, so even the first transition (Initialize -> Backup) is recorded.
-        handle.StateChanged += change => _lastTransition = new StampedStateChange(change, time.GetUtcNow());
         if (!config.Notify.IsEmpty)
         {
             _notify = new NotifyRunner(config.Options.Name, config.Notify, logger);
@@ -32,9 +29,6 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
     public VrrpInstanceConfig Config { get; }
 
     public VrrpInstanceHandle Handle { get; }
-
-    /// <summary>The last state change and when it happened; null before the instance started.</summary>
-    public StampedStateChange? LastTransition => _lastTransition;
 
     /// <summary>Opens the instance and its checks.</summary>
     /// <exception cref="VrrpInstanceException">It could not be opened; nothing is left open.</exception>
@@ -58,7 +52,7 @@ internal sealed class HostedVrrpInstance : IAsyncDisposable
         }
 
         HostLog.InstanceStarting(logger, o.Name, o.Interface, o.VirtualRouterId, o.Priority, handle.SourceAddress.ToString());
-        return new HostedVrrpInstance(config, handle, time, logger);
+        return new HostedVrrpInstance(config, handle, logger);
     }
 
     public void Start() => Handle.Start();

@@ -15,7 +15,7 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
             var o = i.Config.Options;
             var s = i.Handle.Snapshot();
             var c = s.Counters;
-            var last = i.LastTransition;
+            var last = s.LastTransition;
             return new VrrpInstanceStatus(
                 o.Name, o.Interface, o.VirtualRouterId, s.State.ToString(), o.Priority, s.EffectivePriority,
                 s.LastMasterAddress?.ToString(), s.LastMasterPriority, s.ConfigurationFault,

@@ -5,6 +5,9 @@ namespace CloudCoreLb.Import.Conversion;
 /// <summary>The <c>vrrp:</c> section: one instance per <c>vrrp_instance</c>, merged across nodes.</summary>
 internal sealed partial class ImportConverter
 {
+    /// <summary>Whether the <c>vrrp:</c> section being written has <c>strict: true</c>.</summary>
+    private bool _strict;
+
     private void WriteVrrp(List<ImportSource> sources)
     {
         var names = sources.SelectMany(s => s.Config.Instances).Select(i => i.Name).Distinct().ToList();
@@ -15,6 +18,7 @@ internal sealed partial class ImportConverter
         }
 
         using var vrrp = _yaml.Block("vrrp");
+        WriteStrict(sources);
         using (_yaml.Block("instances"))
         {
             WriteInstances(sources, names);
@@ -76,6 +80,10 @@ internal sealed partial class ImportConverter
         {
             WarnVersion3Authentication(first);
         }
+        else if (_strict && first.AuthType is not null)
+        {
+            diagnostics.Warn(first.File, first.Line, $"vrrp_instance {first.Name}: keepalived ignores authentication under vrrp_strict (\"Strict mode does not support authentication. Ignoring.\"); imported without it");
+        }
         else if (first.AuthType == "PASS" && first.AuthPassword is { } password)
         {
             _yaml.Value("authentication", YamlEmitter.Flow([("type", "pass"), ("password", Quoted(password))]));
@@ -99,6 +107,12 @@ internal sealed partial class ImportConverter
         if (first.PreemptDelay is { } delay)
         {
             _yaml.Value("preempt_delay", Duration(delay));
+        }
+
+        // Only a written 'off' is carried: keepalived's default is off, ours on (it makes a healed partition re-GARP).
+        if ((first.HigherPrioritySendAdvert ?? config.HigherPrioritySendAdvert) == false)
+        {
+            _yaml.Value("higher_priority_send_advert", false, "keepalived higher_prio_send_advert off");
         }
 
         WriteUnicast(perNode, multiNode);
@@ -273,6 +287,7 @@ internal sealed partial class ImportConverter
         Check("track_interface", Join(a.TrackInterfaces.Select(t => $"{t.Name}/{t.Weight}")), Join(b.TrackInterfaces.Select(t => $"{t.Name}/{t.Weight}")));
         Check("nopreempt", a.NoPreempt.ToString(), b.NoPreempt.ToString());
         Check("preempt_delay", a.PreemptDelay?.ToString(), b.PreemptDelay?.ToString());
+        Check("higher_prio_send_advert", (a.HigherPrioritySendAdvert ?? configA.HigherPrioritySendAdvert)?.ToString(), (b.HigherPrioritySendAdvert ?? configB.HigherPrioritySendAdvert)?.ToString());
         Check("garp", a.Garp.Over(configA.Garp).ToString(), b.Garp.Over(configB.Garp).ToString());
         Check("notify", Join(a.Notify.Select(n => $"{n.Key}={n.Value}")), Join(b.Notify.Select(n => $"{n.Key}={n.Value}")));
 
@@ -285,6 +300,33 @@ internal sealed partial class ImportConverter
         }
 
         static string Join(IEnumerable<string> values) => string.Join(",", values);
+    }
+
+    /// <summary>
+    /// <c>vrrp_strict</c> becomes <c>vrrp.strict</c>, unless an instance has unicast peers: keepalived 2.2 runs those
+    /// under strict mode, cloudcore-lb's refuses them (VRRP is defined over multicast), so strict is left out.
+    /// </summary>
+    private void WriteStrict(List<ImportSource> sources)
+    {
+        _strict = false;
+        if (sources.FirstOrDefault(s => s.Config.Strict) is not { } strictSource)
+        {
+            return;
+        }
+
+        if (sources.SelectMany(s => s.Config.Instances).FirstOrDefault(i => i.UnicastPeers.Count > 0) is { } unicast)
+        {
+            diagnostics.Warn(unicast.File, unicast.Line, $"vrrp_instance {unicast.Name} has unicast peers, which cloudcore-lb's vrrp.strict refuses; vrrp_strict is not carried over");
+            return;
+        }
+
+        if (sources.FirstOrDefault(s => !s.Config.Strict) is { } lax)
+        {
+            diagnostics.Warn(lax.Config.File, 0, $"vrrp_strict is set in {Path.GetFileName(strictSource.Config.File)} but not here; the imported config is strict on every node");
+        }
+
+        _strict = true;
+        _yaml.Value("strict", true, "keepalived vrrp_strict");
     }
 
     private static string Quoted(string text) => YamlEmitter.Str(text) is var s && s.StartsWith('"') ? s : $"\"{text}\"";

@@ -13,6 +13,12 @@ internal sealed record KeepalivedConfig(string File)
     /// <summary><c>vrrp_version</c>: the default of every instance; null is keepalived's 2.</summary>
     public int? Version { get; set; }
 
+    /// <summary><c>vrrp_strict</c>.</summary>
+    public bool Strict { get; set; }
+
+    /// <summary><c>vrrp_higher_prio_send_advert</c>: the default of every instance; null is keepalived's off.</summary>
+    public bool? HigherPrioritySendAdvert { get; set; }
+
     public string? ScriptUser { get; set; }
 
     public bool EnableScriptSecurity { get; set; }

@@ -32,6 +32,9 @@ internal sealed record KeepalivedInstance(string Name, string File, int Line)
 
     public bool NoPreempt { get; set; }
 
+    /// <summary><c>higher_prio_send_advert</c>; null when not written (then the global default applies).</summary>
+    public bool? HigherPrioritySendAdvert { get; set; }
+
     public TimeSpan? PreemptDelay { get; set; }
 
     /// <summary><c>unicast_src_ip</c> or <c>mcast_src_ip</c>: keepalived keeps both in the one source address.</summary>

@@ -33,6 +33,12 @@ internal sealed partial class KeepalivedParser
                 case "script_user":
                     config.ScriptUser = User(node) ?? config.ScriptUser;
                     break;
+                case "vrrp_strict":
+                    config.Strict = Flag(node);
+                    break;
+                case "vrrp_higher_prio_send_advert":
+                    config.HigherPrioritySendAdvert = Flag(node);
+                    break;
                 case "enable_script_security":
                     config.EnableScriptSecurity = Flag(node);
                     break;

@@ -73,6 +73,9 @@ internal sealed partial class KeepalivedParser
                 case "preempt":
                     instance.NoPreempt = !Flag(node);
                     break;
+                case "higher_prio_send_advert":
+                    instance.HigherPrioritySendAdvert = Flag(node);
+                    break;
                 case "preempt_delay":
                     instance.PreemptDelay = Seconds(node) ?? instance.PreemptDelay;
                     break;

@@ -93,6 +93,13 @@ public sealed record VrrpInstanceOptions
     /// <summary>Delay of the second lower-priority GARP burst. <remarks>Defaults to 5 s.</remarks></summary>
     public TimeSpan GarpLowerPriorityDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether a master that hears a higher priority sends one advert at its own priority before it steps down, so the
+    /// winner of a healed partition always hears it and re-sends its GARPs (keepalived <c>higher_prio_send_advert</c>,
+    /// off there by default). <remarks>Defaults to true.</remarks>
+    /// </summary>
+    public bool HigherPrioritySendAdvert { get; init; } = true;
+
     /// <summary>Optional IFA_LABEL for added VIPs (at most 15 characters, usually <c>eth0:vip</c>).</summary>
     public string? AddressLabel { get; init; }
 

@@ -146,7 +146,11 @@ internal sealed partial class VrrpRouter
             // advert reached us first it never would; the hosts on our side would then keep our MAC for the VIP until
             // their ARP entries age out. One advert at our priority, sent while we still hold the VIP, makes the winner
             // run the forced election (below) and re-claim the address; after a plain preemption that costs one burst.
-            SendAdvert(ours);
+            if (_options.HigherPrioritySendAdvert)
+            {
+                SendAdvert(ours);
+            }
+
             RecordMaster(sender, priority);
             AdoptMasterInterval(advertisedInterval);
             EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {Ipv4Address.FromUInt32(sender)} with priority {priority}, ours {ours}");

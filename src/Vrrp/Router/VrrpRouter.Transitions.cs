@@ -120,11 +120,14 @@ internal sealed partial class VrrpRouter
             LeavingMaster(to, reason);
         }
 
+        var change = new VrrpStateChange(from, to, reason, detail);
+        // Recorded before the state itself: whoever reads the new state (status) then finds the transition to it.
+        _lastTransition = new VrrpStampedStateChange(change, _time.GetUtcNow());
         _state = to;
         SyncWantsBackup();
         Counters.Transition(from, to);
         Array.Clear(_dropLogTimes);
         VrrpLog.Transition(_logger, _options.Name, from, to, reason, detail);
-        _pendingChanges.Enqueue(new VrrpStateChange(from, to, reason, detail));
+        _pendingChanges.Enqueue(change);
     }
 }

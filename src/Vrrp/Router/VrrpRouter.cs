@@ -36,6 +36,7 @@ internal sealed partial class VrrpRouter : IDisposable
     private readonly Queue<VrrpStateChange> _pendingChanges = new();
 
     private volatile VrrpState _state = VrrpState.Initialize;
+    private volatile VrrpStampedStateChange? _lastTransition;
     private volatile byte _effectivePriority;
     private volatile IPAddress? _lastMasterAddress;
     private volatile byte _lastMasterPriority;
@@ -96,6 +97,9 @@ internal sealed partial class VrrpRouter : IDisposable
 
     /// <summary>Current state.</summary>
     public VrrpState State => _state;
+
+    /// <summary>The last state change and when it happened; null before <see cref="Start"/>.</summary>
+    public VrrpStampedStateChange? LastTransition => _lastTransition;
 
     /// <summary>Configured priority adjusted by tracking, clamped to 1-254; 255 for the owner; 1 while held.</summary>
     public byte EffectivePriority => _effectivePriority;

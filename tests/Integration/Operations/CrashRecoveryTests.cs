@@ -46,8 +46,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.Equal(0, upgrade.ExitCode);
         var first = WaitForMainPidOtherThan(state, original);
         WaitForStoredSessions(state, Sessions + 1, exactly: true);
+        // Right after an advert: the whole lease is then the restart's budget, not what is left of the interval.
+        KillRightAfterAnAdvert(lab.Nodes[0], first);
         var killed = DateTime.UtcNow;
-        Shell.Run("kill", "-9", first.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(supervised.WaitForOutput("Recovered after a crash", TimeSpan.FromSeconds(30)), supervised.Output);
         var recovered = DateTime.UtcNow - killed;
         var line = supervised.Output.Split('\n').First(l => l.Contains("Recovered after a crash", StringComparison.Ordinal));
@@ -97,8 +98,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var config = WriteConfig(lab);
         using var sampler = new VipSampler(lab.Nodes);
         var state = Path.Combine(lab.Directory, "supervisor.json");
-        // Twenty seconds before the restart: the backup's master-down interval (9.6 s at 3 s adverts) runs out first.
-        var supervised = StartSupervised(lab, config, state, restartSeconds: 20);
+        // 25 seconds before the restart: the backup's master-down interval (15.6 s at 5 s adverts) runs out first.
+        var supervised = StartSupervised(lab, config, state, restartSeconds: 25);
         var backup = lab.StartDaemon(lab.Nodes[1], config);
         Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(40)));
         // A master for a whole interval (its second advert): the journal has it on record.
@@ -114,21 +115,25 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.NotNull(gone);
         output.WriteLine($"VIP gone from the killed node after {(gone.Value - since).TotalMilliseconds:F0} ms, on the backup after {(taken.Value - since).TotalMilliseconds:F0} ms");
         Assert.True(gone < taken, sampler.Describe());
+        Assert.Equal(TimeSpan.Zero, sampler.LongestMultipleHolders(since));
 
-        // The late restart knows it is late: it starts as backup (and preempts with its higher priority, as VRRP says).
+        // The late restart knows it is late: it starts as backup and preempts with its higher priority, as VRRP says.
+        // A preemption adds the VIP as the new master advertises, and the old one removes it when that advert
+        // arrives: the two may overlap by that delivery, which is VRRP's, not the lease's.
+        var restartedFrom = sampler.Now;
         Assert.True(supervised.WaitForOutput("starting as backup instead of master", TimeSpan.FromSeconds(40)), supervised.Output);
         Assert.NotNull(sampler.WaitForSoleHolder(1, taken.Value, TimeSpan.FromSeconds(40)));
-        Assert.Equal(TimeSpan.Zero, sampler.LongestMultipleHolders(since));
+        Assert.True(sampler.LongestMultipleHolders(restartedFrom) <= VrrpTiming.Margin, sampler.Describe());
     }
 
     /// <summary>
-    /// The lab's seed setup with 3 s adverts: a master may be silent for 8.7 s here, and the JIT build the tests run
-    /// takes 3-4.5 s on a loaded machine from the kill to the recovered advert (release-vips, then the daemon, both
-    /// compiling at start), on top of up to one interval since the last advert. The NativeAOT package restarts in a
-    /// fraction of that, within the 2.7 s of 1 s adverts (docs/design/upgrade.md).
+    /// The lab's seed setup with 5 s adverts: the VIP lease is 10 s here, and the JIT build the tests run takes 3-4.5 s
+    /// from the kill to the recovered advert (release-vips, then the daemon, both compiling at start), and up to 7 s
+    /// beside a CPU hog and other builds. The NativeAOT package restarts in a fraction of that, within the 2 s lease of
+    /// 1 s adverts (docs/design/upgrade.md).
     /// </summary>
     internal static string WriteConfig(NetnsLab lab) => lab.WriteFile("cloudcore-lb.yaml",
-        LabConfigs.Daemon(Priorities).Replace("advert_int: 1s", "advert_int: 3s", StringComparison.Ordinal)
+        LabConfigs.Daemon(Priorities).Replace("advert_int: 1s", "advert_int: 5s", StringComparison.Ordinal)
         + LabConfigs.SeedProxy(lab.Nodes) + "crash_recovery:\n  session_age: 500ms\n");
 
     internal static LabProcess StartSupervised(NetnsLab lab, string config, string state, double restartSeconds)
@@ -225,6 +230,13 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     private static double Metric(LabNode node, string series) => LabMetrics.Sum(node, series);
+
+    private static void KillRightAfterAnAdvert(LabNode node, int pid)
+    {
+        const string Sent = "cloudcore_lb_vrrp_adverts_sent_total{instance=\"CloudCore\"}";
+        WaitForMetric(node, Sent, Metric(node, Sent) + 1);
+        Shell.Run("kill", "-9", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private static void WaitForMetric(LabNode node, string series, double atLeast)
     {

@@ -131,7 +131,7 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
 
     /// <summary>
     /// The same lab with cloudcore-lb: the holder under the descriptor-store supervisor as under systemd (as in
-    /// <see cref="CrashRecoveryTests"/>: restart 0.2 s, ExecStopPost release-vips, 3 s adverts for the JIT build).
+    /// <see cref="CrashRecoveryTests"/>: restart 0.2 s, ExecStopPost release-vips, 5 s adverts for the JIT build).
     /// </summary>
     private Outcome MeasureCloudcoreLb(CloudcoreLbEvent kind)
     {

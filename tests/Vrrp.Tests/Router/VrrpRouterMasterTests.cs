@@ -157,6 +157,37 @@ public sealed class VrrpRouterMasterTests
     }
 
     [Fact]
+    public void WithoutHigherPrioritySendAdvert_APreemptedMasterStepsDownSilently()
+    {
+        var r99 = _network.AddRouter("10.10.102.11", 99, o => o with { HigherPrioritySendAdvert = false });
+        r99.Start();
+        _network.AdvanceTo(S(5));
+        var r100 = _network.AddRouter("10.10.102.10", 100);
+        r100.Start();
+        _network.Advance(S(5));
+
+        var stepDown = r99.Changes.Last();
+        Assert.Equal((VrrpState.Backup, VrrpTransitionReason.HigherPriorityAdvert), (stepDown.Change.To, stepDown.Change.Reason));
+        Assert.DoesNotContain(r99.SentAdverts, a => a.At >= stepDown.At);
+        Assert.Equal(0, r100.Logger.Count("VrrpForcingNewElection"));
+    }
+
+    [Fact]
+    public void TheLastTransition_IsRecordedWithTheClocksTime_BeforeTheStateItLeadsToCanBeRead()
+    {
+        var router = _network.AddRouter("10.10.102.10", 100);
+        Assert.Null(router.Router.LastTransition);
+        router.Start();
+        Assert.Equal((VrrpState.Initialize, VrrpState.Backup), (router.Router.LastTransition!.Change.From, router.Router.LastTransition.Change.To));
+
+        _network.Advance(S(5));
+
+        var last = router.Router.LastTransition!;
+        Assert.Equal((VrrpState.Backup, VrrpState.Master, VrrpTransitionReason.MasterDownTimerExpired), (last.Change.From, last.Change.To, last.Change.Reason));
+        Assert.Equal(MasterDown100, last.At - (_network.Time.GetUtcNow() - _network.Now));
+    }
+
+    [Fact]
     public void GarpRefresh_RepeatsWhileMaster()
     {
         var master = _network.AddRouter("10.10.102.10", 100, o => o with
