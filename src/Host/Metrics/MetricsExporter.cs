@@ -170,6 +170,20 @@ internal sealed class MetricsExporter(
             }
         }
 
+        // UDP frontends are in the frontend series above too (a flow counts as a connection); these add what only
+        // datagrams have.
+        foreach (var u in running ? proxy.Runtime.GetUdpFrontendStatus() : [])
+        {
+            var d = u.Datagrams;
+            m.UdpDatagrams.WithLabels(u.Frontend, "in").IncTo(d.DatagramsIn);
+            m.UdpDatagrams.WithLabels(u.Frontend, "out").IncTo(d.DatagramsOut);
+            m.UdpRedispatches.WithLabels(u.Frontend).IncTo(d.Redispatches);
+            foreach (var reason in L4Proxy.Counters.UdpCounters.DropReasons)
+            {
+                m.UdpDropped.WithLabels(u.Frontend, UdpDropLabel(reason)).IncTo(d.Dropped(reason));
+            }
+        }
+
         var servers = new HashSet<(string, string)>();
         foreach (var s in running ? proxy.Runtime.GetServerStatus() : [])
         {
@@ -224,6 +238,17 @@ internal sealed class MetricsExporter(
         m.Prune(instances, trackedChecks, frontends, servers);
     }
 
+    /// <summary>The reason label as the docs write it: <c>table_full</c>, <c>source_limit</c>, ...</summary>
+    internal static string UdpDropLabel(L4Proxy.Counters.UdpDrop reason) => reason switch
+    {
+        L4Proxy.Counters.UdpDrop.TableFull => "table_full",
+        L4Proxy.Counters.UdpDrop.SourceLimit => "source_limit",
+        L4Proxy.Counters.UdpDrop.NoServer => "no_server",
+        L4Proxy.Counters.UdpDrop.SendError => "send_error",
+        L4Proxy.Counters.UdpDrop.Oversize => "oversize",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
     private static void Prune<TChild>(Collector<TChild> collector, Func<string[], bool> alive)
         where TChild : ChildBase
     {
@@ -277,6 +302,9 @@ internal sealed class MetricsExporter(
         public readonly Counter FrontendBytesOut = f.CreateCounter("cloudcore_lb_frontend_sent_bytes_total", "Bytes sent to clients.", ["frontend"]);
         public readonly Counter FrontendLimitPauses = f.CreateCounter("cloudcore_lb_frontend_limit_pauses_total", "Times accepting paused at max_connections.", ["frontend"]);
         public readonly Counter FrontendClosed = f.CreateCounter("cloudcore_lb_frontend_closed_connections_total", "Connections ended, by close reason.", ["frontend", "reason"]);
+        public readonly Counter UdpDatagrams = f.CreateCounter("cloudcore_lb_udp_datagrams_total", "Datagrams a UDP frontend forwarded, by direction (in: from clients, out: to clients).", ["frontend", "direction"]);
+        public readonly Counter UdpDropped = f.CreateCounter("cloudcore_lb_udp_dropped_datagrams_total", "Datagrams a UDP frontend dropped, by reason (table_full, source_limit, no_server, send_error, oversize).", ["frontend", "reason"]);
+        public readonly Counter UdpRedispatches = f.CreateCounter("cloudcore_lb_udp_redispatches_total", "UDP flows moved to another server (their server went down or answered ICMP port unreachable).", ["frontend"]);
         public readonly Gauge ServerUp = f.CreateGauge("cloudcore_lb_server_up", "1 while the server takes new connections.", ["backend", "server"]);
         public readonly Gauge ServerAdminState = f.CreateGauge("cloudcore_lb_server_admin_state", "1 for the operator's state of the server (ready, drain, maint), 0 for the others.", ["backend", "server", "state"]);
         public readonly Gauge ServerActive = f.CreateGauge("cloudcore_lb_server_active_connections", "Connections open to the server now.", ["backend", "server"]);
@@ -319,6 +347,7 @@ internal sealed class MetricsExporter(
             [
                 AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,
                 FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendClosed,
+                UdpDatagrams, UdpDropped, UdpRedispatches,
                 ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures,
             ];
             foreach (var gauge in gauges)

@@ -114,10 +114,17 @@ internal static class LabConfigs
         return sb.ToString();
     }
 
-    /// <summary>Starts the CloudCore stand-in (greets with its node name, then echoes) on CloudCore's four ports.</summary>
-    public static LabProcess StartCloudCore(NetnsLab lab, LabNode node) =>
-        lab.Start(node, $"cloudcore@{node.Name}", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "cloudcore_standin.py"),
-            node.Name, "10000", "10002", "10003", "10004");
+    /// <summary>
+    /// Starts the CloudCore stand-in (greets with its node name, then echoes) on CloudCore's four TCP ports, and with
+    /// <paramref name="quic"/> on UDP 10001 too (answers each datagram with its name).
+    /// </summary>
+    public static LabProcess StartCloudCore(NetnsLab lab, LabNode node, bool quic = false)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Lab", "cloudcore_standin.py");
+        return quic
+            ? lab.Start(node, $"cloudcore@{node.Name}", "python3", script, node.Name, "10000", "10002", "10003", "10004", "u10001")
+            : lab.Start(node, $"cloudcore@{node.Name}", "python3", script, node.Name, "10000", "10002", "10003", "10004");
+    }
 
     /// <summary>Starts the CloudCore stand-in on every node and waits until each listens.</summary>
     public static void StartCloudCores(NetnsLab lab)
