@@ -38,7 +38,9 @@ public sealed class LinkFlapTests(ITestOutputHelper output)
         var takeover = node2.FirstOrDefault(t => t.To == "Master");
         var faults = node1.Count(t => t.To == "Fault");
         var heldDuringFlapping = f.Sampler.WaitForHolder(1, f.Sampler.FromLocal(firstDown.At) + VrrpTiming.Margin, TimeSpan.Zero);
-        output.WriteLine($"link flapping 200 ms x {flaps}: node1 {node1.Count} transitions ({faults} to Fault), node2 master {(takeover is null ? "never" : $"{(takeover.At - firstDown.At).TotalMilliseconds:F0} ms after the first down")}; after the last up node1 master in {(master - lastUp).TotalMilliseconds:F0} ms, sole holder {(sole - f.Sampler.FromLocal(lastUp)).TotalMilliseconds:F0} ms after it; metrics count {string.Join('/', counted)} transitions on node1/2/3");
+        // The takeover's GARP burst (garp_master_repeat 5), the delayed one comes garp_master_delay (5 s) later.
+        var garps = f.Capture.GarpsSent(1, master - VrrpTiming.Early).Count(g => g.At < master + VrrpTiming.AdvertInterval);
+        output.WriteLine($"link flapping 200 ms x {flaps}: node1 {node1.Count} transitions ({faults} to Fault), node2 master {(takeover is null ? "never" : $"{(takeover.At - firstDown.At).TotalMilliseconds:F0} ms after the first down")}; after the last up node1 master in {(master - lastUp).TotalMilliseconds:F0} ms, sole holder {(sole - f.Sampler.FromLocal(lastUp)).TotalMilliseconds:F0} ms after it, {garps} GARPs; metrics count {string.Join('/', counted)} transitions on node1/2/3");
         output.WriteLine($"transitions node2 [{VrrpTransitions.Describe(node2)}] node3 after the last up [{VrrpTransitions.Describe(node3)}]");
         output.WriteLine(f.Sampler.Describe());
 
@@ -50,6 +52,8 @@ public sealed class LinkFlapTests(ITestOutputHelper output)
         Assert.All(node1.Where(t => t.At > firstDown.At && t.At < lastUp), t => Assert.NotEqual("Master", t.To));
         Assert.True(heldDuringFlapping is null || heldDuringFlapping >= f.Sampler.FromLocal(master) - VrrpTiming.Early,
             $"node1 held the VIP while its link flapped\n{f.Describe()}");
+        // The first send after the flapping lost nothing (a capture socket's stale ENETDOWN once cost the first GARP).
+        Assert.True(garps >= 5, $"node1 sent {garps} GARPs on taking the VIP back\n{f.Capture.Lines("ARP")}");
         // Then one transition after the last up: master on its master-down timer.
         Assert.Equal([("Backup", "Master", "MasterDownTimerExpired")], node1.Where(t => t.At > lastUp).Select(t => (t.From, t.To, t.Reason)));
         // Its full master-down interval after the last up, not earlier (it had to discard node2's adverts), not later.
