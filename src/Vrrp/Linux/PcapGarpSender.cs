@@ -124,6 +124,12 @@ internal sealed class PcapGarpSender : IGarpSender, INeighborAdvertisementSender
         return sender;
     }
 
+    /// <summary>
+    /// Sends one frame; a libpcap send that fails is tried once more. libpcap's capture socket is bound to the
+    /// device, so the kernel marks it with ENETDOWN when the link goes down (packet_notifier in af_packet.c) and the
+    /// next send reports that error and clears it, even when the link has come back meanwhile: without the retry the
+    /// first GARP after every link flap was lost (found by the link-flap fault test). A link still down fails twice.
+    /// </summary>
     private Exception? Transmit(byte[] frame)
     {
         try
@@ -131,8 +137,14 @@ internal sealed class PcapGarpSender : IGarpSender, INeighborAdvertisementSender
             if (_packetSocket is { } socket)
             {
                 socket.Send(frame);
+                return null;
             }
-            else
+
+            try
+            {
+                _device!.SendPacket(frame);
+            }
+            catch (PcapException)
             {
                 _device!.SendPacket(frame);
             }

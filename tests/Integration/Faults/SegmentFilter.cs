@@ -29,6 +29,14 @@ internal static class SegmentFilter
         return DateTime.Now;
     }
 
+    /// <summary>Frames the fault rules with a <c>counter</c> have dropped so far.</summary>
+    public static long Dropped(NetnsLab lab)
+    {
+        var listing = Shell.RunChecked("ip", ["netns", "exec", lab.SwitchNetns, "nft", "list", "table", "bridge", Table], check: false).Output;
+        var words = listing.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        return words.Select((w, i) => w == "packets" && i + 1 < words.Length && long.TryParse(words[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).Sum();
+    }
+
     /// <summary>Every frame from and to a node's port: the node is cut off from the segment.</summary>
     public static string[] Isolate(int node) => [$"iifname \"v{node}\" drop", $"oifname \"v{node}\" drop"];
 }

@@ -124,6 +124,29 @@ internal sealed class VrrpFaultLab : IDisposable
         }
     }
 
+    /// <summary>One holder again within an advert interval plus the loser's skew time, and the scheduling margin.</summary>
+    public static readonly TimeSpan HealBound = VrrpTiming.AdvertInterval + VrrpTiming.Skew(99) + VrrpTiming.Margin;
+
+    /// <summary>
+    /// After a fault that left node2 master beside node1 healed at <paramref name="healAt"/>: node2 steps down on a
+    /// higher-priority advert, node1 alone holds the VIP within <see cref="HealBound"/> and keeps it alone, both
+    /// backups follow it again and node3 made no transition after the heal. Returns when node1 became the sole
+    /// holder (sampler time) and when node2 stepped down.
+    /// </summary>
+    public (TimeSpan Sole, DateTime Yielded) AssertHealed(DateTime healAt)
+    {
+        var heal = Sampler.FromLocal(healAt);
+        var yielded = DaemonLog.WaitFor(Daemons[1], "Master -> Backup (HigherPriorityAdvert", healAt, Timeout);
+        var sole = Sampler.RequireSoleHolder(1, heal, Timeout, Daemons);
+        WaitForFollowers(Nodes[0], 3);
+        var node3 = VrrpTransitions.Since(Daemons[2], healAt);
+        Assert.True(node3.Count == 0, $"node3 changed state after the heal: {VrrpTransitions.Describe(node3)}");
+        Assert.True(sole - heal <= HealBound, $"one holder only {(sole - heal).TotalMilliseconds:F0} ms after the heal\n{Describe()}");
+        Assert.True(Sampler.LongestMultipleHolders(sole) == TimeSpan.Zero, Sampler.Describe());
+        Assert.Equal([1], Sampler.Current);
+        return (sole, yielded);
+    }
+
     /// <summary>Every daemon's output and the VIP timeline, for failure messages.</summary>
     public string Describe() => $"{Sampler.Describe()}\n{string.Join('\n', Daemons.Select(d => d.Describe()))}";
 

@@ -37,6 +37,12 @@ public sealed class PcapGarpSenderTests : IDisposable
     }
 
     [RootFact]
+    public Task Send_AfterTheLinkWentDownAndUpAgain_PutsTheGratuitousArpOnTheWireWithoutAWarning() => SendAfterALinkFlapAsync(packetSocket: false);
+
+    [RootFact]
+    public Task PacketSocketFallback_AfterTheLinkWentDownAndUpAgain_PutsTheGratuitousArpOnTheWireWithoutAWarning() => SendAfterALinkFlapAsync(packetSocket: true);
+
+    [RootFact]
     public async Task SendNeighborAdvertisement_PutsTheAdvertisementFromTheLinkLocalAddressOnTheWire()
     {
         var linkLocal = _net.A.WaitForLinkLocal("ga");
@@ -88,14 +94,35 @@ public sealed class PcapGarpSenderTests : IDisposable
     }
 
     /// <summary>
-    /// Opens a sender on "ga" in A (libpcap, or the AF_PACKET fallback), sends once from a thread in A and returns the
-    /// first matching frame B received; any warning the sender logged fails the test.
+    /// The link of an open sender goes down and up again (a flap), then a GARP: a capture socket's pending ENETDOWN
+    /// from the down must not cost that frame (a takeover's first GARP after a flap).
     /// </summary>
-    private async Task<(InterfaceInfo Info, byte[] Frame)> SendAndCaptureAsync(bool packetSocket, ushort etherType, Action<PcapGarpSender> send, Func<byte[], bool> matches)
+    private async Task SendAfterALinkFlapAsync(bool packetSocket)
     {
-        using var capture = FrameCapture.Open(_net.B, etherType);
+        var (info, frame) = await SendAndCaptureAsync(packetSocket, FrameCapture.EtherTypeArp, s => s.Send(s_vip), f => f.Length >= GratuitousArpFrame.Length, prepare: s =>
+        {
+            s.Send(s_vip);
+            _net.A.Ip("link", "set", "dev", "ga", "down");
+            _net.A.Ip("link", "set", "dev", "ga", "up");
+        });
+
+        Assert.Equal(GratuitousArpFrame.Create(info.MacAddress, s_vip), frame[..GratuitousArpFrame.Length]);
+    }
+
+    /// <summary>
+    /// Opens a sender on "ga" in A (libpcap, or the AF_PACKET fallback), runs <paramref name="prepare"/> in A, sends
+    /// once from a thread in A and returns the first matching frame B received; any warning the sender logged fails the test.
+    /// </summary>
+    private async Task<(InterfaceInfo Info, byte[] Frame)> SendAndCaptureAsync(bool packetSocket, ushort etherType, Action<PcapGarpSender> send, Func<byte[], bool> matches, Action<PcapGarpSender>? prepare = null)
+    {
         var info = _net.A.Run(() => InterfaceInfo.Get("ga", [s_vip]));
         using var sender = packetSocket ? _net.A.Run(() => PcapGarpSender.CreateWithPacketSocket(info, _logger)) : new PcapGarpSender(info, _logger);
+        if (prepare is not null)
+        {
+            _net.A.Run(() => prepare(sender));
+        }
+
+        using var capture = FrameCapture.Open(_net.B, etherType);
 
         _net.A.Run(() => send(sender));
 
