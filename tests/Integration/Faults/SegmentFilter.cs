@@ -22,11 +22,15 @@ internal static class SegmentFilter
         return DateTime.Now;
     }
 
-    /// <summary>Removes every fault rule (heals the segment); returns when it is gone.</summary>
+    /// <summary>
+    /// Removes every fault rule (heals the segment) and returns when the removal began: a frame seen before then met
+    /// the fault, and one seen while the command ran may already have passed (on a loaded machine that is tens of ms).
+    /// </summary>
     public static DateTime Clear(NetnsLab lab)
     {
+        var started = DateTime.Now;
         Shell.RunChecked("ip", ["netns", "exec", lab.SwitchNetns, "nft", "delete", "table", "bridge", Table], check: false);
-        return DateTime.Now;
+        return started;
     }
 
     /// <summary>Frames the fault rules with a <c>counter</c> have dropped so far.</summary>
