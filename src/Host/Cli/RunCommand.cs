@@ -90,6 +90,7 @@ internal static class RunCommand
         // The proxy starts first and stops last: a node never advertises a VIP it cannot yet serve.
         builder.Services.AddSingleton<ProxyService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProxyService>());
+        builder.Services.AddSingleton(s => HeldInstances.FromEnvironment(s.GetRequiredService<ILogger<HeldInstances>>()));
         builder.Services.AddSingleton<VrrpService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VrrpService>());
         builder.Services.AddSingleton<StatusProvider>();

@@ -11,7 +11,7 @@ namespace CloudCoreLb.Host.Control;
 /// Carries out the day-two requests (<see cref="ControlVerb.Server"/>, <see cref="ControlVerb.Vrrp"/>) and words the
 /// answer: one line per server or instance, starting <c>ok:</c> or <c>error:</c> (the CLI exits 1 if any does).
 /// </summary>
-internal sealed class ControlOperations(VrrpService vrrp, ProxyService proxy, ILogger<ControlOperations> logger)
+internal sealed class ControlOperations(VrrpService vrrp, ProxyService proxy, HeldInstances held, ILogger<ControlOperations> logger)
 {
     /// <summary>The words of a server line the CLI's <c>--wait</c> reads.</summary>
     public const string SessionsField = "sessions=";
@@ -62,7 +62,14 @@ internal sealed class ControlOperations(VrrpService vrrp, ProxyService proxy, IL
         return string.Concat(answers);
     }
 
-    private static async Task<string> ApplyAsync(VrrpInstanceHandle handle, ControlRequest request)
+    private async Task<string> ApplyAsync(VrrpInstanceHandle handle, ControlRequest request)
+    {
+        var answer = await ApplyHoldAsync(handle, request).ConfigureAwait(false);
+        held.Record(handle.Name, handle.IsHeld);
+        return answer;
+    }
+
+    private static async Task<string> ApplyHoldAsync(VrrpInstanceHandle handle, ControlRequest request)
     {
         var name = handle.Name;
         switch (request.Operation)

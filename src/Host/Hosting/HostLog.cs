@@ -36,6 +36,14 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 5013, EventName = "TrackingStarted", Level = LogLevel.Information, Message = "{Instance}: tracking {Check} ({Type}, weight {Weight})")]
     public static partial void TrackingStarted(ILogger logger, string instance, string check, string type, int weight);
 
+    [LoggerMessage(EventId = 5014, EventName = "VrrpInstanceStartsHeld", Level = LogLevel.Warning,
+        Message = "{Instance}: held at priority 1 since before this start ({File}); 'cloudcore-lb vrrp release' restores it")]
+    public static partial void InstanceStartsHeld(ILogger logger, string instance, string file);
+
+    [LoggerMessage(EventId = 5015, EventName = "HeldFileFailed", Level = LogLevel.Warning,
+        Message = "cannot read or write the held instances in {File}; holds last only while this process runs")]
+    public static partial void HeldFileFailed(ILogger logger, string file, Exception exception);
+
     [LoggerMessage(EventId = 5020, EventName = "DaemonFailed", Level = LogLevel.Critical, Message = "daemon failed")]
     public static partial void DaemonFailed(ILogger logger, Exception exception);
 }

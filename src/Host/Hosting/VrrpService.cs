@@ -9,7 +9,7 @@ namespace CloudCoreLb.Host.Hosting;
 
 /// <summary>Runs every configured VRRP instance and releases them cleanly on stop.</summary>
 internal sealed partial class VrrpService(
-    CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ProxyService proxy, CrashRecovery recovery, ILoggerFactory loggers)
+    CloudCoreLbConfig config, TimeProvider time, VipGuardian guardian, ProcessLineage lineage, ProxyService proxy, CrashRecovery recovery, HeldInstances held, ILoggerFactory loggers)
     : IHostedService, IDisposable
 {
     private readonly VrrpRuntime _runtime = new(time, loggers, guardian);
@@ -62,6 +62,12 @@ internal sealed partial class VrrpService(
 
         foreach (var instance in _instances)
         {
+            // A successor gets the hold with the running state; a fresh start (restart, crash, reboot) from the file.
+            if (held.Contains(instance.Config.Options.Name) && instance.Handle.Hold())
+            {
+                HostLog.InstanceStartsHeld(loggers.CreateLogger("CloudCoreLb.Vrrp"), instance.Config.Options.Name, held.Path!);
+            }
+
             instance.Start();
         }
 
@@ -133,7 +139,7 @@ internal sealed partial class VrrpService(
 
         foreach (var instance in next.VrrpInstances)
         {
-            var held = false;
+            var startHeld = held.Contains(instance.Options.Name);
             if (old.Remove(instance.Options.Name, out var running))
             {
                 if (running.Config == instance)
@@ -144,7 +150,7 @@ internal sealed partial class VrrpService(
                 }
 
                 // An operator's hold is not configuration: the replaced instance starts held as well.
-                held = running.Handle.IsHeld;
+                startHeld = running.Handle.IsHeld;
                 await running.DisposeAsync().ConfigureAwait(false);
                 restarted++;
             }
@@ -156,7 +162,7 @@ internal sealed partial class VrrpService(
             try
             {
                 var created = HostedVrrpInstance.Open(instance, _runtime, time, loggers, proxy.Runtime, recovery.VipLifetime(instance.Options.AdvertInterval));
-                if (held)
+                if (startHeld)
                 {
                     _ = created.Handle.Hold();
                 }
