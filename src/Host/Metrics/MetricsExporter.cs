@@ -164,6 +164,7 @@ internal sealed class MetricsExporter(
             m.FrontendBytesIn.WithLabels(fe.Frontend).IncTo(c.BytesIn);
             m.FrontendBytesOut.WithLabels(fe.Frontend).IncTo(c.BytesOut);
             m.FrontendLimitPauses.WithLabels(fe.Frontend).IncTo(c.LimitPauses);
+            m.FrontendDescriptorPauses.WithLabels(fe.Frontend).IncTo(c.DescriptorPauses);
             foreach (var reason in CloseReasons)
             {
                 m.FrontendClosed.WithLabels(fe.Frontend, reason.ToString()).IncTo(c.Closed(reason));
@@ -276,6 +277,7 @@ internal sealed class MetricsExporter(
         public readonly Counter FrontendBytesIn = f.CreateCounter("cloudcore_lb_frontend_received_bytes_total", "Bytes received from clients.", ["frontend"]);
         public readonly Counter FrontendBytesOut = f.CreateCounter("cloudcore_lb_frontend_sent_bytes_total", "Bytes sent to clients.", ["frontend"]);
         public readonly Counter FrontendLimitPauses = f.CreateCounter("cloudcore_lb_frontend_limit_pauses_total", "Times accepting paused at max_connections.", ["frontend"]);
+        public readonly Counter FrontendDescriptorPauses = f.CreateCounter("cloudcore_lb_frontend_descriptor_pauses_total", "Times accepting paused because the process had no file descriptor left (EMFILE/ENFILE), once per episode.", ["frontend"]);
         public readonly Counter FrontendClosed = f.CreateCounter("cloudcore_lb_frontend_closed_connections_total", "Connections ended, by close reason.", ["frontend", "reason"]);
         public readonly Gauge ServerUp = f.CreateGauge("cloudcore_lb_server_up", "1 while the server takes new connections.", ["backend", "server"]);
         public readonly Gauge ServerAdminState = f.CreateGauge("cloudcore_lb_server_admin_state", "1 for the operator's state of the server (ready, drain, maint), 0 for the others.", ["backend", "server", "state"]);
@@ -318,7 +320,7 @@ internal sealed class MetricsExporter(
             Counter[] counters =
             [
                 AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,
-                FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendClosed,
+                FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendDescriptorPauses, FrontendClosed,
                 ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures,
             ];
             foreach (var gauge in gauges)
