@@ -59,12 +59,17 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
         // Served until the limit, the rest waiting: the count stops moving once the last session that fits is up.
         var (greeted, refused) = WaitForSteady(client);
 
+        // An operator asking for the status now gets no answer (the daemon has no descriptor to accept it with), but
+        // the daemon must go on, not stop on the failed accept; the connection stays pending while CPU is measured.
+        var statusWhileExhausted = TryStatus(lab, node);
+        Assert.False(daemon.HasExited, daemon.Describe());
+
         var cpu = CpuSeconds(daemon);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Thread.Sleep(TimeSpan.FromSeconds(3)); // the span CPU is measured over, not a wait for an event
         var share = (CpuSeconds(daemon) - cpu) / watch.Elapsed.TotalSeconds;
         var atLimit = OpenDescriptors(daemon);
-        output.WriteLine($"at rest {atRest} descriptors, limit {limit}; {greeted} sessions served and {Connections - greeted - refused} waiting at the limit ({atLimit} open), CPU {share:P1} of a core while paused, exhausted at {exhausted:HH:mm:ss.fff}");
+        output.WriteLine($"at rest {atRest} descriptors, limit {limit}; {greeted} sessions served and {Connections - greeted - refused} waiting at the limit ({atLimit} open), CPU {share:P1} of a core while paused, exhausted at {exhausted:HH:mm:ss.fff}; status while exhausted: {statusWhileExhausted}");
 
         Assert.False(daemon.HasExited, daemon.Describe());
         Assert.Equal(0, refused);
@@ -79,7 +84,21 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
         Assert.Equal(0, metrics["cloudcore_lb_frontend_closed_connections_total{frontend=\"hub\",reason=\"ResourceExhausted\"}"]);
         Assert.Equal(0, metrics["cloudcore_lb_server_transitions_total{backend=\"hub\",server=\"cc1\",to=\"down\"}"]);
         Assert.Equal(1, metrics["cloudcore_lb_server_up{backend=\"hub\",server=\"cc1\"}"]);
+        Assert.Equal("answered", TryStatus(lab, node));
         Assert.False(daemon.HasExited, daemon.Describe());
+    }
+
+    private static string TryStatus(NetnsLab lab, LabNode node)
+    {
+        try
+        {
+            LabStatus.Get(lab, node);
+            return "answered";
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException)
+        {
+            return ex.GetType().Name;
+        }
     }
 
     /// <summary>Waits until the client's greeted and refused counts have not moved for a second; returns them.</summary>
