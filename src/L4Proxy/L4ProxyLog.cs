@@ -50,8 +50,8 @@ internal static partial class L4ProxyLog
     public static partial void ListenerRegistrationFailed(ILogger logger, string frontend, SocketError error);
 
     [LoggerMessage(EventId = 2016, EventName = "DescriptorsExhausted", Level = LogLevel.Warning,
-        Message = "Frontend {Frontend}: out of file descriptors ({Error}, {Open} sessions open); accepting paused, new connections wait in the backlog")]
-    public static partial void DescriptorsExhausted(ILogger logger, string frontend, string error, int open);
+        Message = "Frontend {Frontend}: out of file descriptors ({Reason}, {Open} sessions open); accepting paused, new connections wait in the backlog")]
+    public static partial void DescriptorsExhausted(ILogger logger, string frontend, string reason, int open);
 
     [LoggerMessage(EventId = 2017, EventName = "DescriptorsAvailable", Level = LogLevel.Information,
         Message = "Frontend {Frontend}: file descriptors available again after {PausedMs} ms ({Retries} accept retries); accepting again")]

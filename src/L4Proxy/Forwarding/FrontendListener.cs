@@ -143,6 +143,8 @@ internal sealed class FrontendListener
     /// </summary>
     private void AcceptBatch(EpollLoop loop)
     {
+        // Once per wakeup, not per accept: a getrlimit call, so a limit changed at run time is seen at the next one.
+        var ceiling = DescriptorBudget.Ceiling();
         for (var i = 0; i < MaxAcceptsPerWakeup; i++)
         {
             if (Volatile.Read(ref _paused) || Volatile.Read(ref _held))
@@ -189,6 +191,12 @@ internal sealed class FrontendListener
             }
 
             Serve(loop, fd, peer);
+            if (fd >= ceiling)
+            {
+                // Every descriptor below this one is taken: the reserve above it is the runtime's, not the clients'.
+                PauseForDescriptors(loop, error: 0);
+                return;
+            }
         }
     }
 
@@ -214,7 +222,8 @@ internal sealed class FrontendListener
         {
             Volatile.Write(ref _exhaustedRetries, 0);
             _frontend.Counters.DescriptorsExhausted();
-            L4ProxyLog.DescriptorsExhausted(_context.Logger, _frontend.Name, error == ENFILE ? "ENFILE" : "EMFILE", _context.ActiveSessions);
+            L4ProxyLog.DescriptorsExhausted(_context.Logger, _frontend.Name,
+                error == ENFILE ? "ENFILE" : error == EMFILE ? "EMFILE" : $"{DescriptorBudget.Reserve} left below the limit", _context.ActiveSessions);
         }
         else
         {
@@ -224,10 +233,10 @@ internal sealed class FrontendListener
         Pause(PauseKind.Descriptors, parkedFd: -1, default, loop);
     }
 
-    /// <summary>A session opened its server socket: a shortage, if one was on, is over. Any loop thread.</summary>
-    public void DescriptorOpened()
+    /// <summary>A session opened its server socket <paramref name="fd"/>: below the ceiling, a shortage, if one was on, is over. Any loop thread.</summary>
+    public void DescriptorOpened(int fd)
     {
-        if (Volatile.Read(ref _exhaustedSince) != 0)
+        if (Volatile.Read(ref _exhaustedSince) != 0 && fd < DescriptorBudget.Ceiling())
         {
             EndDescriptorShortage();
         }
@@ -380,7 +389,12 @@ internal sealed class FrontendListener
 
             if (waiters is null)
             {
-                return;
+                if (DescriptorBudget.HasRoom(_fd, DescriptorBudget.Ceiling()))
+                {
+                    return;
+                }
+
+                continue;
             }
 
             // One that fails again waits again (PauseForDescriptors adds it back while the listener stays paused).

@@ -134,7 +134,7 @@ internal sealed partial class ProxyConnection
         }
 
         _descriptorDeadline = 0;
-        _frontend.Listener.DescriptorOpened();
+        _frontend.Listener.DescriptorOpened(fd);
 
         if (NativeSocket.SetNoDelay(fd) != 0 || (_backend.Options.SmartConnect && NativeSocket.DelayHandshakeAck(fd) != 0))
         {

@@ -6,8 +6,9 @@ namespace CloudCoreLb.Integration.Tests.Faults;
 
 /// <summary>
 /// The daemon out of file descriptors (issue 15: <c>LimitNOFILE</c> reached). A real daemon under <c>prlimit</c>, its
-/// limit lowered at run time to room for a known number of sessions above what it holds at rest, and a client that
-/// opens more connections than that. Accepting must pause without spinning, nothing may crash or be refused (the
+/// limit lowered at run time to room for a known number of sessions above what it holds at rest and the reserve it
+/// keeps for the runtime, and a client that opens more connections than that. (Without the reserve the runtime itself
+/// sometimes found no descriptor and aborted with "Out of memory.", 2 runs in 20.) Accepting must pause without spinning, nothing may crash or be refused (the
 /// excess waits in the kernel's backlog), the server must not be marked down for the daemon's own shortage, and
 /// every waiting connection must be served once sessions close.
 /// </summary>
@@ -19,11 +20,15 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     private const int Room = 40;
     private const int Connections = 100;
 
+    /// <summary>The descriptors the proxy leaves to the runtime below the limit (DescriptorBudget.Reserve).</summary>
+    private const int Reserve = 64;
+
     /// <summary>
-    /// Less than a tenth of one core while paused: the checks (every 200 ms) and a retry of accept every 100 ms. An
-    /// accept spinning on EMFILE takes a whole core, whatever the load beside it (this is CPU time, not wall time).
+    /// A quarter of one core at most while paused (measured 4-5 %: the checks every 200 ms, a descriptor probe every
+    /// 100 ms). An accept loop spinning on EMFILE takes a whole core (HttpListener's, on a pending scrape, took 36-40 %
+    /// of this VM's), whatever the load beside it: this is CPU time, not wall time.
     /// </summary>
-    private const double MaxPausedCpuShare = 0.1;
+    private const double MaxPausedCpuShare = 0.25;
 
     [RootFact]
     public void OutOfDescriptors_AcceptingPausesWithoutSpinning_NothingIsRefused_AndEveryWaitingClientIsServedOnceSessionsClose()
@@ -48,21 +53,22 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
             ["--nofile=4096:4096", NetnsLab.DaemonPath, "run", "--config", config, "--node", node.Name, "--socket", lab.ControlSocket(node)], env: null);
         LabStatus.WaitForServersUp(lab, node);
         var atRest = OpenDescriptors(daemon);
-        var limit = atRest + (2 * Room) + 1;
+        var limit = atRest + Reserve + (2 * Room) + 1;
         Shell.Run("prlimit", "--pid", daemon.Pid.ToString(CultureInfo.InvariantCulture), $"--nofile={limit}:{limit}");
 
         var release = Path.Combine(lab.Directory, "release");
         var client = lab.Start(lab.Client!, "edge-hold", "python3",
             Path.Combine(AppContext.BaseDirectory, "Lab", "lab_hold.py"), node.Address, "10010", Connections.ToString(CultureInfo.InvariantCulture), release);
         Assert.True(client.WaitForOutput($"connected={Connections}", Timeout), client.Describe());
-        var exhausted = DaemonLog.WaitFor(daemon, "out of file descriptors (EMFILE", DateTime.MinValue, Timeout);
+        var exhausted = DaemonLog.WaitFor(daemon, "out of file descriptors (", DateTime.MinValue, Timeout);
         // Served until the limit, the rest waiting: the count stops moving once the last session that fits is up.
         var (greeted, refused) = WaitForSteady(client);
 
-        // An operator asking for the status now gets no answer (the daemon has no descriptor to accept it with), but
-        // the daemon must go on, not stop on the failed accept; the connection stays pending while CPU is measured.
+        // The reserve below the limit is what lets an operator's status request and a scrape through now, and the
+        // scrape already says why the clients wait.
         var statusWhileExhausted = TryStatus(lab, node);
         Assert.False(daemon.HasExited, daemon.Describe());
+        var pausesWhileExhausted = LabMetrics.Parse(LabMetrics.Scrape(node))["cloudcore_lb_frontend_descriptor_pauses_total{frontend=\"hub\"}"];
 
         var cpu = CpuSeconds(daemon);
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -73,6 +79,8 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
 
         Assert.False(daemon.HasExited, daemon.Describe());
         Assert.Equal(0, refused);
+        Assert.Equal("answered", statusWhileExhausted);
+        Assert.True(pausesWhileExhausted >= 1, "a scrape while exhausted counts the pause");
         Assert.InRange(greeted, Room / 2, Connections - 1);
         Assert.True(share < MaxPausedCpuShare, $"the paused daemon used {share:P1} of a core\n{daemon.Describe()}");
 
@@ -137,6 +145,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     /// <summary>User plus system CPU time of the process (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s).</summary>
     private static double CpuSeconds(LabProcess daemon)
     {
+        Assert.False(daemon.HasExited, daemon.Describe());
         var stat = File.ReadAllText($"/proc/{daemon.Pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // Fields after the command: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
