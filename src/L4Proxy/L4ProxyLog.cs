@@ -49,6 +49,14 @@ internal static partial class L4ProxyLog
         Message = "Frontend {Frontend}: epoll_ctl on the listening socket failed with {Error}")]
     public static partial void ListenerRegistrationFailed(ILogger logger, string frontend, SocketError error);
 
+    [LoggerMessage(EventId = 2016, EventName = "DescriptorsExhausted", Level = LogLevel.Warning,
+        Message = "Frontend {Frontend}: out of file descriptors ({Reason}, {Open} sessions open); accepting paused, new connections wait in the backlog")]
+    public static partial void DescriptorsExhausted(ILogger logger, string frontend, string reason, int open);
+
+    [LoggerMessage(EventId = 2017, EventName = "DescriptorsAvailable", Level = LogLevel.Information,
+        Message = "Frontend {Frontend}: file descriptors available again after {PausedMs} ms ({Retries} accept retries); accepting again")]
+    public static partial void DescriptorsAvailable(ILogger logger, string frontend, double pausedMs, int retries);
+
     [LoggerMessage(EventId = 2020, EventName = "SessionEstablished", Level = LogLevel.Debug,
         Message = "{Frontend}: {Client} -> {Server} connected after {Retries} retries")]
     public static partial void SessionEstablished(ILogger logger, string frontend, IPEndPoint? client, string server, int retries);

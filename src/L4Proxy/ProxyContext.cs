@@ -9,6 +9,7 @@ namespace CloudCoreLb.L4Proxy;
 internal sealed class ProxyContext
 {
     private int _activeSessions;
+    private TaskCompletionSource? _sessionEndWaiter;
 
     public ProxyContext(TimeProvider time, ILogger logger, EpollLoopGroup loops, int maxConnections)
     {
@@ -46,7 +47,30 @@ internal sealed class ProxyContext
 
     public void SessionStarted() => Interlocked.Increment(ref _activeSessions);
 
-    public void SessionEnded() => Interlocked.Decrement(ref _activeSessions);
+    public void SessionEnded()
+    {
+        Interlocked.Decrement(ref _activeSessions);
+        if (Volatile.Read(ref _sessionEndWaiter) is not null)
+        {
+            Interlocked.Exchange(ref _sessionEndWaiter, null)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Completes when the next session ends (its descriptors are closed by then): a listener paused for lack of
+    /// descriptors retries at once. Allocates only while someone waits.
+    /// </summary>
+    public Task NextSessionEndAsync()
+    {
+        var waiter = Volatile.Read(ref _sessionEndWaiter);
+        if (waiter is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiter = Interlocked.CompareExchange(ref _sessionEndWaiter, created, null) ?? created;
+        }
+
+        return waiter.Task;
+    }
 
     /// <summary>Runs <paramref name="action"/> on every session, each on its own loop's thread.</summary>
     public Task ForEachSessionAsync(Action<ProxyConnection> action) =>

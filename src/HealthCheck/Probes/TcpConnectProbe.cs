@@ -6,7 +6,8 @@ namespace CloudCoreLb.HealthCheck.Probes;
 /// <summary>
 /// haproxy's L4 check (docs/design/l4proxy.md §2): a TCP connect to the target, closed at once with a single RST (SO_LINGER 0,
 /// as haproxy does, so neither side keeps TIME_WAIT). Statuses: <c>L4OK</c> connected, <c>L4CON</c> refused or
-/// unreachable, <c>L4TOUT</c> no answer within <see cref="ConnectTimeout"/>, <c>SOCKERR</c> anything else.
+/// unreachable, <c>L4TOUT</c> no answer within <see cref="ConnectTimeout"/>, <c>SOCKERR</c> anything else; skipped
+/// (neither pass nor fail) when this process has no descriptor left for the probe's socket.
 /// </summary>
 public sealed class TcpConnectProbe : IHealthProbe
 {
@@ -39,7 +40,19 @@ public sealed class TcpConnectProbe : IHealthProbe
     /// <remarks>Cancellation by the caller throws; only the probe's own timeout yields <c>L4TOUT</c>.</remarks>
     public async ValueTask<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        using var socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket created;
+        try
+        {
+            created = new Socket(EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+        {
+            // EMFILE/ENFILE is this process's shortage, not the server's fault: a failure here would mark every
+            // server down at once while the proxy is busiest. The run records nothing; the next one checks.
+            return ProbeResult.Skip($"no file descriptor for the check: {ex.Message}");
+        }
+
+        using var socket = created;
         using var timeout = new CancellationTokenSource(ConnectTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try

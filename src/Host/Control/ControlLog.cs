@@ -15,6 +15,10 @@ internal static partial class ControlLog
         Message = "control socket {Path} belongs to another running cloudcore-lb; status and reload will reach that one, not this")]
     public static partial void SocketInUse(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 5203, EventName = "ControlAcceptFailed", Level = LogLevel.Warning,
+        Message = "control socket: accept failed with {Error}; retrying every 100 ms, the daemon goes on")]
+    public static partial void AcceptFailed(ILogger logger, System.Net.Sockets.SocketError error);
+
     [LoggerMessage(EventId = 5210, EventName = "ReloadRequested", Level = LogLevel.Information, Message = "reload requested ({Trigger}): reading {Path}")]
     public static partial void ReloadRequested(ILogger logger, string trigger, string path);
 

@@ -15,6 +15,7 @@ namespace CloudCoreLb.Host.Control;
 /// </summary>
 internal sealed class ControlServer(ConfigState config, StatusProvider status, ReloadCoordinator reload, UpgradeCoordinator upgrade, ControlOperations operations, ProcessLineage lineage, ILogger<ControlServer> logger) : BackgroundService
 {
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
     private string? _path;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,6 +64,7 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
         using (listener)
         {
             ControlLog.Listening(logger, _path);
+            var failing = false;
             while (!stoppingToken.IsCancellationRequested)
             {
                 Socket client;
@@ -78,7 +80,30 @@ internal sealed class ControlServer(ConfigState config, StatusProvider status, R
                 {
                     break;
                 }
+                catch (SocketException ex)
+                {
+                    // EMFILE/ENFILE while the proxy holds every descriptor: that client goes unanswered, the daemon
+                    // must not stop (an exception out of here stops the host). The pending connection would fail the
+                    // next accept at once, hence the pause; logged once per run of failures.
+                    if (!failing)
+                    {
+                        ControlLog.AcceptFailed(logger, ex.SocketErrorCode);
+                        failing = true;
+                    }
 
+                    try
+                    {
+                        await Task.Delay(AcceptRetryDelay, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                failing = false;
                 _ = ServeAsync(client, stoppingToken);
             }
         }

@@ -164,6 +164,7 @@ internal sealed class MetricsExporter(
             m.FrontendBytesIn.WithLabels(fe.Frontend).IncTo(c.BytesIn);
             m.FrontendBytesOut.WithLabels(fe.Frontend).IncTo(c.BytesOut);
             m.FrontendLimitPauses.WithLabels(fe.Frontend).IncTo(c.LimitPauses);
+            m.FrontendDescriptorPauses.WithLabels(fe.Frontend).IncTo(c.DescriptorPauses);
             foreach (var reason in CloseReasons)
             {
                 m.FrontendClosed.WithLabels(fe.Frontend, reason.ToString()).IncTo(c.Closed(reason));
@@ -301,6 +302,7 @@ internal sealed class MetricsExporter(
         public readonly Counter FrontendBytesIn = f.CreateCounter("cloudcore_lb_frontend_received_bytes_total", "Bytes received from clients.", ["frontend"]);
         public readonly Counter FrontendBytesOut = f.CreateCounter("cloudcore_lb_frontend_sent_bytes_total", "Bytes sent to clients.", ["frontend"]);
         public readonly Counter FrontendLimitPauses = f.CreateCounter("cloudcore_lb_frontend_limit_pauses_total", "Times accepting paused at max_connections.", ["frontend"]);
+        public readonly Counter FrontendDescriptorPauses = f.CreateCounter("cloudcore_lb_frontend_descriptor_pauses_total", "Times accepting paused because the process had no file descriptor left (EMFILE/ENFILE), once per episode.", ["frontend"]);
         public readonly Counter FrontendClosed = f.CreateCounter("cloudcore_lb_frontend_closed_connections_total", "Connections ended, by close reason.", ["frontend", "reason"]);
         public readonly Counter UdpDatagrams = f.CreateCounter("cloudcore_lb_udp_datagrams_total", "Datagrams a UDP frontend forwarded, by direction (in: from clients, out: to clients).", ["frontend", "direction"]);
         public readonly Counter UdpDropped = f.CreateCounter("cloudcore_lb_udp_dropped_datagrams_total", "Datagrams a UDP frontend dropped, by reason (table_full, source_limit, no_server, send_error, oversize).", ["frontend", "reason"]);
@@ -346,7 +348,7 @@ internal sealed class MetricsExporter(
             Counter[] counters =
             [
                 AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,
-                FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendClosed,
+                FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendDescriptorPauses, FrontendClosed,
                 UdpDatagrams, UdpDropped, UdpRedispatches,
                 ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures,
             ];

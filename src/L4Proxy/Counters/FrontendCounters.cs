@@ -10,6 +10,7 @@ public sealed class FrontendCounters
     private long _bytesIn;
     private long _bytesOut;
     private long _limitPauses;
+    private long _descriptorPauses;
     private readonly long[] _closed = new long[CloseReasons.All.Length];
 
     /// <summary>Sessions open now (scur).</summary>
@@ -26,6 +27,12 @@ public sealed class FrontendCounters
 
     /// <summary>Times the listener paused because a connection limit was reached.</summary>
     public long LimitPauses => Volatile.Read(ref _limitPauses);
+
+    /// <summary>
+    /// Times accepting paused because the process had no descriptor left (EMFILE/ENFILE): once per episode, however
+    /// often accept is retried until a descriptor frees up.
+    /// </summary>
+    public long DescriptorPauses => Volatile.Read(ref _descriptorPauses);
 
     /// <summary>Sessions ended with <paramref name="reason"/>.</summary>
     public long Closed(CloseReason reason) => Volatile.Read(ref _closed[CloseReasons.Index(reason)]);
@@ -47,4 +54,6 @@ public sealed class FrontendCounters
     internal void AddOut(long bytes) => Interlocked.Add(ref _bytesOut, bytes);
 
     internal void LimitPaused() => Interlocked.Increment(ref _limitPauses);
+
+    internal void DescriptorsExhausted() => Interlocked.Increment(ref _descriptorPauses);
 }

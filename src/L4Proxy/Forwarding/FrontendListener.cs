@@ -12,7 +12,8 @@ namespace CloudCoreLb.L4Proxy.Forwarding;
 /// accept to close. A frontend slot is taken before each accept: at the frontend
 /// limit the listener leaves every epoll set and excess connections wait in the kernel backlog (haproxy's
 /// behaviour, docs/design/l4proxy.md §6) until a session ends. The global limit is taken right after accept (see
-/// <see cref="AcceptBatch"/>).
+/// <see cref="AcceptBatch"/>). Running out of descriptors pauses it the same way (<see cref="PauseForDescriptors"/>):
+/// a level-triggered listener left in epoll would wake every loop at once again, each accept failing with EMFILE.
 /// </summary>
 internal sealed class FrontendListener
 {
@@ -33,6 +34,9 @@ internal sealed class FrontendListener
     private bool _held;
     private bool _stopped;
     private Task _resume = Task.CompletedTask;
+    private long _exhaustedSince;
+    private int _exhaustedRetries;
+    private List<ProxyConnection>? _descriptorWaiters;
 
     /// <param name="context">The runtime's shared loops, counters and logger.</param>
     /// <param name="frontend">The frontend this listener accepts for.</param>
@@ -139,6 +143,8 @@ internal sealed class FrontendListener
     /// </summary>
     private void AcceptBatch(EpollLoop loop)
     {
+        // Once per wakeup, not per accept: a getrlimit call, so a limit changed at run time is seen at the next one.
+        var ceiling = DescriptorBudget.Ceiling();
         for (var i = 0; i < MaxAcceptsPerWakeup; i++)
         {
             if (Volatile.Read(ref _paused) || Volatile.Read(ref _held))
@@ -166,7 +172,13 @@ internal sealed class FrontendListener
                     continue;
                 }
 
-                // EMFILE / ENFILE / ENOBUFS: back off instead of spinning; the connection stays in the backlog.
+                if (error == EMFILE || error == ENFILE)
+                {
+                    PauseForDescriptors(loop, error);
+                    return;
+                }
+
+                // ENOBUFS / ENOMEM: back off instead of spinning; the connection stays in the backlog.
                 L4ProxyLog.AcceptFailed(_context.Logger, _frontend.Name, (SocketError)error);
                 Pause(PauseKind.Error, parkedFd: -1, default, loop);
                 return;
@@ -179,6 +191,64 @@ internal sealed class FrontendListener
             }
 
             Serve(loop, fd, peer);
+            if (fd >= ceiling)
+            {
+                // Every descriptor below this one is taken: the reserve above it is the runtime's, not the clients'.
+                PauseForDescriptors(loop, error: 0);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting because the process has no descriptor left (EMFILE, or ENFILE for the whole system): from an
+    /// accept here, or from a session that was accepted but could not open its server socket (<paramref name="waiting"/>,
+    /// which waits for one instead of refusing its client). Counted and logged once per shortage, not per retry.
+    /// Retried when a session ends or after a short back-off, whichever comes first (descriptors are also freed by
+    /// checks and pipes that nothing signals): first the waiting sessions, and accept only once none is left waiting,
+    /// or every freed descriptor would go to a new client that then waits too.
+    /// </summary>
+    public void PauseForDescriptors(EpollLoop loop, int error, ProxyConnection? waiting = null)
+    {
+        if (waiting is not null)
+        {
+            lock (_lock)
+            {
+                (_descriptorWaiters ??= []).Add(waiting);
+            }
+        }
+
+        if (Interlocked.CompareExchange(ref _exhaustedSince, _context.Time.GetTimestamp(), 0) == 0)
+        {
+            Volatile.Write(ref _exhaustedRetries, 0);
+            _frontend.Counters.DescriptorsExhausted();
+            L4ProxyLog.DescriptorsExhausted(_context.Logger, _frontend.Name,
+                error == ENFILE ? "ENFILE" : error == EMFILE ? "EMFILE" : $"{DescriptorBudget.Reserve} left below the limit", _context.ActiveSessions);
+        }
+        else
+        {
+            Interlocked.Increment(ref _exhaustedRetries);
+        }
+
+        Pause(PauseKind.Descriptors, parkedFd: -1, default, loop);
+    }
+
+    /// <summary>A session opened its server socket <paramref name="fd"/>: below the ceiling, a shortage, if one was on, is over. Any loop thread.</summary>
+    public void DescriptorOpened(int fd)
+    {
+        if (Volatile.Read(ref _exhaustedSince) != 0 && fd < DescriptorBudget.Ceiling())
+        {
+            EndDescriptorShortage();
+        }
+    }
+
+    private void EndDescriptorShortage()
+    {
+        var since = Interlocked.Exchange(ref _exhaustedSince, 0);
+        if (since != 0)
+        {
+            L4ProxyLog.DescriptorsAvailable(_context.Logger, _frontend.Name, _context.Time.GetElapsedTime(since).TotalMilliseconds,
+                Volatile.Read(ref _exhaustedRetries));
         }
     }
 
@@ -234,13 +304,18 @@ internal sealed class FrontendListener
                 RemoveFromLoops();
             }
 
-            _frontend.Counters.LimitPaused();
-            L4ProxyLog.ListenerPaused(_context.Logger, _frontend.Name, kind switch
+            if (kind != PauseKind.Descriptors)
             {
-                PauseKind.Frontend => "frontend",
-                PauseKind.Global => "global",
-                _ => "accept error",
-            });
+                // A descriptor shortage is counted and logged once by PauseForDescriptors, not at every retry.
+                _frontend.Counters.LimitPaused();
+                L4ProxyLog.ListenerPaused(_context.Logger, _frontend.Name, kind switch
+                {
+                    PauseKind.Frontend => "frontend",
+                    PauseKind.Global => "global",
+                    _ => "accept error",
+                });
+            }
+
             _resume = ResumeAsync(kind, parkedFd, peer, loop, _stop.Token);
         }
     }
@@ -262,6 +337,9 @@ internal sealed class FrontendListener
 
                     loop.Post(new ServeParked(this, loop, parkedFd, peer));
                     parkedFd = -1;
+                    break;
+                case PauseKind.Descriptors:
+                    await WaitForDescriptorsAsync(cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     await Task.Delay(AcceptErrorBackoff, _context.Time, cancellationToken).ConfigureAwait(false);
@@ -285,7 +363,44 @@ internal sealed class FrontendListener
             if (!_stopped && !_held)
             {
                 AddToLoops();
-                L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);
+                if (kind != PauseKind.Descriptors)
+                {
+                    // The end of a shortage is logged by the first accept that succeeds, not by every retry.
+                    L4ProxyLog.ListenerResumed(_context.Logger, _frontend.Name);
+                }
+            }
+        }
+    }
+
+    private async Task WaitForDescriptorsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Registered before the delay starts: a session ending at any moment from here on wakes the retry.
+            var freed = _context.NextSessionEndAsync();
+            await Task.WhenAny(freed, Task.Delay(AcceptErrorBackoff, _context.Time, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            List<ProxyConnection>? waiters;
+            lock (_lock)
+            {
+                waiters = _descriptorWaiters;
+                _descriptorWaiters = null;
+            }
+
+            if (waiters is null)
+            {
+                if (DescriptorBudget.HasRoom(_fd, DescriptorBudget.Ceiling()))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            // One that fails again waits again (PauseForDescriptors adds it back while the listener stays paused).
+            foreach (var waiter in waiters)
+            {
+                waiter.RetryConnect();
             }
         }
     }
@@ -328,6 +443,7 @@ internal sealed class FrontendListener
     {
         Frontend,
         Global,
+        Descriptors,
         Error,
     }
 

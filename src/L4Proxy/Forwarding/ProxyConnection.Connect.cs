@@ -21,6 +21,7 @@ internal sealed partial class ProxyConnection
     private long _connectDeadline;
     private ITimer? _retryTimer;
     private int _retryDue;
+    private long _descriptorDeadline;
 
     /// <summary>
     /// Picks the server of the next of 1 + <c>Retries</c> attempts. With redispatch every retry goes to the next
@@ -95,6 +96,9 @@ internal sealed partial class ProxyConnection
         TryConnect(server);
     }
 
+    /// <summary>Tries the server socket again after a descriptor shortage; any thread.</summary>
+    public void RetryConnect() => OnTurnAroundElapsed();
+
     private void OnTurnAroundElapsed()
     {
         Volatile.Write(ref _retryDue, 1);
@@ -104,12 +108,33 @@ internal sealed partial class ProxyConnection
     /// <summary>One non-blocking connect; its timeout is enforced by the loop's sweep (<see cref="CheckConnectTimeout"/>).</summary>
     private void TryConnect(ProxyServer server)
     {
-        var fd = NativeSocket.OpenStream(server.EndPoint.AddressFamily, out _);
+        var fd = NativeSocket.OpenStream(server.EndPoint.AddressFamily, out var openError);
         if (fd < 0)
         {
+            if (openError == EMFILE || openError == ENFILE)
+            {
+                // The client's descriptor was the last one. Refusing it would not help: every further accept would
+                // end the same way, each waiting client refused instead of kept in the backlog. So this session waits
+                // for a descriptor (at most the connect timeout) while the listener stays paused.
+                var now = _context.Time.GetTimestamp();
+                if (_descriptorDeadline == 0)
+                {
+                    _descriptorDeadline = now + _context.Ticks(_backend.Options.ConnectTimeout);
+                }
+
+                if (now <= _descriptorDeadline)
+                {
+                    _frontend.Listener.PauseForDescriptors(_loop, openError, this);
+                    return;
+                }
+            }
+
             Close(CloseReason.ResourceExhausted);
             return;
         }
+
+        _descriptorDeadline = 0;
+        _frontend.Listener.DescriptorOpened(fd);
 
         if (NativeSocket.SetNoDelay(fd) != 0 || (_backend.Options.SmartConnect && NativeSocket.DelayHandshakeAck(fd) != 0))
         {
@@ -185,6 +210,12 @@ internal sealed partial class ProxyConnection
 
     private void CheckConnectTimeout(long now)
     {
+        if (_descriptorDeadline != 0 && now > _descriptorDeadline && _upstreamFd < 0)
+        {
+            Close(CloseReason.ResourceExhausted);
+            return;
+        }
+
         if (_connectDeadline != 0 && now > _connectDeadline && _upstreamFd >= 0)
         {
             OnAttemptFailed(ConnectFailure.Timeout);
