@@ -50,45 +50,40 @@ internal sealed partial class RawVrrpTransport
         }
     }
 
-    private static Socket OpenIPv6SendSocket(InterfaceInfo interfaceInfo, IPAddress linkLocal)
+    private static Socket OpenIPv6SendSocket(InterfaceInfo interfaceInfo, IPAddress linkLocal) => CreateIPv6Socket(interfaceInfo, socket =>
+    {
+        AttachDropAllFilter(socket);
+        SetInt(socket, IPPROTO_IPV6, IPV6_TCLASS, 0xC0);
+        SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_IF, interfaceInfo.Index);
+        SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
+        SetInt(socket, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
+        SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+
+        // The bind fixes the source of every advert: the link-local address is the tie-break identity.
+        socket.Bind(new IPEndPoint(linkLocal, 0));
+    });
+
+    private static Socket OpenIPv6ReceiveSocket(InterfaceInfo interfaceInfo, IPAddress scopedGroup) => CreateIPv6Socket(interfaceInfo, socket =>
+    {
+        SetInt(socket, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+        SetInt(socket, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+
+        // Only groups this socket joined, not every group any socket on the host joined.
+        SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+        socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(scopedGroup, interfaceInfo.Index));
+
+        // Bound to the group: unicast VRRP to one of our addresses is not delivered to this socket.
+        socket.Bind(new IPEndPoint(scopedGroup, 0));
+    });
+
+    /// <summary>A raw AF_INET6 protocol-112 socket on the interface, set up by <paramref name="configure"/>, closed again if that throws.</summary>
+    private static Socket CreateIPv6Socket(InterfaceInfo interfaceInfo, Action<Socket> configure)
     {
         var socket = CreateSocket(AF_INET6, SOCK_RAW, IPPROTO_VRRP);
         try
         {
             BindToDevice(socket, interfaceInfo.Name);
-            AttachDropAllFilter(socket);
-            SetInt(socket, IPPROTO_IPV6, IPV6_TCLASS, 0xC0);
-            SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_IF, interfaceInfo.Index);
-            SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
-            SetInt(socket, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
-            SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
-
-            // The bind fixes the source of every advert: the link-local address is the tie-break identity.
-            socket.Bind(new IPEndPoint(linkLocal, 0));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static Socket OpenIPv6ReceiveSocket(InterfaceInfo interfaceInfo, IPAddress scopedGroup)
-    {
-        var socket = CreateSocket(AF_INET6, SOCK_RAW, IPPROTO_VRRP);
-        try
-        {
-            BindToDevice(socket, interfaceInfo.Name);
-            SetInt(socket, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
-            SetInt(socket, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
-
-            // Only groups this socket joined, not every group any socket on the host joined.
-            SetInt(socket, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
-            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(scopedGroup, interfaceInfo.Index));
-
-            // Bound to the group: unicast VRRP to one of our addresses is not delivered to this socket.
-            socket.Bind(new IPEndPoint(scopedGroup, 0));
+            configure(socket);
             return socket;
         }
         catch

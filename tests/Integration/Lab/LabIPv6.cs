@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace CloudCoreLb.Integration.Tests.Lab;
 
@@ -31,26 +30,12 @@ internal static class LabIPv6
         Shell.RunChecked("ip", ["-n", node.Netns, "-6", "-d", "-o", "addr", "show", "dev", "eth0"], check: false).Output
             .Split('\n').FirstOrDefault(l => l.Contains($" {Vip}/", StringComparison.Ordinal));
 
-    /// <summary>Our config for the IPv6 instance; one file for every node, priorities per node name.</summary>
-    public static string Daemon(IReadOnlyDictionary<string, int> priorities, TimeSpan advertInterval)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("vrrp:");
-        sb.AppendLine("  instances:");
-        sb.AppendLine("    - name: CloudCore");
-        sb.AppendLine("      version: 3");
-        sb.AppendLine("      interface: eth0");
-        sb.AppendLine("      virtual_router_id: 168");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"      advert_int: {advertInterval.TotalMilliseconds}ms");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"      virtual_addresses: [ {Vip}/64 ]");
-        sb.AppendLine("      nodes:");
-        foreach (var (node, priority) in priorities)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"        {node}: {{ priority: {priority} }}");
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>Our config for the IPv6 instance: the v3 lab instance with VRID 168, the IPv6 VIP and the default group.</summary>
+    public static string Daemon(IReadOnlyDictionary<string, int> priorities, TimeSpan advertInterval) =>
+        LabConfigsV3.Daemon(priorities, advertInterval)
+            .Replace("virtual_router_id: 167", "virtual_router_id: 168", StringComparison.Ordinal)
+            .Replace("      multicast_group: 224.0.0.19\n", "", StringComparison.Ordinal)
+            .Replace($"{NetnsLab.Vip}/24", $"{Vip}/64", StringComparison.Ordinal);
 
     /// <summary>keepalived 2.2 in v3 mode for the same instance.</summary>
     public static string Keepalived(string state, int priority, TimeSpan advertInterval, string routerId = "lb01") => $$"""
