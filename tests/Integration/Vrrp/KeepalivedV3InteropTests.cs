@@ -189,25 +189,17 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
     /// <summary>The IPv4 protocol-112 packets of a tcpdump capture (classic pcap, Ethernet), with their arrival time.</summary>
     private static List<Captured> ReadVrrp(string path)
     {
-        var bytes = File.ReadAllBytes(path);
         var list = new List<Captured>();
-        var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(bytes) == 0xa1b23c4d;
-        for (var offset = 24; offset + 16 <= bytes.Length;)
+        foreach (var (at, frame) in LabPcap.Read(path))
         {
-            var seconds = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset));
-            var fraction = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
-            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8));
-            var frame = bytes.AsSpan(offset + 16, length);
-            offset += 16 + length;
-            if (frame.Length < 34 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800 || frame[14 + 9] != 112)
+            if (frame.Length < 34 || BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) != 0x0800 || frame[14 + 9] != 112)
             {
                 continue;
             }
 
-            var ip = frame[14..];
+            var ip = frame.AsSpan(14);
             var headerLength = (ip[0] & 0x0F) * 4;
             var total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
-            var at = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds ? fraction / 100 : fraction * 10L).LocalDateTime;
             list.Add(new Captured(at, new IPAddress(ip.Slice(12, 4)), new IPAddress(ip.Slice(16, 4)), ip[8], ip[1], ip[headerLength..total].ToArray()));
         }
 
