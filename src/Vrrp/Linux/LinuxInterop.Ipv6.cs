@@ -2,11 +2,12 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace CloudCoreLb.Vrrp.Linux;
 
-// IPv6 socket options (linux/in6.h) and the one call .NET has no managed form of: recvmsg with the IPV6_HOPLIMIT
-// control message. Socket.ReceiveMessageFrom parses IPV6_PKTINFO only, and RFC 5798 §7.1 needs the hop limit.
+// IPv6 socket options (linux/in6.h) and the one call .NET has no managed form of: recvmsg (Tmds.LibC) with the
+// IPV6_HOPLIMIT control message. Socket.ReceiveMessageFrom parses IPV6_PKTINFO only, and RFC 5798 §7.1 needs the hop limit.
 internal static partial class LinuxInterop
 {
     public const int IPPROTO_IPV6 = 41;
@@ -21,17 +22,9 @@ internal static partial class LinuxInterop
     public const int IPV6_HOPLIMIT = 52;
     public const int IPV6_TCLASS = 67;
 
-    private const int MSG_TRUNC = 0x20;
-    private const int MSG_DONTWAIT = 0x40;
-    private const int EAGAIN = 11;
-    private const int EINTR = 4;
-
     // struct sockaddr_in6 is 28 bytes; 128 bytes of control hold in6_pktinfo and the hop limit with room to spare.
     private const int SockaddrIn6Length = 28;
     private const int ControlLength = 128;
-
-    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    private static unsafe partial nint RecvMsgNative(int fd, MessageHeader* message, int flags);
 
     /// <summary>
     /// One non-blocking recvmsg on an IPv6 datagram socket with IPV6_RECVPKTINFO and IPV6_RECVHOPLIMIT on: false when
@@ -57,25 +50,25 @@ internal static partial class LinuxInterop
             fixed (byte* namePointer = name)
             fixed (byte* controlPointer = control)
             {
-                var vector = new IoVector { Base = data, Length = (nuint)buffer.Length };
-                var message = new MessageHeader
+                var vector = new iovec { iov_base = data, iov_len = buffer.Length };
+                var message = new msghdr
                 {
-                    Name = namePointer,
-                    NameLength = SockaddrIn6Length,
-                    Vector = &vector,
-                    VectorLength = 1,
-                    Control = controlPointer,
-                    ControlLength = ControlLength,
+                    msg_name = namePointer,
+                    msg_namelen = SockaddrIn6Length,
+                    msg_iov = &vector,
+                    msg_iovlen = 1,
+                    msg_control = controlPointer,
+                    msg_controllen = ControlLength,
                 };
                 do
                 {
-                    received = RecvMsgNative((int)handle.DangerousGetHandle(), &message, MSG_DONTWAIT);
-                    errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
+                    received = (nint)LibC.recvmsg((int)handle.DangerousGetHandle(), &message, LibC.MSG_DONTWAIT);
+                    errno = received < 0 ? LibC.errno : 0;
                 }
-                while (errno == EINTR);
+                while (errno == LibC.EINTR);
 
-                flags = message.Flags;
-                control = control[..(int)Math.Min(message.ControlLength, ControlLength)];
+                flags = message.msg_flags;
+                control = control[..(int)Math.Min((uint)message.msg_controllen, ControlLength)];
             }
         }
         finally
@@ -89,7 +82,7 @@ internal static partial class LinuxInterop
         if (received < 0)
         {
             datagram = default;
-            return errno == EAGAIN
+            return errno == LibC.EAGAIN
                 ? false
                 : throw new SocketException((int)SocketError.SocketError, $"recvmsg failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
@@ -97,7 +90,7 @@ internal static partial class LinuxInterop
         // sockaddr_in6: family, port, flowinfo, then the address at 8 and the scope id at 24.
         var source = new IPAddress(name.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(name[24..]));
         var (destination, hopLimit) = ReadControl(control);
-        datagram = new VrrpDatagram((int)Math.Min(received, buffer.Length), destination, (flags & MSG_TRUNC) != 0, source, hopLimit);
+        datagram = new VrrpDatagram((int)Math.Min(received, buffer.Length), destination, (flags & LibC.MSG_TRUNC) != 0, source, hopLimit);
         return true;
     }
 
@@ -133,25 +126,5 @@ internal static partial class LinuxInterop
         }
 
         return (destination, hopLimit);
-    }
-
-    // struct iovec and struct msghdr of the 64-bit Linux ABI; sequential layout gives the same padding.
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct IoVector
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct MessageHeader
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVector* Vector;
-        public nuint VectorLength;
-        public byte* Control;
-        public nuint ControlLength;
-        public int Flags;
     }
 }
