@@ -118,7 +118,14 @@ internal sealed class VrrpInstance : IAsyncDisposable
                     continue;
                 }
 
-                Router.OnDatagram(buffer.AsSpan(0, datagram.Length), datagram.Destination);
+                if (datagram.Source is { } source)
+                {
+                    Router.OnIPv6Datagram(buffer.AsSpan(0, datagram.Length), source, datagram.Destination, datagram.HopLimit);
+                }
+                else
+                {
+                    Router.OnDatagram(buffer.AsSpan(0, datagram.Length), datagram.Destination);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

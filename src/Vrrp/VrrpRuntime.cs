@@ -10,7 +10,7 @@ namespace CloudCoreLb.Vrrp;
 
 /// <summary>
 /// The VRRP side of the daemon on Linux: opens instances on real interfaces (raw protocol-112 sockets, rtnetlink for
-/// VIPs, libpcap for gratuitous ARP) and shares one link monitor between them. The host composes through this type
+/// VIPs, libpcap for gratuitous ARP and IPv6 Neighbor Advertisements) and shares one link monitor between them. The host composes through this type
 /// and <see cref="VrrpInstanceHandle"/> only.
 /// </summary>
 public sealed class VrrpRuntime : IDisposable
@@ -63,7 +63,7 @@ public sealed class VrrpRuntime : IDisposable
             var garp = new PcapGarpSender(nic, _loggers.CreateLogger<PcapGarpSender>());
             resources.Add(garp);
             IVipManager vips = _vipObserver is null ? netlink : new ObservedVipManager(netlink, nic.Name, _vipObserver);
-            var (devVips, devGarp) = OpenDevices(options, vips, garp, resources);
+            var (devVips, devGarp) = OpenDevices(options, vips, new FamilyAnnouncer(garp, garp), resources);
             var router = new VrrpRouter(options, transport, devVips, devGarp, _time, logger);
             var instance = new VrrpInstance(options, router, transport, links, logger);
             tracker = new PriorityTracker(_loggers.CreateLogger("CloudCoreLb.HealthCheck"));
@@ -119,7 +119,7 @@ public sealed class VrrpRuntime : IDisposable
             managers[device.Key] = _vipObserver is null ? netlink : new ObservedVipManager(netlink, nic.Name, _vipObserver);
             foreach (var vip in device)
             {
-                senders[vip.Address] = sender;
+                senders[vip.Address] = new FamilyAnnouncer(sender, sender);
             }
         }
 

@@ -113,7 +113,7 @@ internal static partial class ConfigLoader
     }
 
     /// <summary>
-    /// <c>ADDRESS[/PREFIX] [dev INTERFACE]</c>; null when the text is not one (the caller reports it).
+    /// <c>ADDRESS[/PREFIX] [dev INTERFACE]</c>, IPv4 or IPv6; null when the text is not one (the caller reports it).
     /// </summary>
     private static VirtualAddress? ParseVirtualAddress(string text)
     {
@@ -124,9 +124,14 @@ internal static partial class ConfigLoader
         }
 
         var slash = words[0].IndexOf('/');
-        var prefix = 32;
-        if (!IPAddress.TryParse(slash < 0 ? words[0] : words[0][..slash], out var address)
-            || (slash >= 0 && !int.TryParse(words[0][(slash + 1)..], out prefix)))
+        if (!IPAddress.TryParse(slash < 0 ? words[0] : words[0][..slash], out var address))
+        {
+            return null;
+        }
+
+        // A host address without a prefix, as keepalived: /32, or /128 for IPv6.
+        var prefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        if (slash >= 0 && !int.TryParse(words[0][(slash + 1)..], out prefix))
         {
             return null;
         }

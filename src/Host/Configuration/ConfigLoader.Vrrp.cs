@@ -34,6 +34,7 @@ internal static partial class ConfigLoader
         [nameof(VrrpInstanceOptions.Preempt)] = "preempt",
         [nameof(VrrpInstanceOptions.PreemptDelay)] = "preempt_delay",
         [nameof(VrrpInstanceOptions.MulticastGroup)] = "multicast_group",
+        [nameof(VrrpInstanceOptions.MulticastGroup6)] = "multicast_group6",
         [nameof(VrrpInstanceOptions.UnicastSourceAddress)] = "unicast.source",
         [nameof(VrrpInstanceOptions.UnicastPeers)] = "unicast.peers",
         [nameof(VrrpInstanceOptions.GarpMasterRepeat)] = "garp.master_repeat",
@@ -95,7 +96,7 @@ internal static partial class ConfigLoader
     private static VrrpInstanceConfig? ReadInstance(YamlReader r, YamlMappingNode map, string path, string nodeName, IReadOnlyDictionary<string, CheckDefinition> checks)
     {
         r.CheckKeys(map, path, "name", "interface", "virtual_router_id", "priority", "advert_int", "authentication",
-            "multicast_group", "virtual_addresses", "address_label", "preempt", "preempt_delay", "unicast", "garp",
+            "multicast_group", "multicast_group6", "virtual_addresses", "address_label", "preempt", "preempt_delay", "unicast", "garp",
             "down_timer_adverts", "nodes", "track", "notify", "version", "accept_mode", "track_interfaces",
             "higher_priority_send_advert");
         var errorsBefore = r.Errors.Count;
@@ -123,6 +124,7 @@ internal static partial class ConfigLoader
             AuthType = auth.Type ?? d.AuthType,
             AuthPassword = auth.Password,
             MulticastGroup = r.Address(map, path, "multicast_group", requireIPv4: true) ?? d.MulticastGroup,
+            MulticastGroup6 = r.Address(map, path, "multicast_group6") ?? d.MulticastGroup6,
             VirtualAddresses = ReadVirtualAddresses(r, map, path),
             Preempt = r.Bool(map, path, "preempt") ?? d.Preempt,
             PreemptDelay = r.Duration(map, path, "preempt_delay") ?? d.PreemptDelay,
@@ -193,7 +195,7 @@ internal static partial class ConfigLoader
 
             if (ParseVirtualAddress(text) is not { } address)
             {
-                r.Error(list[i], itemPath, $"'{text}' is not an IPv4 address with an optional /prefix (1-32) and an optional 'dev INTERFACE'");
+                r.Error(list[i], itemPath, $"'{text}' is not an IPv4 or IPv6 address with an optional /prefix (IPv4 1-32, IPv6 1-128) and an optional 'dev INTERFACE'");
                 continue;
             }
 
@@ -325,7 +327,7 @@ internal static partial class ConfigLoader
                     r.Error(instances[i].Node, $"vrrp.instances[{i}].name", $"instance name '{a.Name}' is already used at line {instances[j].Node.Start.Line}");
                 }
 
-                if (a.VirtualRouterId == b.VirtualRouterId && a.Interface == b.Interface && a.MulticastGroup.Equals(b.MulticastGroup))
+                if (a.VirtualRouterId == b.VirtualRouterId && a.Interface == b.Interface && a.AdvertGroup.Equals(b.AdvertGroup))
                 {
                     r.Error(instances[i].Node, $"vrrp.instances[{i}].virtual_router_id",
                         $"virtual_router_id {a.VirtualRouterId} is already used on {a.Interface} by instance '{b.Name}'");

@@ -13,7 +13,7 @@ namespace CloudCoreLb.Host.Configuration;
 /// <item>no unicast peers: VRRP is defined over the 224.0.0.18 / ff02::12 multicast groups only.</item>
 /// </list>
 /// keepalived's third rule, no IPv6 virtual address in a VRRPv2 instance, needs no check of its own: the options
-/// validator refuses IPv6 virtual addresses in every mode until IPv6 VIPs exist.
+/// validator refuses IPv6 virtual addresses outside version 3 in every mode.
 /// keepalived under <c>vrrp_strict</c> also installs firewall rules dropping traffic to the VIPs; that is a firewall's
 /// job and is not done here.
 /// </summary>

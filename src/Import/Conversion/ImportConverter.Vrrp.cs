@@ -98,6 +98,7 @@ internal sealed partial class ImportConverter
             _yaml.Value("multicast_group", group);
         }
 
+        WriteMulticastGroup6(config, first);
         WriteVirtualAddresses(first);
         if (first.NoPreempt)
         {

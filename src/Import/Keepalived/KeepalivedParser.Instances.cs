@@ -238,10 +238,13 @@ internal sealed partial class KeepalivedParser
     {
         var text = entry.Keyword;
         var slash = text.IndexOf('/');
-        if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address) || address.AddressFamily != AddressFamily.InterNetwork
-            || (slash >= 0 && !(int.TryParse(text[(slash + 1)..], CultureInfo.InvariantCulture, out var prefix) && prefix is >= 0 and <= 32)))
+        // IPv6 VIPs go into VRRPv3 instances (the converter writes version 3 for them, as keepalived runs them).
+        if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address)
+            || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            || (slash >= 0 && !(int.TryParse(text[(slash + 1)..], CultureInfo.InvariantCulture, out var prefix)
+                && prefix >= 0 && prefix <= (address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32))))
         {
-            Warn(entry, $"virtual address '{text}' is not IPv4 a.b.c.d[/len]; skipped");
+            Warn(entry, $"virtual address '{text}' is not IPv4 a.b.c.d[/len] or IPv6 x:y::z[/len]; skipped");
             return;
         }
 

@@ -58,6 +58,12 @@ public sealed record VrrpInstanceOptions
     /// <summary>Multicast group. <remarks>Defaults to 224.0.0.18 (the seed uses 224.0.0.19).</remarks></summary>
     public IPAddress MulticastGroup { get; init; } = IPAddress.Parse("224.0.0.18");
 
+    /// <summary>
+    /// Multicast group of an IPv6 instance (VRRPv3 with IPv6 VIPs, RFC 5798 §5.1.2.2).
+    /// <remarks>Defaults to ff02::12 (keepalived <c>vrrp_mcast_group6</c>).</remarks>
+    /// </summary>
+    public IPAddress MulticastGroup6 { get; init; } = IPAddress.Parse("ff02::12");
+
     /// <summary>Source address for unicast mode; also overrides the interface's primary address as advert source.</summary>
     public IPAddress? UnicastSourceAddress { get; init; }
 
@@ -108,6 +114,15 @@ public sealed record VrrpInstanceOptions
 
     /// <summary>Other interfaces whose link state moves this instance (keepalived <c>track_interface</c>). <remarks>Defaults to none.</remarks></summary>
     public ValueList<VrrpTrackedInterface> TrackedInterfaces { get; init; } = [];
+
+    /// <summary>
+    /// True when the VIPs are IPv6: the instance speaks VRRPv3 over IPv6 (one address family per instance, as
+    /// keepalived; the validator refuses a mix and IPv6 in VRRPv2).
+    /// </summary>
+    public bool IsIPv6 => VirtualAddresses.Count > 0 && VirtualAddresses[0].Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+    /// <summary>The group adverts go to in multicast mode: <see cref="MulticastGroup6"/> for an IPv6 instance, else <see cref="MulticastGroup"/>.</summary>
+    public IPAddress AdvertGroup => IsIPv6 ? MulticastGroup6 : MulticastGroup;
 
     /// <summary>True when <see cref="UnicastPeers"/> is non-empty.</summary>
     public bool IsUnicast => UnicastPeers.Count > 0;

@@ -63,7 +63,7 @@ public static partial class VrrpInstanceOptionsValidator
 
         if (options.MulticastGroup is not { AddressFamily: AddressFamily.InterNetwork })
         {
-            Add(nameof(options.MulticastGroup), $"{options.MulticastGroup} is not an IPv4 address (VRRPv2 is IPv4 only)");
+            Add(nameof(options.MulticastGroup), $"{options.MulticastGroup} is not an IPv4 address (the IPv6 group is multicast_group6)");
         }
         else if (!Ipv4Address.IsMulticast(Ipv4Address.ToUInt32(options.MulticastGroup)))
         {
@@ -71,16 +71,28 @@ public static partial class VrrpInstanceOptionsValidator
             Add(nameof(options.MulticastGroup), $"{options.MulticastGroup} is not a multicast address (the group is not an IPv4 multicast address in 224.0.0.0/4)");
         }
 
-        if (options.UnicastSourceAddress is { AddressFamily: not AddressFamily.InterNetwork } source)
+        if (options.MulticastGroup6 is not { AddressFamily: AddressFamily.InterNetworkV6, IsIPv6Multicast: true })
         {
-            Add(nameof(options.UnicastSourceAddress), $"unicast source {source} is not IPv4");
+            Add(nameof(options.MulticastGroup6), $"{options.MulticastGroup6} is not an IPv6 multicast address in ff00::/8");
         }
 
-        for (var i = 0; i < options.UnicastPeers.Count; i++)
+        if (options.IsIPv6)
         {
-            if (options.UnicastPeers[i] is not { AddressFamily: AddressFamily.InterNetwork })
+            ValidateIPv6Transport(options, Add);
+        }
+        else
+        {
+            if (options.UnicastSourceAddress is { AddressFamily: not AddressFamily.InterNetwork } source)
             {
-                Add(nameof(options.UnicastPeers), $"unicast peer {options.UnicastPeers[i]} is not IPv4", i);
+                Add(nameof(options.UnicastSourceAddress), $"unicast source {source} is not IPv4");
+            }
+
+            for (var i = 0; i < options.UnicastPeers.Count; i++)
+            {
+                if (options.UnicastPeers[i] is not { AddressFamily: AddressFamily.InterNetwork })
+                {
+                    Add(nameof(options.UnicastPeers), $"unicast peer {options.UnicastPeers[i]} is not IPv4", i);
+                }
             }
         }
 
@@ -193,9 +205,18 @@ public static partial class VrrpInstanceOptionsValidator
         for (var i = 0; i < vips.Count; i++)
         {
             var vip = vips[i];
-            if (vip.Address is not { AddressFamily: AddressFamily.InterNetwork })
+            if (vip.Address is not { AddressFamily: AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 })
             {
-                add(option, $"virtual address {vip} is not IPv4", i);
+                add(option, $"virtual address {vip} is neither IPv4 nor IPv6", i);
+            }
+            else if (i > 0 && vip.Address.AddressFamily != vips[0].Address.AddressFamily)
+            {
+                // keepalived too: one family per instance, since the advert carries addresses of its IP family only.
+                add(option, $"{vip.Address} is {FamilyName(vip.Address)} but {vips[0].Address} is {FamilyName(vips[0].Address)}: one address family per instance; put the {FamilyName(vip.Address)} VIPs in an instance of their own (a sync group keeps both together)", i);
+            }
+            else if (vip.Address.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                ValidateIPv6Address(options, vip, i, add);
             }
             else if (vip.PrefixLength is < 1 or > 32)
             {

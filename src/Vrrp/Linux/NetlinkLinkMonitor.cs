@@ -7,7 +7,7 @@ using static CloudCoreLb.Vrrp.Linux.Netlink.NetlinkConstants;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// Watches rtnetlink RTMGRP_LINK | RTMGRP_IPV4_IFADDR (docs/design/vrrp.md §7): raises <see cref="LinkChanged"/> when an
+/// Watches rtnetlink RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR (docs/design/vrrp.md §7): raises <see cref="LinkChanged"/> when an
 /// interface's up-and-running state (IFF_UP and IFF_RUNNING) flips and <see cref="AddressRemoved"/> on RTM_DELADDR.
 /// Link down removes no IPv4 address and sends no RTM_DELADDR (docs/design/dotnet-notes.md §2), so both events matter.
 /// </summary>
@@ -44,7 +44,7 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
 
         // Subscribe before the initial dump so no change between the two is missed.
-        _events = NetlinkSocket.Open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR, receiveBufferSize);
+        _events = NetlinkSocket.Open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR, receiveBufferSize);
         try
         {
             _requests = NetlinkSocket.Open();
@@ -159,7 +159,7 @@ internal sealed class NetlinkLinkMonitor : ILinkMonitor, IDisposable
                     _links.Remove(link.InterfaceIndex);
                     break;
                 case RTM_DELADDR when RtnlAddress.TryParse(message.Payload, out var address)
-                                      && address.Family == LinuxInterop.AF_INET
+                                      && address.Family is LinuxInterop.AF_INET or LinuxInterop.AF_INET6
                                       && address.EffectiveAddress is { } removed:
                     var name = _links.TryGetValue(address.InterfaceIndex, out var state) ? state.Name : address.Label ?? string.Empty;
                     VrrpLinuxLog.AddressRemovedObserved(_logger, removed, name);

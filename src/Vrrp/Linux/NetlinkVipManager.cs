@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace CloudCoreLb.Vrrp.Linux;
 
 /// <summary>
-/// Adds and removes VIPs with rtnetlink RTM_NEWADDR / RTM_DELADDR (docs/design/vrrp.md §7). Every address it adds carries
+/// Adds and removes IPv4 and IPv6 VIPs (IPv6 with IFA_F_NODAD) with rtnetlink RTM_NEWADDR / RTM_DELADDR
+/// (docs/design/vrrp.md §7). Every address it adds carries
 /// IFA_PROTO <see cref="AddressProtocol"/> so leftovers of a crashed daemon are found and released by
 /// <see cref="ListMarkedAddresses"/> / <see cref="RemoveMarkedAddresses"/> instead of lingering as a duplicate VIP
 /// (keepalived #2361, #2201). The netlink socket is opened in the constructor and so belongs to the network namespace
@@ -124,7 +125,10 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
     /// <inheritdoc />
     public bool IsPresent(VirtualAddress address)
     {
-        foreach (var existing in _socket.GetIPv4Addresses())
+        var existingAddresses = address.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? _socket.GetIPv6Addresses()
+            : _socket.GetIPv4Addresses();
+        foreach (var existing in existingAddresses)
         {
             if (existing.InterfaceIndex == _interfaceIndex
                 && existing.PrefixLength == address.PrefixLength
@@ -208,7 +212,7 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
         }
 
         var marked = new List<MarkedAddress>();
-        foreach (var address in socket.GetIPv4Addresses())
+        foreach (var address in (IEnumerable<RtnlAddress>)[.. socket.GetIPv4Addresses(), .. socket.GetIPv6Addresses()])
         {
             if (address.Protocol != AddressProtocol || address.EffectiveAddress is not { } ip)
             {

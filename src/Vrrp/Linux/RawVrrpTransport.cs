@@ -18,7 +18,7 @@ namespace CloudCoreLb.Vrrp.Linux;
 /// multicast mode, so unicast VRRP is not delivered to it, or to the unicast source address in unicast mode. A raw
 /// socket sees every proto-112 datagram the host accepts on the device, so the caller still filters by VRID.
 /// </remarks>
-internal sealed class RawVrrpTransport : IVrrpTransport
+internal sealed partial class RawVrrpTransport : IVrrpTransport
 {
     private static readonly IPEndPoint s_anyEndPoint = new(IPAddress.Any, 0);
 
@@ -31,6 +31,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
     private readonly string _interface;
     private readonly ILogger _logger;
     private readonly bool _multicast;
+    private readonly bool _ipv6;
     private bool _sendFailing;
     private byte[] _scratch = [];
 
@@ -44,6 +45,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         // keepalived sends multicast adverts with MSG_DONTROUTE: they are link-local and must never follow a route.
         _sendFlags = multicast ? SocketFlags.DontRoute : SocketFlags.None;
         _multicast = multicast;
+        _ipv6 = source.AddressFamily == AddressFamily.InterNetworkV6;
         _instance = instance;
         _interface = @interface;
         _logger = logger;
@@ -66,6 +68,10 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(interfaceInfo);
         ArgumentNullException.ThrowIfNull(logger);
+        if (options.IsIPv6)
+        {
+            return OpenIPv6(options, interfaceInfo, logger);
+        }
 
         var source = options.UnicastSourceAddress ?? interfaceInfo.PrimaryAddress
             ?? throw new InvalidOperationException(
@@ -148,6 +154,11 @@ internal sealed class RawVrrpTransport : IVrrpTransport
     /// <inheritdoc />
     public async ValueTask<VrrpDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (_ipv6)
+        {
+            return await ReceiveIPv6Async(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await _receiveSocket.ReceiveMessageFromAsync(buffer, SocketFlags.None, s_anyEndPoint, cancellationToken).ConfigureAwait(false);
         var destination = result.PacketInformation.Address;
         if (destination is null || destination.Equals(IPAddress.Any))
@@ -251,7 +262,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         }
     }
 
-    private static void BindToDevice(Socket socket, string interfaceName)
+    internal static void BindToDevice(Socket socket, string interfaceName)
     {
         Span<byte> name = stackalloc byte[Encoding.ASCII.GetByteCount(interfaceName) + 1];
         Encoding.ASCII.GetBytes(interfaceName, name);
@@ -263,7 +274,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
     /// Classic BPF "ret #0" (drop every packet) so the send socket never queues the input a raw socket would otherwise
     /// receive (keepalived does the same). struct sock_fprog {ushort len; struct sock_filter *filter}.
     /// </summary>
-    private static unsafe void AttachDropAllFilter(Socket socket)
+    internal static unsafe void AttachDropAllFilter(Socket socket)
     {
         // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: code BPF_RET | BPF_K (0x06), k 0.
         ulong instruction = 0x06;
@@ -274,7 +285,7 @@ internal sealed class RawVrrpTransport : IVrrpTransport
         socket.SetRawSocketOption(SOL_SOCKET, SO_ATTACH_FILTER, program);
     }
 
-    private static void SetInt(Socket socket, int level, int name, int value)
+    internal static void SetInt(Socket socket, int level, int name, int value)
     {
         Span<byte> bytes = stackalloc byte[sizeof(int)];
         MemoryMarshal.Write(bytes, value);

@@ -25,7 +25,7 @@ internal static class VrrpV3AdvertisementWriter
 
     /// <summary>The destination an instance's advert is checksummed for before the transport sends it.</summary>
     public static IPAddress ChecksumDestination(VrrpInstanceOptions options, IPAddress source) =>
-        options.IsUnicast ? options.UnicastPeers.FirstOrDefault(p => !p.Equals(source)) ?? options.UnicastPeers[0] : options.MulticastGroup;
+        options.IsUnicast ? options.UnicastPeers.FirstOrDefault(p => !p.Equals(source)) ?? options.UnicastPeers[0] : options.AdvertGroup;
 
     /// <summary>Writes one advert into <paramref name="destination"/> and returns its length.</summary>
     /// <param name="destination">At least <see cref="VrrpV3Advertisement.GetLength"/> bytes.</param>

@@ -116,7 +116,7 @@ internal sealed partial class VrrpRouter
     private byte AdvertPriority => _handingOver ? VrrpAdvertisement.PriorityRelease : _effectivePriority;
 
     /// <summary>Master side of a handover: any real advert from another router is the successor's.</summary>
-    private bool TryCompleteHandover(uint sender, byte priority)
+    private bool TryCompleteHandover(UInt128 sender, byte priority)
     {
         if (!_handingOver)
         {
@@ -130,7 +130,7 @@ internal sealed partial class VrrpRouter
             return true;
         }
 
-        var successor = Ipv4Address.FromUInt32(sender);
+        var successor = AddressOf(sender);
         RecordMaster(sender, priority);
         EnterBackup(VrrpTransitionReason.PlannedHandover, $"{successor} took over with priority {priority}");
         return true;

@@ -19,7 +19,7 @@ internal sealed partial class VrrpRouter
             return;
         }
 
-        var reason = _validator.Validate(datagram, destination, out var ip, out var advert);
+        var reason = _validator!.Validate(datagram, destination, out var ip, out var advert);
         Deliver(reason, ip.Source, advert.VirtualRouterId, advert.Priority, advert.AddressCount, advert.AuthType,
             TimeSpan.FromSeconds(advert.AdvertIntervalSeconds), adoptInterval: false);
     }
@@ -28,7 +28,7 @@ internal sealed partial class VrrpRouter
     /// What happens to a validated advert of either version: counted and dropped, or fed to the state machine.
     /// <paramref name="adoptInterval"/> is VRRPv3's §6.4.2 (a backup takes the master's advertised interval).
     /// </summary>
-    private void Deliver(VrrpDropReason reason, uint source, byte virtualRouterId, byte priority, byte addressCount, byte authType,
+    private void Deliver(VrrpDropReason reason, UInt128 source, byte virtualRouterId, byte priority, byte addressCount, byte authType,
         TimeSpan advertisedInterval, bool adoptInterval)
     {
         if (reason == VrrpDropReason.UnknownVirtualRouterId)
@@ -56,7 +56,7 @@ internal sealed partial class VrrpRouter
         if (_configurationFault is not null && source == _configurationFaultSource)
         {
             _configurationFault = null;
-            VrrpLog.ConfigurationFaultCleared(_logger, _options.Name, Ipv4Address.FromUInt32(source));
+            VrrpLog.ConfigurationFaultCleared(_logger, _options.Name, AddressOf(source));
         }
 
         TimeSpan? adopted = adoptInterval ? advertisedInterval : null;
@@ -71,14 +71,14 @@ internal sealed partial class VrrpRouter
     }
 
     /// <summary>RFC 3768 §6.4.2 and keepalived <c>vrrp_state_backup</c> (docs/design/vrrp.md §5.2).</summary>
-    private void BackupReceive(uint sender, byte priority, TimeSpan? advertisedInterval = null)
+    private void BackupReceive(UInt128 sender, byte priority, TimeSpan? advertisedInterval = null)
     {
         var ours = _effectivePriority;
         if (priority == VrrpAdvertisement.PriorityRelease)
         {
             // The master released the router: take over after Skew_Time only.
             _masterReleased = true;
-            VrrpLog.PriorityZeroReceived(_logger, _options.Name, Ipv4Address.FromUInt32(sender));
+            VrrpLog.PriorityZeroReceived(_logger, _options.Name, AddressOf(sender));
             _masterDownTimer.Arm(SkewTime(ours));
             return;
         }
@@ -104,7 +104,7 @@ internal sealed partial class VrrpRouter
         if (!accept)
         {
             // Not resetting the timer is what makes a higher-priority backup preempt after the master-down interval.
-            VrrpLog.LowerPriorityDiscarded(_logger, _options.Name, priority, Ipv4Address.FromUInt32(sender), ours);
+            VrrpLog.LowerPriorityDiscarded(_logger, _options.Name, priority, AddressOf(sender), ours);
             return;
         }
 
@@ -120,12 +120,12 @@ internal sealed partial class VrrpRouter
         {
             _holdingLeftoverAddresses = false;
             RemoveAddresses();
-            VrrpLog.LeftoverAddressesRemoved(_logger, _options.Name, Ipv4Address.FromUInt32(sender), priority);
+            VrrpLog.LeftoverAddressesRemoved(_logger, _options.Name, AddressOf(sender), priority);
         }
     }
 
     /// <summary>RFC 3768 §6.4.3 and keepalived <c>vrrp_state_master_rx</c> (docs/design/vrrp.md §5.3).</summary>
-    private void MasterReceive(uint sender, byte priority, TimeSpan? advertisedInterval = null)
+    private void MasterReceive(UInt128 sender, byte priority, TimeSpan? advertisedInterval = null)
     {
         if (TryCompleteHandover(sender, priority))
         {
@@ -153,13 +153,13 @@ internal sealed partial class VrrpRouter
 
             RecordMaster(sender, priority);
             AdoptMasterInterval(advertisedInterval);
-            EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {Ipv4Address.FromUInt32(sender)} with priority {priority}, ours {ours}");
+            EnterBackup(VrrpTransitionReason.HigherPriorityAdvert, $"advert from {AddressOf(sender)} with priority {priority}, ours {ours}");
             return;
         }
 
         // Split-brain healing: the winner re-asserts and re-GARPs so the loser steps down and switches learn the MAC
         // again (keepalived #160/#166).
-        VrrpLog.ForcingNewElection(_logger, _options.Name, Ipv4Address.FromUInt32(sender), priority, ours);
+        VrrpLog.ForcingNewElection(_logger, _options.Name, AddressOf(sender), priority, ours);
         SendAdvert(ours);
         SendGarpBurst(_options.GarpLowerPriorityRepeat);
         if (_options.GarpLowerPriorityDelay > TimeSpan.Zero && _options.GarpLowerPriorityRepeat > 0)
@@ -168,31 +168,33 @@ internal sealed partial class VrrpRouter
         }
     }
 
-    private void RecordMaster(uint address, byte priority)
+    private void RecordMaster(UInt128 address, byte priority)
     {
         if (_lastMasterAddress is null || address != _lastMaster)
         {
             _lastMaster = address;
-            _lastMasterAddress = Ipv4Address.FromUInt32(address);
+            _lastMasterAddress = AddressOf(address);
         }
 
         _lastMasterPriority = priority;
     }
 
-    private void OnDropped(VrrpDropReason reason, uint source, byte addressCount, byte authType, TimeSpan advertisedInterval)
+    private IPAddress AddressOf(UInt128 key) => RouterAddressKey.ToAddress(key, _family);
+
+    private void OnDropped(VrrpDropReason reason, UInt128 source, byte addressCount, byte authType, TimeSpan advertisedInterval)
     {
         var fault = reason switch
         {
             VrrpDropReason.AdvertIntervalMismatch =>
-                $"advert interval mismatch: {Ipv4Address.FromUInt32(source)} advertises {FormatSeconds(advertisedInterval)}, ours is {_advertIntervalSeconds} s",
+                $"advert interval mismatch: {AddressOf(source)} advertises {FormatSeconds(advertisedInterval)}, ours is {_advertIntervalSeconds} s",
             VrrpDropReason.AuthTypeMismatch =>
-                $"authentication type mismatch: {Ipv4Address.FromUInt32(source)} uses type {authType}, ours is {(byte)_options.AuthType}",
+                $"authentication type mismatch: {AddressOf(source)} uses type {authType}, ours is {(byte)_options.AuthType}",
             VrrpDropReason.AuthFailure =>
-                $"authentication failure: {Ipv4Address.FromUInt32(source)} sends a different password",
+                $"authentication failure: {AddressOf(source)} sends a different password",
             VrrpDropReason.AddressCountMismatch =>
-                $"virtual address list mismatch: {Ipv4Address.FromUInt32(source)} advertises {addressCount} addresses, ours has {_addresses.Length}",
+                $"virtual address list mismatch: {AddressOf(source)} advertises {addressCount} addresses, ours has {_addresses.Length}",
             VrrpDropReason.AddressListMismatch =>
-                $"virtual address list mismatch: {Ipv4Address.FromUInt32(source)} advertises another set of addresses",
+                $"virtual address list mismatch: {AddressOf(source)} advertises another set of addresses",
             _ => null,
         };
 
@@ -216,7 +218,7 @@ internal sealed partial class VrrpRouter
         }
         else
         {
-            VrrpLog.AdvertDropped(_logger, _options.Name, Ipv4Address.FromUInt32(source), reason);
+            VrrpLog.AdvertDropped(_logger, _options.Name, AddressOf(source), reason);
         }
     }
 }

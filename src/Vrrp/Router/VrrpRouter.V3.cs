@@ -4,7 +4,7 @@ using CloudCoreLb.Vrrp.Protocol;
 
 namespace CloudCoreLb.Vrrp.Router;
 
-// VRRPv3 (RFC 5798) over IPv4: the state machine is v2's; what differs is the advert (centisecond interval, no
+// VRRPv3 (RFC 5798) over IPv4 and IPv6: the state machine is v2's; what differs is the advert (centisecond interval, no
 // authentication, pseudo-header checksum), the validator, and the timing, which scales with the interval the current
 // master advertises (§6.1) instead of the fixed one second of RFC 3768's skew.
 internal sealed partial class VrrpRouter
@@ -47,7 +47,7 @@ internal sealed partial class VrrpRouter
         }
 
         var vips = options.VirtualAddresses.Select(v => v.Address).ToArray();
-        var group = options.IsUnicast ? null : options.MulticastGroup;
+        var group = options.IsUnicast ? null : options.AdvertGroup;
         return (new VrrpV3AdvertValidator((byte)options.VirtualRouterId, vips, source, group), VrrpV3AdvertisementWriter.ChecksumDestination(options, source));
     }
 
@@ -65,7 +65,7 @@ internal sealed partial class VrrpRouter
 
     private void LogStarting()
     {
-        var mode = _options.IsUnicast ? "unicast" : $"multicast {_options.MulticastGroup}";
+        var mode = _options.IsUnicast ? "unicast" : $"multicast {_options.AdvertGroup}";
         if (_v3Validator is null)
         {
             VrrpLog.Starting(_logger, _options.Name, _options.Interface, (byte)_options.VirtualRouterId, _effectivePriority, _advertIntervalSeconds, _sourceAddress, mode);
@@ -88,26 +88,51 @@ internal sealed partial class VrrpRouter
 
     private void ReceiveV3Locked(ReadOnlySpan<byte> datagram, IPAddress destination)
     {
-        var reason = _v3Validator!.ValidateIPv4(datagram, destination, out var ip, out var advert);
+        if (_family != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            // An IPv6 instance is fed through OnIPv6Datagram; an IPv4 datagram cannot be for it.
+            Counters.Dropped(VrrpDropReason.DestinationMismatch);
+            return;
+        }
 
+        var reason = _v3Validator!.ValidateIPv4(datagram, destination, out var ip, out var advert);
+        DeliverV3(reason, ip.Source, advert);
+    }
+
+    private void ReceiveIPv6Locked(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, int hopLimit)
+    {
+        if (_v3Validator is null || _family != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            Counters.Dropped(VrrpDropReason.DestinationMismatch);
+            return;
+        }
+
+        // A hop limit other than 255 is counted as InvalidTtl by the validator (RFC 5798 §7.1: the packet may have
+        // been forwarded); IPv6 has no header checksum, the VRRP checksum over the pseudo-header is checked once here.
+        var reason = _v3Validator.ValidateIPv6(message, source, destination, hopLimit, out var advert);
+        DeliverV3(reason, RouterAddressKey.From(source), advert);
+    }
+
+    private void DeliverV3(VrrpDropReason reason, UInt128 source, in VrrpV3Advertisement advert)
+    {
         // The v2 validator's order: past our own advert, a sender outside the peer list goes before the VIP checks.
         // (An unknown VRID and a router not listening are decided in Deliver before this reason is looked at.)
         if ((reason is VrrpDropReason.None or VrrpDropReason.AddressCountMismatch or VrrpDropReason.AddressListMismatch)
-            && _options.IsUnicast && !IsUnicastPeer(ip.Source))
+            && _options.IsUnicast && !IsUnicastPeer(source))
         {
             reason = VrrpDropReason.NotAUnicastPeer;
         }
 
         // VRRPv3 has no authentication field: auth type 0.
-        Deliver(reason, ip.Source, advert.VirtualRouterId, advert.Priority, advert.AddressCount, 0,
+        Deliver(reason, source, advert.VirtualRouterId, advert.Priority, advert.AddressCount, 0,
             advert.MaxAdvertIntervalCentiseconds * s_centisecond, adoptInterval: true);
     }
 
-    private bool IsUnicastPeer(uint source)
+    private bool IsUnicastPeer(UInt128 source)
     {
         foreach (var peer in _options.UnicastPeers)
         {
-            if (Ipv4Address.TryToUInt32(peer, out var address) && address == source)
+            if (peer.AddressFamily == _family && RouterAddressKey.From(peer) == source)
             {
                 return true;
             }

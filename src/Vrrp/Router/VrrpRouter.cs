@@ -25,11 +25,12 @@ internal sealed partial class VrrpRouter : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly VrrpAdvertValidator _validator;
+    private readonly VrrpAdvertValidator? _validator;
     private readonly VirtualAddress[] _addresses;
     private readonly byte[] _advert;
     private readonly IPAddress _sourceAddress;
-    private readonly uint _source;
+    private readonly UInt128 _source;
+    private readonly System.Net.Sockets.AddressFamily _family;
     private readonly byte _advertIntervalSeconds;
     private readonly TimeSpan _advertInterval;
     private readonly long _originTimestamp;
@@ -41,8 +42,8 @@ internal sealed partial class VrrpRouter : IDisposable
     private volatile IPAddress? _lastMasterAddress;
     private volatile byte _lastMasterPriority;
     private volatile string? _configurationFault;
-    private uint _lastMaster;
-    private uint _configurationFaultSource;
+    private UInt128 _lastMaster;
+    private UInt128 _configurationFaultSource;
     private bool _raisingChanges;
     private bool _disposed;
     private bool _linkUp = true;
@@ -71,12 +72,13 @@ internal sealed partial class VrrpRouter : IDisposable
         _time = time;
         _logger = logger;
         _sourceAddress = transport.SourceAddress;
-        _source = Ipv4Address.ToUInt32(_sourceAddress);
+        _source = RouterAddressKey.From(_sourceAddress);
+        _family = _sourceAddress.AddressFamily;
         _addresses = [.. options.VirtualAddresses];
         _advertIntervalSeconds = (byte)options.AdvertInterval.TotalSeconds;
         _advertInterval = options.Version == 3 ? options.AdvertInterval : TimeSpan.FromSeconds(_advertIntervalSeconds);
         _masterAdvertInterval = _advertInterval;
-        _validator = new VrrpAdvertValidator(options, _sourceAddress);
+        _validator = options.Version == 3 ? null : new VrrpAdvertValidator(options, _sourceAddress);
         (_v3Validator, _v3Destination) = CreateVersion3(options, _sourceAddress);
 
         // Encoded once; each send only patches the priority and checksum.
@@ -187,6 +189,26 @@ internal sealed partial class VrrpRouter : IDisposable
             if (!_disposed && !_frozen)
             {
                 ReceiveLocked(ipv4Datagram, destination);
+            }
+        }
+
+        RaiseStateChanges();
+    }
+
+    /// <summary>
+    /// Validates one received VRRPv3 message of an IPv6 instance (no IP header: IPv6 raw sockets strip it, so the
+    /// transport passes the addresses and hop limit from the ancillary data), counts it, and feeds a valid advert to
+    /// the state machine. Never throws for bad input.
+    /// </summary>
+    public void OnIPv6Datagram(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, int hopLimit)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        lock (_gate)
+        {
+            if (!_disposed && !_frozen)
+            {
+                ReceiveIPv6Locked(message, source, destination, hopLimit);
             }
         }
 

@@ -44,6 +44,20 @@ public sealed class KeepalivedVersion3ImportTests : IDisposable
         Assert.Single(ConfigLoader.Parse(yaml, "v3.yaml", "lb01").VrrpInstances);
     }
 
+    [Theory]
+    [InlineData("global_defs {\n vrrp_version 3\n vrrp_mcast_group6 ff02::112\n}\n", "ff02::112")]
+    [InlineData("global_defs {\n vrrp_mcast_group4 224.0.0.19\n}\n", "ff02::12")]
+    public void AnIPv6InstanceImportsAsVersion3WithItsGroup_WithoutWarnings_AndPassesTheCheck(string globals, string group)
+    {
+        var (yaml, diagnostics) = Import(globals + "vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 52\n priority 100\n advert_int 1\n virtual_ipaddress {\n  fd00:102::242/64\n }\n}\n");
+
+        Assert.Empty(diagnostics.Warnings);
+        Assert.Contains("version: 3", yaml, StringComparison.Ordinal);
+        var o = Assert.Single(ConfigLoader.Parse(yaml, "v6.yaml", "lb01").VrrpInstances).Options;
+        Assert.True(o.IsIPv6);
+        Assert.Equal(System.Net.IPAddress.Parse(group), o.AdvertGroup);
+    }
+
     private (string Yaml, ImportDiagnostics Diagnostics) Import(string keepalived)
     {
         var path = Path.Combine(_dir.FullName, "keepalived.conf");

@@ -136,12 +136,12 @@ internal static class LabConfigs
     }
 
     /// <summary>
-    /// Starts the edge client: one new connection to VIP:port every interval for the duration, or until
-    /// <paramref name="stopFile"/> exists when given.
+    /// Starts the edge client: one new connection to VIP:port (or <paramref name="host"/>:port) every interval for the
+    /// duration, or until <paramref name="stopFile"/> exists when given.
     /// </summary>
-    public static LabProcess StartClient(NetnsLab lab, int port, TimeSpan duration, int intervalMs = 50, string? stopFile = null) =>
+    public static LabProcess StartClient(NetnsLab lab, int port, TimeSpan duration, int intervalMs = 50, string? stopFile = null, string host = NetnsLab.Vip) =>
         lab.Start(lab.Client!, "edge-client", "python3",
-            [Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"), NetnsLab.Vip, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Path.Combine(AppContext.BaseDirectory, "Lab", "lab_client.py"), host, port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), intervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-", .. stopFile is null ? Array.Empty<string>() : [stopFile]], env: null);
 

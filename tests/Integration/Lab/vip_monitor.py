@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""VIP monitor for the lab: which namespaces hold an IPv4 address on a device, from rtnetlink address events instead
+"""VIP monitor for the lab: which namespaces hold an IPv4 or IPv6 address on a device, from rtnetlink address events instead
 of polling with `ip addr` (which, on a loaded machine, both lags and adds load: a process per node per sample).
-In each namespace it joins RTMGRP_IPV4_IFADDR first and then dumps the addresses on the same socket, so no change
+In each namespace it joins RTMGRP_IPV4_IFADDR (RTMGRP_IPV6_IFADDR for an IPv6 address) first and then dumps the addresses on the same socket, so no change
 falls between the two. Prints 'ready' once every dump is done, then a line per change: '<i> <ns> add|del', where i
 is the namespace's position among the arguments and ns its time on CLOCK_MONOTONIC (the clock .NET's Stopwatch
 reads) when the event was read. Changes before 'ready' are the initial state. Ends when stdin closes.
@@ -17,6 +17,7 @@ import time
 
 CLONE_NEWNET = 0x40000000
 RTMGRP_IPV4_IFADDR = 0x10
+RTMGRP_IPV6_IFADDR = 0x100
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLM_F_REQUEST, NLM_F_MULTI, NLM_F_DUMP = 0x1, 0x2, 0x300
@@ -59,13 +60,14 @@ def address_of(body):
 
 
 class Namespace:
-    def __init__(self, position, netns, device):
+    def __init__(self, position, netns, device, family):
         enter(netns)
         self.position = position
+        self.family = family
         self.index = socket.if_nametoindex(device)
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        self.sock.bind((0, RTMGRP_IPV4_IFADDR))
+        self.sock.bind((0, RTMGRP_IPV6_IFADDR if family == socket.AF_INET6 else RTMGRP_IPV4_IFADDR))
         self.held = False
         self.dumping = False
         self.dump()
@@ -73,7 +75,7 @@ class Namespace:
     def dump(self):
         # A change event during the dump is newer than the dump's earlier parts: it wins (see on_done).
         self.dumping, self.seen, self.changed = True, False, False
-        self.sock.send(struct.pack("=IHHIIBBBBI", 24, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, socket.AF_INET, 0, 0, 0, 0))
+        self.sock.send(struct.pack("=IHHIIBBBBI", 24, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, self.family, 0, 0, 0, 0))
 
     def set(self, held, at):
         if held != self.held:
@@ -82,8 +84,9 @@ class Namespace:
 
 
 def main(vip, device, netns):
-    wanted = socket.inet_aton(vip)
-    spaces = [Namespace(i, n, device) for i, n in enumerate(netns)]
+    family = socket.AF_INET6 if ":" in vip else socket.AF_INET
+    wanted = socket.inet_pton(family, vip)
+    spaces = [Namespace(i, n, device, family) for i, n in enumerate(netns)]
     by_fd = {s.sock.fileno(): s for s in spaces}
     ready = False
     while True:
@@ -111,7 +114,7 @@ def main(vip, device, netns):
                     raise OSError(f"rtnetlink error in namespace {netns[space.position]}")
                 elif kind in (RTM_NEWADDR, RTM_DELADDR):
                     family, index, address = address_of(body)
-                    if family != socket.AF_INET or index != space.index or address != wanted:
+                    if family != space.family or index != space.index or address != wanted:
                         continue
                     if flags & NLM_F_MULTI:
                         space.seen = True

@@ -7,7 +7,8 @@ namespace CloudCoreLb.Integration.Tests.Vrrp;
 
 /// <summary>
 /// Our daemon in VRRPv3 mode next to keepalived 2.2 with <c>vrrp_version 3</c> (issue 13): every failover and
-/// preemption direction, no drops on our side, byte-identical adverts, and a sub-second failover between two of ours.
+/// preemption direction over IPv4 and over IPv6, no drops on our side, byte-identical adverts, and a sub-second
+/// failover between two of ours.
 /// </summary>
 public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
 {
@@ -22,18 +23,20 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
     /// </summary>
     private static readonly TimeSpan FastMargin = TimeSpan.FromMilliseconds(250);
 
-    [RootFact]
-    public void KeepalivedV3MasterAndOurBackupHandOverBothWays()
+    [RootTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void KeepalivedV3MasterAndOurBackupHandOverBothWays(bool ipv6)
     {
         using var lab = NetnsLab.Create(2);
-        var kaConf = lab.WriteFile("keepalived.conf", LabConfigsV3.Keepalived("MASTER", 100, OneSecond));
-        var ourConf = lab.WriteFile("cloudcore-lb.yaml", LabConfigsV3.Daemon(new Dictionary<string, int> { ["node2"] = 99 }, OneSecond));
-        using var sampler = new VipSampler(lab.Nodes);
+        var (kaConf, ourConf, vip) = Configure(lab, ipv6, LabConfigsV3.Keepalived("MASTER", 100, OneSecond), LabIPv6.Keepalived("MASTER", 100, OneSecond), new() { ["node2"] = 99 });
+        using var sampler = new VipSampler(lab.Nodes, vip);
+        var masterAddress = ipv6 ? LabIPv6.LinkLocal(lab.Nodes[0]) : null;
 
         var keepalived = lab.StartKeepalived(lab.Nodes[0], kaConf);
         var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, keepalived);
         var ours = lab.StartDaemon(lab.Nodes[1], ourConf);
-        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 4);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 4, masterAddress: masterAddress);
         Assert.True(sampler.FirstSampleWithout(1, at) is null, sampler.Describe());
 
         // keepalived stops cleanly: its priority-0 advert makes ours master after the v3 skew time.
@@ -41,32 +44,33 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
         var heard = DaemonLog.WaitFor(ours, "released the router (priority 0)", stoppedAt, Timeout);
         var master = DaemonLog.WaitFor(ours, "Backup -> Master (MasterReleased", stoppedAt, Timeout);
         Assert.True(master - heard <= LabConfigsV3.Skew(99, OneSecond) + VrrpTiming.Margin, ours.Output);
-        output.WriteLine($"keepalived v3 SIGTERM -> ours master in {(master - stoppedAt).TotalMilliseconds:F0} ms (VIP seen after {failover.TotalMilliseconds:F0} ms)");
+        output.WriteLine($"keepalived v3 {Family(ipv6)} SIGTERM -> ours master in {(master - stoppedAt).TotalMilliseconds:F0} ms (VIP seen after {failover.TotalMilliseconds:F0} ms)");
 
         // keepalived comes back at 100 and preempts ours.
         var restart = sampler.Now;
         keepalived = lab.StartKeepalived(lab.Nodes[0], kaConf);
         sampler.RequireSoleHolder(1, restart, Timeout, keepalived, ours);
-        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0]);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], masterAddress: masterAddress);
 
         // keepalived dies hard: ours takes over within its master-down interval.
         var (down, _, killedAt) = FailoverTimeline.Measure(sampler, 2, () => lab.KillAll(lab.Nodes[0]), Timeout, OneSecond);
         var downMaster = DaemonLog.WaitFor(ours, "Backup -> Master (", killedAt, Timeout);
         Assert.True(downMaster - killedAt <= LabConfigsV3.MasterDown(99, OneSecond) + VrrpTiming.Margin, ours.Output);
-        output.WriteLine($"keepalived v3 kill -9 -> ours master in {(downMaster - killedAt).TotalMilliseconds:F0} ms (VIP seen after {down.TotalMilliseconds:F0} ms)");
+        output.WriteLine($"keepalived v3 {Family(ipv6)} kill -9 -> ours master in {(downMaster - killedAt).TotalMilliseconds:F0} ms (VIP seen after {down.TotalMilliseconds:F0} ms)");
 
         ours.Signal(15);
         Assert.True(ours.WaitForExit(Timeout));
         DaemonLog.AssertNoDrops(ours.Output);
     }
 
-    [RootFact]
-    public void OurV3MasterAndKeepalivedBackupHandOverBothWays()
+    [RootTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OurV3MasterAndKeepalivedBackupHandOverBothWays(bool ipv6)
     {
         using var lab = NetnsLab.Create(2);
-        var kaConf = lab.WriteFile("keepalived.conf", LabConfigsV3.Keepalived("BACKUP", 99, OneSecond, "lb02"));
-        var ourConf = lab.WriteFile("cloudcore-lb.yaml", LabConfigsV3.Daemon(new Dictionary<string, int> { ["node1"] = 100 }, OneSecond));
-        using var sampler = new VipSampler(lab.Nodes);
+        var (kaConf, ourConf, vip) = Configure(lab, ipv6, LabConfigsV3.Keepalived("BACKUP", 99, OneSecond, "lb02"), LabIPv6.Keepalived("BACKUP", 99, OneSecond, "lb02"), new() { ["node1"] = 100 });
+        using var sampler = new VipSampler(lab.Nodes, vip);
 
         var ours = lab.StartDaemon(lab.Nodes[0], ourConf);
         var at = sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, ours);
@@ -80,7 +84,7 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
         var (failover, _, stoppedAt) = FailoverTimeline.Measure(sampler, 2, () => ours.Signal(15), Timeout, OneSecond);
         var released = DaemonLog.WaitFor(ours, "releasing the router with a priority-0 advert", stoppedAt, Timeout);
         var afterRelease = sampler.FromLocal(stoppedAt) + failover - sampler.FromLocal(released);
-        output.WriteLine($"ours v3 SIGTERM -> keepalived master in {failover.TotalMilliseconds:F0} ms, {afterRelease.TotalMilliseconds:F0} ms after our priority-0 advert");
+        output.WriteLine($"ours v3 {Family(ipv6)} SIGTERM -> keepalived master in {failover.TotalMilliseconds:F0} ms, {afterRelease.TotalMilliseconds:F0} ms after our priority-0 advert");
         Assert.True(afterRelease <= LabConfigsV3.Skew(99, OneSecond) + VrrpTiming.Margin, sampler.Describe() + keepalived.Output);
         DaemonLog.AssertNoDrops(ours.Output);
 
@@ -89,7 +93,7 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
         ours = lab.StartDaemon(lab.Nodes[0], ourConf);
         sampler.RequireSoleHolder(1, restart, Timeout, ours, keepalived);
         var (down, _, _) = FailoverTimeline.Measure(sampler, 2, () => ours.Signal(9), Timeout, OneSecond);
-        output.WriteLine($"ours v3 kill -9 -> keepalived master in {down.TotalMilliseconds:F0} ms");
+        output.WriteLine($"ours v3 {Family(ipv6)} kill -9 -> keepalived master in {down.TotalMilliseconds:F0} ms");
         Assert.True(down <= LabConfigsV3.MasterDown(99, OneSecond) + VrrpTiming.Margin, sampler.Describe());
         Assert.DoesNotContain("ignoring received advertisement", keepalived.Output, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("bad checksum", keepalived.Output, StringComparison.OrdinalIgnoreCase);
@@ -162,31 +166,40 @@ public sealed class KeepalivedV3InteropTests(ITestOutputHelper output)
         DaemonLog.AssertNoDrops(second.Output);
     }
 
+    /// <summary>
+    /// The config files and VIP of the instance in one family: the lab's IPv4 instance, or its IPv6 twin (VRID 168,
+    /// fixed nodad link-local addresses so VRRPv3 can send from them at once).
+    /// </summary>
+    private static (string Keepalived, string Ours, string Vip) Configure(NetnsLab lab, bool ipv6, string keepalived4, string keepalived6, Dictionary<string, int> priorities)
+    {
+        if (ipv6)
+        {
+            LabIPv6.UseFixedLinkLocal(lab);
+        }
+
+        var ours = ipv6 ? LabIPv6.Daemon(priorities, OneSecond) : LabConfigsV3.Daemon(priorities, OneSecond);
+        return (lab.WriteFile("keepalived.conf", ipv6 ? keepalived6 : keepalived4), lab.WriteFile("cloudcore-lb.yaml", ours), ipv6 ? LabIPv6.Vip : NetnsLab.Vip);
+    }
+
+    private static string Family(bool ipv6) => ipv6 ? "IPv6" : "IPv4";
+
     private static DateTime DaemonStart(LabProcess daemon) =>
         DaemonLog.Find(daemon, "starting VRRPv3", DateTime.MinValue) ?? throw new Xunit.Sdk.XunitException(daemon.Output);
 
     /// <summary>The IPv4 protocol-112 packets of a tcpdump capture (classic pcap, Ethernet), with their arrival time.</summary>
     private static List<Captured> ReadVrrp(string path)
     {
-        var bytes = File.ReadAllBytes(path);
         var list = new List<Captured>();
-        var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(bytes) == 0xa1b23c4d;
-        for (var offset = 24; offset + 16 <= bytes.Length;)
+        foreach (var (at, frame) in LabPcap.Read(path))
         {
-            var seconds = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset));
-            var fraction = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
-            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8));
-            var frame = bytes.AsSpan(offset + 16, length);
-            offset += 16 + length;
-            if (frame.Length < 34 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800 || frame[14 + 9] != 112)
+            if (frame.Length < 34 || BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) != 0x0800 || frame[14 + 9] != 112)
             {
                 continue;
             }
 
-            var ip = frame[14..];
+            var ip = frame.AsSpan(14);
             var headerLength = (ip[0] & 0x0F) * 4;
             var total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
-            var at = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds ? fraction / 100 : fraction * 10L).LocalDateTime;
             list.Add(new Captured(at, new IPAddress(ip.Slice(12, 4)), new IPAddress(ip.Slice(16, 4)), ip[8], ip[1], ip[headerLength..total].ToArray()));
         }
 

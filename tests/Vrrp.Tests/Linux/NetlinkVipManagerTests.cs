@@ -186,4 +186,28 @@ public sealed class NetlinkVipManagerTests : IDisposable
         Assert.Contains("10.201.0.50/32", shown);
         Assert.Contains(_logger.Entries, e => e.EventId.Id == 1224 && e.Level == LogLevel.Information);
     }
+
+    [RootFact]
+    public void AnIPv6Vip_IsAddedWithNoDadAndOurMark_IsListedForRelease_AndRemoved()
+    {
+        var vip6 = new VirtualAddress(IPAddress.Parse("fd00:201::100"), 64);
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", [vip6.Address]), "vip0:vip", _logger);
+            Assert.False(manager.IsPresent(vip6));
+            manager.Add(vip6);
+            Assert.True(manager.IsPresent(vip6));
+            manager.Add(vip6); // EEXIST counts as success
+            Assert.Equal([vip6], NetlinkVipManager.ListMarkedAddresses("vip0").Select(m => m.Address));
+        });
+
+        // nodad: never tentative, usable at once (a takeover must not wait for duplicate address detection).
+        var shown = _ns.Ip("-6", "-d", "-o", "addr", "show", "dev", "vip0");
+        Assert.Matches(@"inet6 fd00:201::100/64 .*nodad", shown);
+        Assert.DoesNotContain("tentative", shown);
+
+        var released = _ns.Run(() => NetlinkVipManager.RemoveMarkedAddresses(_logger));
+        Assert.Equal([vip6], released.Select(m => m.Address));
+        Assert.DoesNotContain("fd00:201::100", _ns.Ip("-6", "-o", "addr", "show", "dev", "vip0"));
+    }
 }

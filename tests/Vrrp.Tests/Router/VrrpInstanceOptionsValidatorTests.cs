@@ -15,7 +15,7 @@ public sealed class VrrpInstanceOptionsValidatorTests
         { "PASS without password", "needs a password" },
         { "AH", "not supported for sending" },
         { "no VIP", "at least one virtual address" },
-        { "IPv6 VIP", "is not IPv4" },
+        { "IPv6 VIP", "one address family per instance" },
         { "prefix 33", "invalid prefix length" },
         { "duplicate VIP", "must be distinct" },
         { "unicast group", "is not an IPv4 multicast address" },

@@ -6,7 +6,7 @@ namespace CloudCoreLb.Vrrp.Tests.TestDoubles;
 
 /// <summary>
 /// A multicast segment on a fake clock: every advert a router sends is wrapped in an IPv4 header (TTL 255, to the
-/// group) and delivered to every other attached router after <see cref="Latency"/>. Delivery goes through a
+/// group), or over IPv6 handed on bare with hop limit 255 to ff02::12, and delivered to every other attached router after <see cref="Latency"/>. Delivery goes through a
 /// timer on the fake clock, never synchronously inside Send, because Send runs under the sender's lock and a
 /// synchronous reply would re-enter it, which no real network does.
 /// </summary>
@@ -82,9 +82,22 @@ internal sealed class InMemoryVrrpNetwork
         }
 
         Sent.Add(new SentAdvert(Now, from.SourceAddress, message[VrrpAdvertisement.PriorityOffset], message.ToArray()));
+        if (from.SourceAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            // IPv6 raw sockets deliver the bare message; source, group and hop limit come from the ancillary data.
+            var bare = message.ToArray();
+            DeliverLater(from, to => to.Router?.OnIPv6Datagram(bare, from.SourceAddress, VrrpV3Advertisement.IPv6Group, Ipv4Header.VrrpTimeToLive));
+            return;
+        }
+
         var datagram = new byte[Ipv4Header.MinimumLength + message.Length];
         Ipv4Header.Write(datagram, (ushort)datagram.Length, 1, Ipv4Header.VrrpTimeToLive, Ipv4Header.ProtocolVrrp, Ipv4Address.ToUInt32(from.SourceAddress), Ipv4Address.ToUInt32(Protocol.SeedOptions.Group));
         message.CopyTo(datagram.AsSpan(Ipv4Header.MinimumLength));
+        DeliverLater(from, to => to.Router?.OnDatagram(datagram, Protocol.SeedOptions.Group));
+    }
+
+    private void DeliverLater(Node from, Action<Node> deliver)
+    {
         foreach (var to in _nodes)
         {
             if (to != from && to.Attached && !_partitions.Contains((from, to)))
@@ -96,7 +109,7 @@ internal sealed class InMemoryVrrpNetwork
                         timer?.Dispose();
                         if (to.Attached && !_partitions.Contains((from, to)))
                         {
-                            to.Router?.OnDatagram(datagram, Protocol.SeedOptions.Group);
+                            deliver(to);
                         }
                     },
                     null,

@@ -33,6 +33,7 @@ internal static class NetlinkConstants
     // linux/rtnetlink.h: multicast groups as bind() masks.
     public const uint RTMGRP_LINK = 0x1;
     public const uint RTMGRP_IPV4_IFADDR = 0x10;
+    public const uint RTMGRP_IPV6_IFADDR = 0x100;
 
     // linux/if_addr.h: ifaddrmsg attributes.
     public const ushort IFA_ADDRESS = 1;
@@ -44,6 +45,7 @@ internal static class NetlinkConstants
     public const ushort IFA_PROTO = 11;
 
     // linux/if_addr.h: ifa_flags. An IPv6 address still in (or failed) duplicate address detection is not usable.
+    public const byte IFA_F_NODAD = 0x02;
     public const byte IFA_F_DADFAILED = 0x08;
     public const byte IFA_F_TENTATIVE = 0x40;
 

@@ -63,16 +63,24 @@ internal ref struct NetlinkWriter
 
     public void WriteAttribute(ushort type, byte value) => WriteAttribute(type, [value]);
 
-    /// <summary>An IPv4 address attribute, network byte order as on the wire.</summary>
+    /// <summary>An IPv4 or IPv6 address attribute, network byte order as on the wire (no scope id: ifindex says it).</summary>
     public void WriteAttribute(ushort type, IPAddress address)
     {
-        if (address.AddressFamily != AddressFamily.InterNetwork)
+        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
-            throw new ArgumentException($"Only IPv4 addresses are supported, got {address}.", nameof(address));
+            throw new ArgumentException($"Only IPv4 and IPv6 addresses are supported, got {address}.", nameof(address));
         }
 
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out var length);
+        WriteAttribute(type, bytes[..length]);
+    }
+
+    /// <summary>A 32-bit attribute in host order (IFA_FLAGS).</summary>
+    public void WriteAttribute(ushort type, uint value)
+    {
         Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
         WriteAttribute(type, bytes);
     }
 

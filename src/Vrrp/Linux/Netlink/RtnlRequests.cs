@@ -6,13 +6,16 @@ namespace CloudCoreLb.Vrrp.Linux.Netlink;
 internal static class RtnlRequests
 {
     private const byte AF_INET = LinuxInterop.AF_INET;
+    private const byte AF_INET6 = LinuxInterop.AF_INET6;
 
     /// <summary>Large enough for an address request with a 15-character label.</summary>
     public const int MaxAddressRequestLength = 128;
 
     /// <summary>
-    /// RTM_NEWADDR for one IPv4 VIP: ifaddrmsg {AF_INET, prefix, 0, scope global, ifindex}, IFA_LOCAL, IFA_ADDRESS,
-    /// optional IFA_LABEL and, when <paramref name="protocol"/> is not 0, IFA_PROTO to mark the address as ours
+    /// RTM_NEWADDR for one VIP: ifaddrmsg {AF_INET or AF_INET6, prefix, 0, scope global, ifindex}, IFA_LOCAL,
+    /// IFA_ADDRESS, optional IFA_LABEL (IPv4 only: the kernel has no labels for IPv6), for IPv6 IFA_FLAGS with
+    /// IFA_F_NODAD (as keepalived: a VIP that moves must be usable at once, and a backup never holds it, so duplicate
+    /// address detection would only delay the takeover by a second or more) and, when <paramref name="protocol"/> is not 0, IFA_PROTO to mark the address as ours
     /// (Linux 5.18+; older kernels ignore the unknown attribute). Flags REQUEST|ACK|CREATE|EXCL: a second add reports
     /// EEXIST, which the caller treats as success. With <paramref name="lifetimeSeconds"/>, IFA_CACHEINFO gives the
     /// address that valid and preferred lifetime (the kernel deletes it when it runs out) and <paramref name="replace"/>
@@ -23,12 +26,19 @@ internal static class RtnlRequests
     {
         var flags = (ushort)(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL));
         var writer = new NetlinkWriter(buffer, RTM_NEWADDR, flags, sequence);
-        writer.WriteIfAddrMsg(AF_INET, PrefixLength(address), 0, 0, interfaceIndex);
+        var ipv6 = IsIPv6(address);
+        writer.WriteIfAddrMsg(ipv6 ? AF_INET6 : AF_INET, PrefixLength(address), ipv6 ? IFA_F_NODAD : (byte)0, 0, interfaceIndex);
         writer.WriteAttribute(IFA_LOCAL, address.Address);
         writer.WriteAttribute(IFA_ADDRESS, address.Address);
-        if (!string.IsNullOrEmpty(label))
+        if (!string.IsNullOrEmpty(label) && !ipv6)
         {
             writer.WriteAttribute(IFA_LABEL, label);
+        }
+
+        if (ipv6)
+        {
+            // ifa_flags is 8 bits; IFA_FLAGS carries the full set and takes precedence when present.
+            writer.WriteAttribute(IFA_FLAGS, (uint)IFA_F_NODAD);
         }
 
         if (protocol != 0)
@@ -50,13 +60,13 @@ internal static class RtnlRequests
     }
 
     /// <summary>
-    /// RTM_DELADDR for one IPv4 address. No IFA_LABEL: the kernel refuses a delete whose label differs from the
+    /// RTM_DELADDR for one IPv4 or IPv6 address. No IFA_LABEL: the kernel refuses a delete whose label differs from the
     /// address's (EADDRNOTAVAIL, docs/design/dotnet-notes.md §2), and address + prefix already identify it.
     /// </summary>
     public static int WriteDeleteAddress(Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address)
     {
         var writer = new NetlinkWriter(buffer, RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, sequence);
-        writer.WriteIfAddrMsg(AF_INET, PrefixLength(address), 0, 0, interfaceIndex);
+        writer.WriteIfAddrMsg(IsIPv6(address) ? AF_INET6 : AF_INET, PrefixLength(address), 0, 0, interfaceIndex);
         writer.WriteAttribute(IFA_LOCAL, address.Address);
         writer.WriteAttribute(IFA_ADDRESS, address.Address);
         return writer.Complete();
@@ -93,15 +103,18 @@ internal static class RtnlRequests
         return writer.Complete();
     }
 
+    private static bool IsIPv6(VirtualAddress address) => address.Address.AddressFamily switch
+    {
+        System.Net.Sockets.AddressFamily.InterNetwork => false,
+        System.Net.Sockets.AddressFamily.InterNetworkV6 => true,
+        _ => throw new ArgumentException($"Only IPv4 and IPv6 addresses are supported, got {address}.", nameof(address)),
+    };
+
     private static byte PrefixLength(VirtualAddress address)
     {
-        if (address.Address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            throw new ArgumentException($"Only IPv4 addresses are supported, got {address}.", nameof(address));
-        }
-
-        return address.PrefixLength is >= 0 and <= 32
+        var max = IsIPv6(address) ? 128 : 32;
+        return address.PrefixLength >= 0 && address.PrefixLength <= max
             ? (byte)address.PrefixLength
-            : throw new ArgumentOutOfRangeException(nameof(address), address.PrefixLength, $"The prefix length of {address} must be 0-32.");
+            : throw new ArgumentOutOfRangeException(nameof(address), address.PrefixLength, $"The prefix length of {address} must be 0-{max}.");
     }
 }

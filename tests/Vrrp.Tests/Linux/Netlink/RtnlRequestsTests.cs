@@ -114,10 +114,42 @@ public sealed class RtnlRequestsTests
     }
 
     [Fact]
-    public void NewAddress_ForIPv6Address_Throws()
+    public void NewAddress_ForAnIPv6Vip_IsAF_INET6_WithNoDadInTheHeaderAndInIFA_FLAGS_AndNoLabel()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+        var vip = new VirtualAddress(IPAddress.Parse("fd00::100"), 64);
+
+        var length = RtnlRequests.WriteNewAddress(buffer, sequence: 1, interfaceIndex: 2, vip, "eth0:vip", protocol: 0xCC);
+
+        const string address = "fd000000000000000000000000000100";
+        var expected = Convert.FromHexString(
+            "50000000" + "1400" + "0506" + "01000000" + "00000000" + // nlmsghdr: len 80, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE, seq 1
+            "0a400200" + "02000000" + //                                ifaddrmsg: AF_INET6, /64, IFA_F_NODAD, scope 0, ifindex 2
+            "14000200" + address + //                                   IFA_LOCAL fd00::100
+            "14000100" + address + //                                   IFA_ADDRESS fd00::100
+            "08000800" + "02000000" + //                                IFA_FLAGS IFA_F_NODAD (no IFA_LABEL: IPv4 only)
+            "05000b00" + "cc" + "000000"); //                           IFA_PROTO 0xCC
+        Assert.Equal(expected, buffer[..length]);
+    }
+
+    [Fact]
+    public void DeleteAddress_ForAnIPv6Vip_IsAF_INET6()
     {
         var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
 
-        Assert.Throws<ArgumentException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, new VirtualAddress(IPAddress.IPv6Loopback, 128), null, 0));
+        var length = RtnlRequests.WriteDeleteAddress(buffer, 3, 2, new VirtualAddress(IPAddress.Parse("fd00::100"), 128));
+
+        Assert.Equal(64, length);
+        Assert.Equal(Convert.FromHexString("0a800000" + "02000000"), buffer[16..24]);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(129)]
+    public void NewAddress_ForAnIPv6Vip_WithAPrefixOutside0To128_Throws(int prefix)
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => RtnlRequests.WriteNewAddress(buffer, 1, 2, new VirtualAddress(IPAddress.IPv6Loopback, prefix), null, 0));
     }
 }
