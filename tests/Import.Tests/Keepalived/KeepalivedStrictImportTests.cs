@@ -7,9 +7,9 @@ public sealed class KeepalivedStrictImportTests : IDisposable
     private const string Instance = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n";
     private const string Vip = " virtual_ipaddress {\n  192.0.2.18/24\n }\n}\n";
 
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cloudcore-lb-strict-");
+    private readonly ImportTestFiles _files = new();
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _files.Dispose();
 
     [Fact]
     public void VrrpStrict_BecomesVrrpStrict_AndAPasswordKeepalivedWouldIgnoreIsLeftOutWithAWarning()
@@ -48,12 +48,5 @@ public sealed class KeepalivedStrictImportTests : IDisposable
         Assert.Equal(expected, o.HigherPrioritySendAdvert);
     }
 
-    private (string Yaml, ImportDiagnostics Diagnostics) Import(string keepalived)
-    {
-        var path = Path.Combine(_dir.FullName, "keepalived.conf");
-        File.WriteAllText(path, keepalived);
-        var diagnostics = new ImportDiagnostics();
-        var yaml = Importer.Run([path], null, new ImportOptions { ReadScript = _ => null, ResolveCommand = _ => null }, diagnostics);
-        return (yaml, diagnostics);
-    }
+    private (string Yaml, ImportDiagnostics Diagnostics) Import(string keepalived) => _files.ImportKeepalived(keepalived);
 }

@@ -4,9 +4,9 @@ namespace CloudCoreLb.Import.Tests.Keepalived;
 
 public sealed class KeepalivedVersion3ImportTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cloudcore-lb-v3-");
+    private readonly ImportTestFiles _files = new();
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _files.Dispose();
 
     [Theory]
     [InlineData("global_defs {\n vrrp_version 3\n vrrp_mcast_group4 224.0.0.19\n vrrp_mcast_group6 ff02::12\n}\n", " advert_int 0.1\n accept\n", "advert_int: 100ms")]
@@ -58,12 +58,5 @@ public sealed class KeepalivedVersion3ImportTests : IDisposable
         Assert.Equal(System.Net.IPAddress.Parse(group), o.AdvertGroup);
     }
 
-    private (string Yaml, ImportDiagnostics Diagnostics) Import(string keepalived)
-    {
-        var path = Path.Combine(_dir.FullName, "keepalived.conf");
-        File.WriteAllText(path, keepalived);
-        var diagnostics = new ImportDiagnostics();
-        var yaml = Importer.Run([path], null, new ImportOptions { ReadScript = _ => null, ResolveCommand = _ => null }, diagnostics);
-        return (yaml, diagnostics);
-    }
+    private (string Yaml, ImportDiagnostics Diagnostics) Import(string keepalived) => _files.ImportKeepalived(keepalived);
 }

@@ -103,14 +103,7 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void SplitBrain_HealsToTheHigherPriorityOnceAdvertsFlowAgain()
     {
-        var r100 = _network.AddRouter("10.10.102.10", 100);
-        var r99 = _network.AddRouter("10.10.102.11", 99);
-        r100.Start();
-        r99.Start();
-        _network.AdvanceTo(S(10.5));
-
-        _network.Partition(r100, r99);
-        _network.AdvanceTo(S(15.1));
+        var (r100, r99) = SplitBrainUntil(S(15.1));
 
         // The last advert 99 heard left at 9.609375 s.
         Assert.Equal(MasterDown100 + S(6) + Latency + MasterDown99, r99.BecameMasterAt);
@@ -132,13 +125,7 @@ public sealed class VrrpRouterMasterTests
     [Fact]
     public void SplitBrain_WhenTheWinnersAdvertArrivesFirst_TheLoserSendsAStepDownNoticeAndTheWinnerReGarps()
     {
-        var r100 = _network.AddRouter("10.10.102.10", 100);
-        var r99 = _network.AddRouter("10.10.102.11", 99);
-        r100.Start();
-        r99.Start();
-        _network.AdvanceTo(S(10.5));
-        _network.Partition(r100, r99);
-        _network.AdvanceTo(S(15.5));
+        var (r100, r99) = SplitBrainUntil(S(15.5));
         Assert.Equal(VrrpState.Master, r99.State);
 
         _network.Heal();
@@ -185,6 +172,19 @@ public sealed class VrrpRouterMasterTests
         var last = router.Router.LastTransition!;
         Assert.Equal((VrrpState.Backup, VrrpState.Master, VrrpTransitionReason.MasterDownTimerExpired), (last.Change.From, last.Change.To, last.Change.Reason));
         Assert.Equal(MasterDown100, last.At - (_network.Time.GetUtcNow() - _network.Now));
+    }
+
+    /// <summary>Priorities 100 and 99 elected, then cut off from each other at 10.5 s until <paramref name="until"/>.</summary>
+    private (RouterHarness R100, RouterHarness R99) SplitBrainUntil(TimeSpan until)
+    {
+        var r100 = _network.AddRouter("10.10.102.10", 100);
+        var r99 = _network.AddRouter("10.10.102.11", 99);
+        r100.Start();
+        r99.Start();
+        _network.AdvanceTo(S(10.5));
+        _network.Partition(r100, r99);
+        _network.AdvanceTo(until);
+        return (r100, r99);
     }
 
     [Fact]
