@@ -109,6 +109,24 @@ public sealed partial class OperatorSurfaceTests(ITestOutputHelper output)
     }
 
     [RootFact]
+    public void ADaemonStartedUnderNohupStillReloadsOnSighup()
+    {
+        using var lab = NetnsLab.Create(1);
+        var good = LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 });
+        var config = lab.WriteFile("cloudcore-lb.yaml", good);
+        // nohup execs the daemon with SIGHUP ignored, which the runtime would otherwise keep.
+        var daemon = lab.Start(lab.Nodes[0], "cloudcore-lb@node1", "nohup",
+            [NetnsLab.DaemonPath, "run", "--config", config, "--node", "node1", "--socket", lab.ControlSocket(lab.Nodes[0])], env: null);
+        Assert.True(daemon.WaitForOutput("control socket listening", Timeout), daemon.Describe());
+
+        File.WriteAllText(config, good.Replace("virtual_router_id: 167", "virtual_router_id: 300", StringComparison.Ordinal));
+        daemon.Signal(1);
+        Assert.True(daemon.WaitForOutput("reload requested (SIGHUP)", Timeout), daemon.Describe());
+        Assert.True(daemon.WaitForOutput("reload rejected, the running configuration stays", Timeout), daemon.Describe());
+        Assert.False(daemon.HasExited, daemon.Describe());
+    }
+
+    [RootFact]
     public void ABadReloadIsRejectedWithFileAndLineAndTheRunningConfigurationStays()
     {
         using var lab = NetnsLab.Create(1);
