@@ -17,6 +17,8 @@ internal static class DaemonLog
     public static DateTime? Find(LabProcess daemon, string text, DateTime after)
     {
         var now = DateTime.Now;
+        // The stamps have whole milliseconds: an event in the same millisecond as after is stamped before it.
+        after = after.AddTicks(-(after.Ticks % TimeSpan.TicksPerMillisecond));
         foreach (var line in daemon.Output.Split('\n'))
         {
             if (line.Contains(text, StringComparison.Ordinal) && Stamp(line, now) is { } at && at >= after)

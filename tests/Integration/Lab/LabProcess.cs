@@ -76,12 +76,14 @@ internal sealed class LabProcess : IDisposable
     /// </summary>
     public DateTime Signal(int signal)
     {
+        // Taken before the kill: the process may log its reaction within the same millisecond the kill returns in.
+        var sent = DateTime.Now;
         if (!_process.HasExited && Tmds.Linux.LibC.kill(_process.Id, signal) != 0 && !_process.HasExited)
         {
             throw new InvalidOperationException($"kill -{signal} {_process.Id} ({Name}) failed: errno {Tmds.Linux.LibC.errno}");
         }
 
-        return DateTime.Now;
+        return sent;
     }
 
     public bool WaitForExit(TimeSpan timeout)
