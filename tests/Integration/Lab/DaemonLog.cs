@@ -32,12 +32,19 @@ internal static class DaemonLog
 
     /// <summary>
     /// The stopped daemon's log shows no dropped datagram: it logs every kind of drop and prints its drop counters
-    /// when it stops.
+    /// when it stops. Adverts heard between its own priority-0 advert and the close of its socket (its successor's,
+    /// once a slow shutdown outlasts the successor's skew time) are counted as <c>NotListening</c>, which is no fault.
     /// </summary>
     public static void AssertNoDrops(string log)
     {
         Assert.DoesNotContain("dropped datagram", log, StringComparison.Ordinal);
-        Assert.Contains("drops: none", log, StringComparison.Ordinal);
+        var stops = log.Split('\n').Where(l => l.Contains("stopped; adverts sent", StringComparison.Ordinal)).ToArray();
+        Assert.True(stops.Length > 0, $"no 'stopped' line with the drop counters:\n{log}");
+        foreach (var stop in stops)
+        {
+            var drops = stop[(stop.LastIndexOf("drops: ", StringComparison.Ordinal) + "drops: ".Length)..].Trim();
+            Assert.True(drops == "none" || drops.Split(", ").All(d => d.StartsWith("NotListening=", StringComparison.Ordinal)), stop);
+        }
     }
 
     /// <summary>Waits for a line containing <paramref name="text"/> logged at or after <paramref name="after"/> and returns its time.</summary>

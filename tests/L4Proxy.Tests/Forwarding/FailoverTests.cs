@@ -82,8 +82,14 @@ public sealed class FailoverTests
         try
         {
             var connects = fillers.Select(f => f.ConnectAsync(blackhole.LocalEndPoint!)).ToList();
-            // One filler completed its handshake: the queue (backlog 0) is full from then on.
+            // One filler completed its handshake: the queue (backlog 0) is full from then on. Checked, not assumed: a
+            // connect that completes now would mean the blackhole answers, and the test would prove nothing.
             await Task.WhenAny(connects).WaitAsync(TimeSpan.FromSeconds(30));
+            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                var answered = probe.ConnectAsync(blackhole.LocalEndPoint!);
+                Assert.False(await Task.WhenAny(answered, Task.Delay(200)) == answered, "the full listener still completed a handshake");
+            }
             await using var live = new EchoServer();
             var backend = TestProxy.Backend("be", (IPEndPoint)blackhole.LocalEndPoint!, live.EndPoint);
             backend.Servers[0].Check = false;
@@ -97,7 +103,7 @@ public sealed class FailoverTests
             }
 
             var dead = proxy.GetServerStatus().Single(s => s.Server == "s1").Counters;
-            Assert.True(dead.ConnectTimeouts > 0, "some clients hashed to the blackholed server first");
+            Assert.True(dead.ConnectTimeouts > 0, $"some clients hashed to the blackholed server first: timeouts {dead.ConnectTimeouts}, refused {dead.ConnectRefused}, other {dead.ConnectOtherErrors}, total {dead.Total}");
             Assert.Equal(dead.ConnectTimeouts, proxy.GetBackendCounters("be")!.Redispatches);
         }
         finally
