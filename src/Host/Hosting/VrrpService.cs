@@ -62,12 +62,7 @@ internal sealed partial class VrrpService(
 
         foreach (var instance in _instances)
         {
-            // A successor gets the hold with the running state; a fresh start (restart, crash, reboot) from the file.
-            if (held.Contains(instance.Config.Options.Name) && instance.Handle.Hold())
-            {
-                HostLog.InstanceStartsHeld(loggers.CreateLogger("CloudCoreLb.Vrrp"), instance.Config.Options.Name, held.Path!);
-            }
-
+            HoldIfRecorded(instance);
             instance.Start();
         }
 
@@ -89,10 +84,24 @@ internal sealed partial class VrrpService(
         guardian.Start();
         foreach (var instance in _instances)
         {
+            // After a crash the journal's resume point knows nothing of a hold; the file does.
+            HoldIfRecorded(instance);
             instance.Handle.Start(points.FirstOrDefault(p => p.Instance == instance.Config.Options.Name));
         }
 
         RegisterRelease();
+    }
+
+    /// <summary>
+    /// Holds <paramref name="instance"/> before it starts if the state directory says it was held (restart, crash,
+    /// reboot); an upgrade's successor gets the same hold with the running state as well.
+    /// </summary>
+    private void HoldIfRecorded(HostedVrrpInstance instance)
+    {
+        if (held.Contains(instance.Config.Options.Name) && !instance.Handle.IsHeld && instance.Handle.Hold())
+        {
+            HostLog.InstanceStartsHeld(loggers.CreateLogger("CloudCoreLb.Vrrp"), instance.Config.Options.Name, held.Path!);
+        }
     }
 
     /// <summary>Freezes every instance for an upgrade; see <see cref="VrrpInstanceHandle.Freeze"/>.</summary>
