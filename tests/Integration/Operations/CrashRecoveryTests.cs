@@ -136,7 +136,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         LabConfigs.Daemon(Priorities).Replace("advert_int: 1s", "advert_int: 5s", StringComparison.Ordinal)
         + LabConfigs.SeedProxy(lab.Nodes) + "crash_recovery:\n  session_age: 500ms\n");
 
-    internal static LabProcess StartSupervised(NetnsLab lab, string config, string state, double restartSeconds)
+    internal static LabProcess StartSupervised(NetnsLab lab, string config, string state, double restartSeconds, IDictionary<string, string>? env = null)
     {
         var node = lab.Nodes[0];
         return lab.Start(node, "supervised@node1", "python3",
@@ -145,7 +145,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             "--restart-sec", restartSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--stop-post", $"{NetnsLab.DaemonPath} release-vips --config {config} --node {node.Name}",
             "--", NetnsLab.DaemonPath, "run", "--config", config, "--node", node.Name, "--socket", lab.ControlSocket(node),
-        ], env: null);
+        ], env);
     }
 
     private static JsonDocument? ReadState(string path)

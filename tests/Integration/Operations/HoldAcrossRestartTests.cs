@@ -48,6 +48,49 @@ public sealed class HoldAcrossRestartTests
         sampler.RequireSoleHolder(1, sampler.Now, Timeout, node1, node2);
     }
 
+    [RootFact]
+    public void AHeldNodeKilledWithSigkillIsRecoveredByItsServiceManagerStillHeld_AndStaysOffTheVip()
+    {
+        using var lab = NetnsLab.Create(2);
+        // Crash recovery on: the restarted process resumes through the takeover path, from the crash journal, which
+        // knows nothing of a hold; the state directory's file does.
+        var config = lab.WriteFile("cloudcore-lb.yaml",
+            LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }) + "crash_recovery:\n  session_age: 500ms\n");
+        var state = Path.Combine(lab.Directory, "node1-state");
+        Directory.CreateDirectory(state);
+        using var sampler = new VipSampler(lab.Nodes);
+        var supervisorState = Path.Combine(lab.Directory, "supervisor.json");
+        var supervised = CrashRecoveryTests.StartSupervised(lab, config, supervisorState, restartSeconds: 0.2,
+            new Dictionary<string, string> { ["STATE_DIRECTORY"] = state });
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, supervised);
+        var node2 = lab.StartDaemon(lab.Nodes[1], config);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 2);
+
+        Assert.Contains("ok: CloudCore held", Shell.Run(NetnsLab.DaemonPath, "vrrp", "hold", "--socket", lab.ControlSocket(lab.Nodes[0])), StringComparison.Ordinal);
+        sampler.RequireSoleHolder(2, sampler.Now, Timeout, supervised, node2);
+        // A backup hearing node2: the journal no longer has node1 as a master that could resume.
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: 2);
+
+        var logFrom = supervised.Output.Length;
+        var killed = sampler.Now;
+        Shell.Run("kill", "-9", CrashRecoveryTests.MainPid(supervisorState).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(supervised.WaitForOutput("Recovered after a crash", Timeout), supervised.Describe());
+        Assert.True(supervised.WaitForOutput("held at priority 1 since before this start", Timeout), supervised.Describe());
+        var recoveredLog = supervised.Output[logFrom..];
+        Assert.Contains("Recovered after a crash", recoveredLog, StringComparison.Ordinal);
+        Assert.Contains("held at priority 1 since before this start", recoveredLog, StringComparison.Ordinal);
+        var instance = LabStatus.Instance(LabStatus.WaitFor(lab, lab.Nodes[0], s => LabStatus.Instance(s).GetProperty("state").GetString() == "Backup", "node1 in Backup"));
+        Assert.True(instance.GetProperty("held").GetBoolean());
+        Assert.Equal(1, instance.GetProperty("effective_priority").GetInt32());
+        // Past node1's master-down interval at its configured priority (3.6 s): an unheld node1 would have preempted.
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: 5);
+        Assert.Null(sampler.WaitForHolder(1, killed, TimeSpan.Zero));
+        Assert.Equal([2], sampler.Current);
+
+        Assert.Contains("ok: CloudCore released", Shell.Run(NetnsLab.DaemonPath, "vrrp", "release", "--socket", lab.ControlSocket(lab.Nodes[0])), StringComparison.Ordinal);
+        sampler.RequireSoleHolder(1, sampler.Now, Timeout, supervised, node2);
+    }
+
     private static LabProcess StartNode1(NetnsLab lab, string config, Dictionary<string, string> env) =>
         lab.Start(lab.Nodes[0], "cloudcore-lb@node1", NetnsLab.DaemonPath,
             ["run", "--config", config, "--node", "node1", "--socket", lab.ControlSocket(lab.Nodes[0])], env);
