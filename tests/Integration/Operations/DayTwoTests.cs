@@ -7,7 +7,8 @@ namespace CloudCoreLb.Integration.Tests.Operations;
 
 /// <summary>
 /// Day-two operations (issue 16): drain a CloudCore host under held edge sessions, and hand the VIP over for node
-/// maintenance while a client connects every 20 ms, measured against a plain SIGTERM stop of the master.
+/// maintenance while a client connects every 20 ms, measured against a plain SIGTERM stop of the master and against
+/// `systemctl stop keepalived` in the seed's keepalived + haproxy setup.
 /// </summary>
 public sealed class DayTwoTests(ITestOutputHelper output)
 {
@@ -116,7 +117,11 @@ public sealed class DayTwoTests(ITestOutputHelper output)
         output.WriteLine($"handover: {handover.Line}; both nodes held the VIP for {overlap.TotalMilliseconds:0.0} ms at most");
         Assert.True(handover.Ok > 0, handover.Line);
         Assert.Equal(0, handover.ConnectFail);
-        Assert.Equal(0, handover.Fail);
+        // An established connection does not survive a VIP move to another node: the new master's GARP sends the
+        // rest of an exchange still open on node1 to node2, which resets it. The client runs one exchange at a time,
+        // so at most the one in flight at that instant is cut (more likely the slower the machine); every connect
+        // succeeds.
+        Assert.True(handover.Fail <= 1, handover.Line);
         // No exchange waited for a retransmitted SYN (1 s): the clients learnt the new holder before the old one let go.
         Assert.True(double.Parse(Slowest(handover.Line), System.Globalization.CultureInfo.InvariantCulture) < 1.0, handover.Line);
         // The old master removes the VIP when the new master's advert arrives: one advert's way, plus scheduling.
@@ -149,6 +154,29 @@ public sealed class DayTwoTests(ITestOutputHelper output)
         var (stop, stopSince) = MeasureVipMove(lab, sampler, 2, TimeSpan.FromSeconds(12), () => node1.Signal(15), node1, node2);
         output.WriteLine($"SIGTERM stop: {stop.Line}; no node held the VIP for {sampler.LongestWithoutHolder(stopSince).TotalMilliseconds:0} ms");
         output.WriteLine($"refused or reset connects: handover {handover.ConnectFail} (sessions cut {handover.Fail - handover.ConnectFail}), SIGTERM stop {stop.ConnectFail} (sessions cut {stop.Fail - stop.ConnectFail}); slowest exchange handover {Slowest(handover.Line)} s, stop {Slowest(stop.Line)} s");
+
+        // What operators do for the same maintenance today: `systemctl stop keepalived` on the holder of the seed's
+        // setup (keepalived + haproxy on both nodes), in the same lab under the same client.
+        node2.Signal(15);
+        Assert.True(node1.WaitForExit(TimeSpan.FromSeconds(30)) && node2.WaitForExit(TimeSpan.FromSeconds(30)), node1.Describe() + node2.Describe());
+        var script = LabConfigs.HealthyScript(lab);
+        var haproxyConfig = lab.WriteFile("haproxy.cfg", SeedSetup.SeedHaproxy(lab.Nodes));
+        var seedFrom = sampler.Now;
+        var keepalived = lab.Nodes.Select(n => SeedSetup.StartKeepalived(lab, n, script)).ToArray();
+        foreach (var node in lab.Nodes)
+        {
+            SeedSetup.WaitForListener(node, SeedSetup.StartHaproxy(lab, node, haproxyConfig).Pid);
+        }
+
+        sampler.RequireSoleHolder(1, seedFrom, TimeSpan.FromSeconds(30), keepalived);
+        Assert.True(keepalived[1].WaitForOutput("Entering BACKUP STATE", TimeSpan.FromSeconds(30)), keepalived[1].Describe());
+        var (seed, seedSince) = MeasureVipMove(lab, sampler, 2, TimeSpan.FromSeconds(12), () => keepalived[0].Signal(15), keepalived);
+        var seedGap = sampler.LongestWithoutHolder(seedSince);
+        output.WriteLine($"systemctl stop keepalived (seed setup): {seed.Line}; no node held the VIP for {seedGap.TotalMilliseconds:0} ms");
+        output.WriteLine($"refused or reset connects: handover {handover.ConnectFail}, stop keepalived {seed.ConnectFail} (sessions cut {seed.Fail - seed.ConnectFail}); slowest exchange handover {Slowest(handover.Line)} s, stop keepalived {Slowest(seed.Line)} s");
+        // keepalived removes the VIP as it sends its priority-0 advert, and the backup takes over only after its skew
+        // time (RFC 3768 §6.4.2: 0.61 s at priority 99): the gap the handover does not have.
+        Assert.True(seedGap > TimeSpan.Zero, sampler.Describe());
     }
 
     /// <summary>Runs the 20 ms client while <paramref name="move"/> moves the VIP to <paramref name="to"/>, and <paramref name="beyond"/> longer.</summary>

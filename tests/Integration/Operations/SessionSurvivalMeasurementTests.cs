@@ -88,14 +88,14 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
         using var lab = NetnsLab.Create(3, withClient: true);
         LabConfigs.StartCloudCores(lab);
         var script = LabConfigs.HealthyScript(lab);
-        var haproxyConfig = lab.WriteFile("haproxy.cfg", SeedHaproxy(lab.Nodes));
+        var haproxyConfig = lab.WriteFile("haproxy.cfg", SeedSetup.SeedHaproxy(lab.Nodes));
         using var sampler = new VipSampler(lab.Nodes);
-        var keepalived = lab.Nodes.Select(n => StartKeepalived(lab, n, script)).ToArray();
-        var haproxy = lab.Nodes.Select(n => StartHaproxy(lab, n, haproxyConfig)).ToArray();
+        var keepalived = lab.Nodes.Select(n => SeedSetup.StartKeepalived(lab, n, script)).ToArray();
+        var haproxy = lab.Nodes.Select(n => SeedSetup.StartHaproxy(lab, n, haproxyConfig)).ToArray();
         sampler.RequireSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(30), keepalived);
         foreach (var (node, process) in lab.Nodes.Zip(haproxy))
         {
-            WaitForListener(node, process.Pid);
+            SeedSetup.WaitForListener(node, process.Pid);
         }
 
         return UnderSessions(lab, sampler, () =>
@@ -106,14 +106,14 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
                 case HaproxyEvent.SoftReload:
                     // systemctl reload: a new process binds beside the old one and tells it to stop listening and
                     // finish its sessions (SIGUSR1).
-                    var successor = StartHaproxy(lab, holder, haproxyConfig, "-sf", haproxy[0].Pid.ToString(CultureInfo.InvariantCulture));
-                    WaitForListener(holder, successor.Pid);
+                    var successor = SeedSetup.StartHaproxy(lab, holder, haproxyConfig, "-sf", haproxy[0].Pid.ToString(CultureInfo.InvariantCulture));
+                    SeedSetup.WaitForListener(holder, successor.Pid);
                     Assert.False(haproxy[0].HasExited, "the old haproxy left at once instead of lingering with its sessions");
                     break;
                 case HaproxyEvent.HardRestart:
                     haproxy[0].Signal(15);
                     Assert.True(haproxy[0].WaitForExit(TimeSpan.FromSeconds(30)), haproxy[0].Describe());
-                    WaitForListener(holder, StartHaproxy(lab, holder, haproxyConfig).Pid);
+                    SeedSetup.WaitForListener(holder, SeedSetup.StartHaproxy(lab, holder, haproxyConfig).Pid);
                     break;
                 case HaproxyEvent.BothRestart:
                     keepalived[0].Signal(15);
@@ -121,8 +121,8 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
                     Assert.True(keepalived[0].WaitForExit(TimeSpan.FromSeconds(30)), keepalived[0].Describe());
                     Assert.True(haproxy[0].WaitForExit(TimeSpan.FromSeconds(30)), haproxy[0].Describe());
                     var restarted = sampler.Now;
-                    var again = StartKeepalived(lab, holder, script);
-                    WaitForListener(holder, StartHaproxy(lab, holder, haproxyConfig).Pid);
+                    var again = SeedSetup.StartKeepalived(lab, holder, script);
+                    SeedSetup.WaitForListener(holder, SeedSetup.StartHaproxy(lab, holder, haproxyConfig).Pid);
                     sampler.RequireSoleHolder(1, restarted, s_settle, again);
                     break;
             }
@@ -213,69 +213,5 @@ public sealed class SessionSurvivalMeasurementTests(ITestOutputHelper output)
             Assert.True(DateTime.UtcNow < deadline, $"the client never held {count} connections to the VIP");
             Thread.Sleep(50);
         }
-    }
-
-    private static LabProcess StartKeepalived(NetnsLab lab, LabNode node, string script) =>
-        lab.StartKeepalived(node, lab.WriteFile($"keepalived-{node.Name}.conf",
-            LabConfigs.SeedKeepalived(node.Index == 1 ? "MASTER" : "BACKUP", 101 - node.Index, script, $"lb0{node.Index}")));
-
-    /// <summary>Debian's haproxy in the foreground (-db, as under systemd) in the node's namespace.</summary>
-    private static LabProcess StartHaproxy(NetnsLab lab, LabNode node, string config, params string[] extra) =>
-        lab.Start(node, $"haproxy@{node.Name}", "haproxy", ["-f", config, "-db", .. extra], env: null);
-
-    /// <summary>Waits until haproxy process <paramref name="pid"/> listens on the hub's frontend port.</summary>
-    private static void WaitForListener(LabNode node, int pid)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!Shell.RunChecked("ip", ["netns", "exec", node.Netns, "ss", "-Hltnp", "sport = :10010"], check: false).Output
-            .Contains($"pid={pid},", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"haproxy {pid} never listened on {node.Name}:10010");
-            Thread.Sleep(50);
-        }
-    }
-
-    /// <summary>
-    /// The seed's haproxy.cfg (docs/design/cloudcore-ha.md) but for what a namespace lab cannot have: no chroot, user,
-    /// daemon mode, syslog or stats socket.
-    /// </summary>
-    private static string SeedHaproxy(IReadOnlyList<LabNode> masters)
-    {
-        var sb = new System.Text.StringBuilder("""
-            global
-                maxconn 4000
-
-            defaults
-                mode                    http
-                option                  dontlognull
-                option                  http-server-close
-                option                  redispatch
-                retries                 3
-                timeout http-request    10s
-                timeout queue           1m
-                timeout connect         10s
-                timeout client          1m
-                timeout server          1m
-                timeout http-keep-alive 10s
-                timeout check           10s
-                maxconn                 3000
-
-            """);
-        foreach (var (frontend, cloudcore) in LabConfigs.SeedPorts)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"frontend http_{cloudcore}_front");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    bind *:{frontend}");
-            sb.AppendLine("    mode tcp");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    default_backend http_{cloudcore}_back");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"backend http_{cloudcore}_back");
-            sb.AppendLine("    balance source");
-            sb.AppendLine("    mode tcp");
-            foreach (var m in masters)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    server cc{m.Index} {m.Address}:{cloudcore} check inter 2000 rise 2 fall 5");
-            }
-        }
-
-        return sb.ToString();
     }
 }
