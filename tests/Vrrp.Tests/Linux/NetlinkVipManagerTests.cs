@@ -210,4 +210,25 @@ public sealed class NetlinkVipManagerTests : IDisposable
         Assert.Equal([vip6], released.Select(m => m.Address));
         Assert.DoesNotContain("fd00:201::100", _ns.Ip("-6", "-o", "addr", "show", "dev", "vip0"));
     }
+
+    [RootFact]
+    public void AnIPv6HostVip_IsAddedDeprecated_ForeverOrForItsLease_AndARenewalKeepsItDeprecated()
+    {
+        var host = new VirtualAddress(IPAddress.Parse("fd00:201::128"), 128);
+        var leased = new VirtualAddress(IPAddress.Parse("fd00:201::129"), 128);
+        _ns.Run(() =>
+        {
+            using var manager = new NetlinkVipManager(InterfaceInfo.Get("vip0", [host.Address]), null, _logger);
+            manager.Add(host);
+            Assert.True(manager.IsPresent(host));
+            using var leasing = new NetlinkVipManager(InterfaceInfo.Get("vip0", [leased.Address]), null, _logger, TimeSpan.FromSeconds(30));
+            leasing.Add(leased);
+            leasing.Renew(leased);
+        });
+
+        // Deprecated: source address selection never picks it for the node's own connections (keepalived does the same).
+        var shown = _ns.Ip("-6", "-o", "addr", "show", "dev", "vip0");
+        Assert.Matches(@"inet6 fd00:201::128/128 .*deprecated.*valid_lft forever preferred_lft 0sec", shown);
+        Assert.Matches(@"inet6 fd00:201::129/128 .*deprecated.*valid_lft (29|30)sec preferred_lft 0sec", shown);
+    }
 }

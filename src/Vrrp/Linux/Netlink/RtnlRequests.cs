@@ -19,7 +19,8 @@ internal static class RtnlRequests
     /// (Linux 5.18+; older kernels ignore the unknown attribute). Flags REQUEST|ACK|CREATE|EXCL: a second add reports
     /// EEXIST, which the caller treats as success. With <paramref name="lifetimeSeconds"/>, IFA_CACHEINFO gives the
     /// address that valid and preferred lifetime (the kernel deletes it when it runs out) and <paramref name="replace"/>
-    /// (REPLACE instead of EXCL) renews the lifetime of an address that is there, or adds it again if it is not.
+    /// (REPLACE instead of EXCL) renews the lifetime of an address that is there, or adds it again if it is not. An IPv6
+    /// /128 VIP always carries IFA_CACHEINFO, with preferred lifetime 0.
     /// </summary>
     public static int WriteNewAddress(
         Span<byte> buffer, uint sequence, int interfaceIndex, VirtualAddress address, string? label, byte protocol, uint lifetimeSeconds = 0, bool replace = false)
@@ -46,13 +47,19 @@ internal static class RtnlRequests
             writer.WriteAttribute(IFA_PROTO, protocol);
         }
 
-        if (lifetimeSeconds != 0)
+        // An IPv6 host VIP (/128) is added deprecated (preferred lifetime 0), as keepalived 2.2 does: source address
+        // selection (RFC 6724 rule 3) then never picks it for the node's own outgoing connections, which would break
+        // when the VIP moves; it still accepts connections and explicit binds.
+        var deprecated = ipv6 && address.PrefixLength == 128;
+        if (lifetimeSeconds != 0 || deprecated)
         {
-            // struct ifa_cacheinfo { u32 ifa_prefered, ifa_valid, cstamp, tstamp } in host order; the stamps are output only.
+            // struct ifa_cacheinfo { u32 ifa_prefered, ifa_valid, cstamp, tstamp } in host order; the stamps are output
+            // only. A valid lifetime of 0xFFFFFFFF is forever.
+            var valid = lifetimeSeconds != 0 ? lifetimeSeconds : uint.MaxValue;
             Span<byte> cacheInfo = stackalloc byte[16];
             cacheInfo.Clear();
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo, lifetimeSeconds);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo[4..], lifetimeSeconds);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo, deprecated ? 0 : valid);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo[4..], valid);
             writer.WriteAttribute(IFA_CACHEINFO, cacheInfo);
         }
 

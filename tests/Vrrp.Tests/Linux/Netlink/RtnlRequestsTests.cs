@@ -50,6 +50,30 @@ public sealed class RtnlRequestsTests
             buffer[..length]);
     }
 
+    [Theory]
+    [InlineData(0u, "ffffffff")]
+    [InlineData(2u, "02000000")]
+    public void NewAddress_ForAnIPv6HostVip_IsDeprecated_SoTheNodeNeverPicksItAsASourceAddress(uint lifetimeSeconds, string validHex)
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        var length = RtnlRequests.WriteNewAddress(buffer, 5, 7, new VirtualAddress(IPAddress.Parse("fd00::42"), 128), null, 0, lifetimeSeconds);
+
+        var cacheInfo = Convert.FromHexString("14000600" + "00000000" + validHex + "00000000" + "00000000"); // preferred 0
+        Assert.Equal(cacheInfo, buffer[(length - 20)..length]);
+    }
+
+    [Fact]
+    public void NewAddress_ForAnIPv6PrefixVip_StaysPreferred_AndCarriesNoLifetimeWithoutALease()
+    {
+        var buffer = new byte[RtnlRequests.MaxAddressRequestLength];
+
+        var length = RtnlRequests.WriteNewAddress(buffer, 5, 7, new VirtualAddress(IPAddress.Parse("fd00::42"), 64), null, 0);
+
+        // nlmsghdr 16, ifaddrmsg 8, IFA_LOCAL 20, IFA_ADDRESS 20, IFA_FLAGS 8: no IFA_CACHEINFO.
+        Assert.Equal(72, length);
+    }
+
     [Fact]
     public void DeleteAddress_CarriesNoLabel_SoALabelMismatchCannotTurnItIntoANoOp()
     {
