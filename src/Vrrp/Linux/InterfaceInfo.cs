@@ -80,6 +80,26 @@ internal sealed class InterfaceInfo
         return FindLinkLocal(index, socket.GetIPv6Addresses());
     }
 
+    /// <summary>
+    /// Whether interface <paramref name="index"/> has a link-local address still in duplicate address detection
+    /// (tentative, not failed): one that <see cref="GetLinkLocalAddress"/> will return once DAD passes.
+    /// </summary>
+    public static bool HasTentativeLinkLocal(int index)
+    {
+        using var socket = NetlinkSocket.Open();
+        foreach (var address in socket.GetIPv6Addresses())
+        {
+            if (address.InterfaceIndex == index
+                && (address.Flags & (NetlinkConstants.IFA_F_TENTATIVE | NetlinkConstants.IFA_F_DADFAILED)) == NetlinkConstants.IFA_F_TENTATIVE
+                && address.EffectiveAddress is { IsIPv6LinkLocal: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Builds the view from parsed netlink data; separate from <see cref="Get"/> for tests.</summary>
     internal static InterfaceInfo Create(RtnlLink link, IEnumerable<RtnlAddress> allAddresses, IEnumerable<IPAddress> excludeAddresses)
     {

@@ -21,9 +21,9 @@ internal sealed partial class RawVrrpTransport
 {
     private static RawVrrpTransport OpenIPv6(VrrpInstanceOptions options, InterfaceInfo interfaceInfo, ILogger logger)
     {
-        var linkLocal = interfaceInfo.LinkLocalAddress ?? InterfaceInfo.GetLinkLocalAddress(interfaceInfo.Index)
+        var linkLocal = interfaceInfo.LinkLocalAddress ?? WaitForLinkLocal(interfaceInfo, options.Name, logger)
             ?? throw new InvalidOperationException(
-                $"Interface {interfaceInfo.Name} has no usable IPv6 link-local address (IPv6 off, or still tentative during duplicate address detection); VRRPv3 over IPv6 sends from it (RFC 5798 §5.1.2.2).");
+                $"Interface {interfaceInfo.Name} has no usable IPv6 link-local address (IPv6 off, or duplicate address detection failed); VRRPv3 over IPv6 sends from it (RFC 5798 §5.1.2.2).");
         var group = options.MulticastGroup6;
         if (group.AddressFamily != AddressFamily.InterNetworkV6 || !group.IsIPv6Multicast)
         {
@@ -47,6 +47,59 @@ internal sealed partial class RawVrrpTransport
             sendSocket?.Dispose();
             receiveSocket?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The interface's link-local address, waiting while it is tentative: a daemon started as its link comes up (at
+    /// boot, or right after a link flap) finds the address in duplicate address detection, which passes after a random
+    /// delay of up to 1 s and <c>dad_transmits</c> solicitations <c>retrans_time_ms</c> apart (RFC 4862 §5.4; Linux
+    /// defaults 1 and 1000 ms). Waits no longer than that; null at once when there is no address in DAD at all.
+    /// </summary>
+    private static IPAddress? WaitForLinkLocal(InterfaceInfo interfaceInfo, string instance, ILogger logger)
+    {
+        var address = InterfaceInfo.GetLinkLocalAddress(interfaceInfo.Index);
+        if (address is not null || !InterfaceInfo.HasTentativeLinkLocal(interfaceInfo.Index))
+        {
+            return address;
+        }
+
+        var bound = DadDuration(interfaceInfo.Name);
+        VrrpLinuxLog.WaitingForLinkLocal(logger, instance, interfaceInfo.Name, bound.TotalMilliseconds);
+        var started = Environment.TickCount64;
+        do
+        {
+            Thread.Sleep(50);
+            address = InterfaceInfo.GetLinkLocalAddress(interfaceInfo.Index);
+        }
+        while (address is null && Environment.TickCount64 - started < bound.TotalMilliseconds && InterfaceInfo.HasTentativeLinkLocal(interfaceInfo.Index));
+
+        return address;
+    }
+
+    /// <summary>The longest DAD can take on <paramref name="interfaceName"/>, from the namespace's sysctls, plus a scheduling margin.</summary>
+    private static TimeSpan DadDuration(string interfaceName)
+    {
+        var transmits = ReadSysctl($"/proc/sys/net/ipv6/conf/{interfaceName}/dad_transmits", 1);
+        var retransMs = ReadSysctl($"/proc/sys/net/ipv6/neigh/{interfaceName}/retrans_time_ms", 1000);
+        return TimeSpan.FromMilliseconds(1000 + ((long)transmits * retransMs) + 500);
+    }
+
+    private static int ReadSysctl(string path, int fallback)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0
+                ? value
+                : fallback;
+        }
+        catch (IOException)
+        {
+            return fallback;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return fallback;
         }
     }
 

@@ -112,4 +112,8 @@ internal static partial class VrrpLinuxLog
     [LoggerMessage(EventId = 1267, EventName = "GarpDeviceTuningFailed", Level = LogLevel.Debug,
         Message = "pcap device {Interface} kept its default {Setting} ({Reason}); announcements are still sent")]
     public static partial void GarpDeviceTuningFailed(ILogger logger, string @interface, string setting, string reason);
+
+    [LoggerMessage(EventId = 1268, EventName = "WaitingForLinkLocal", Level = LogLevel.Information,
+        Message = "{Instance}: the IPv6 link-local address of {Interface} is in duplicate address detection; waiting for it (at most {BoundMs} ms)")]
+    public static partial void WaitingForLinkLocal(ILogger logger, string instance, string @interface, double boundMs);
 }

@@ -64,6 +64,29 @@ public sealed class RawVrrpTransportIPv6Tests : IDisposable
         Assert.Contains("va6 has no usable IPv6 link-local address", ex.Message);
     }
 
+    [RootFact]
+    public void Open_RightAfterTheLinkComesUp_WaitsForDuplicateAddressDetection_ThenSendsFromTheLinkLocalAddress()
+    {
+        _net.A.WaitForLinkLocal("va6");
+        // Five solicitations a second apart: DAD takes at least 5 s, longer than anything between the check below and
+        // the open, however loaded the machine; the wait's bound comes from the same sysctls.
+        _net.A.Run(() => File.WriteAllText("/proc/sys/net/ipv6/conf/va6/dad_transmits", "5"));
+        _net.A.Ip("link", "set", "dev", "va6", "down");
+        _net.A.Ip("link", "set", "dev", "va6", "up");
+        var deadline = Environment.TickCount64 + 10_000;
+        while (!_net.A.Ip("-6", "-o", "addr", "show", "dev", "va6", "scope", "link").Contains("tentative", StringComparison.Ordinal))
+        {
+            Assert.True(Environment.TickCount64 < deadline, "the link-local address never came back tentative");
+            Thread.Sleep(20);
+        }
+
+        using var transport = _net.A.Run(() => Open("va6"));
+
+        Assert.Equal(_net.A.WaitForLinkLocal("va6").GetAddressBytes(), transport.SourceAddress.GetAddressBytes());
+        var waiting = Assert.Single(_logger.Entries, e => e.EventId.Id == 1268);
+        Assert.Contains("at most 6500 ms", waiting.Message, StringComparison.Ordinal);
+    }
+
     private RawVrrpTransport Open(string interfaceName)
     {
         var options = new VrrpInstanceOptions
