@@ -73,6 +73,38 @@ public sealed class LinkFlapTests(ITestOutputHelper output)
     }
 
     [RootFact]
+    public void AnIPv6MasterWhoseLinkFlapsTakesTheVipBackFromItsOwnLinkLocalAddressOnceDadHasPassed()
+    {
+        // The kernel's own link-local addresses: every link up removes and re-adds them tentative (keep_addr_on_down
+        // is off), so after the flapping node1 sends again only once duplicate address detection has passed.
+        using var lab = NetnsLab.Create(2);
+        var conf = lab.WriteFile("cloudcore-lb.yaml", LabIPv6.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }, TimeSpan.FromSeconds(1)));
+        using var sampler = new VipSampler(lab.Nodes, LabIPv6.Vip);
+        var node1 = lab.StartDaemon(lab.Nodes[0], conf);
+        sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, node1);
+        var node2 = lab.StartDaemon(lab.Nodes[1], conf);
+        var linkLocal = LabStatus.Instance(LabStatus.WaitFor(lab, lab.Nodes[1], s => LabStatus.Instance(s).GetProperty("state").GetString() == "Backup"
+            && LabStatus.Instance(s).GetProperty("adverts_received").GetInt64() >= 2, "node2 in Backup behind node1")).GetProperty("last_master").GetString()!;
+        Assert.StartsWith("fe80:", linkLocal, StringComparison.Ordinal);
+
+        var flaps = LinkFlapper.Flap(lab, lab.Nodes[0], TimeSpan.FromSeconds(5));
+        var lastUp = sampler.Now;
+        var sole = sampler.RequireSoleHolder(1, lastUp, Timeout, node1, node2);
+        var heard = LabStatus.Instance(LabStatus.Get(lab, lab.Nodes[1])).GetProperty("adverts_received").GetInt64();
+        // node2 follows node1 again, from the same link-local address, for more than its master-down interval.
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: (int)heard + 4, masterAddress: linkLocal);
+        output.WriteLine($"IPv6 link flapping 200 ms x {flaps}: node1 sole holder {(sole - lastUp).TotalMilliseconds:F0} ms after the last up; {sampler.Describe()}");
+
+        Assert.False(node1.HasExited, node1.Describe());
+        Assert.False(node2.HasExited, node2.Describe());
+        // After the last up: node1's master-down interval, plus DAD (up to 1 s delay and one 1 s solicitation) before
+        // its first advert can leave, plus scheduling.
+        Assert.True(sole - lastUp <= VrrpTiming.MasterDown(100) + TimeSpan.FromSeconds(2) + VrrpTiming.Margin, sampler.Describe() + node1.Describe());
+        Assert.Equal(TimeSpan.Zero, sampler.LongestMultipleHolders(sole + VrrpTiming.Margin));
+        Assert.Equal([1], sampler.Current);
+    }
+
+    [RootFact]
     public void KeepalivedUnderTheSameLinkFlappingEndsWithOneHolder()
     {
         using var f = VrrpFaultLab.StartKeepalived();
