@@ -19,12 +19,14 @@ public static class VrrpRelease
     /// Removes every address carrying our IFA_PROTO mark on every interface of the calling thread's network namespace
     /// and returns them; addresses configured by hand or by keepalived carry no mark and are never touched.
     /// </summary>
+    /// <param name="logger">Where each removal is logged.</param>
+    /// <param name="keep">Marked addresses (interface name, address) to leave in place: those leased for a restart.</param>
     /// <exception cref="VrrpInstanceException">Netlink refused a request.</exception>
-    public static IReadOnlyList<(string InterfaceName, VirtualAddress Address)> RemoveMarkedAddresses(ILogger? logger = null)
+    public static IReadOnlyList<(string InterfaceName, VirtualAddress Address)> RemoveMarkedAddresses(ILogger? logger = null, Func<string, VirtualAddress, bool>? keep = null)
     {
         try
         {
-            return NetlinkVipManager.RemoveMarkedAddresses(logger ?? NullLogger.Instance).Select(m => (m.InterfaceName, m.Address)).ToArray();
+            return NetlinkVipManager.RemoveMarkedAddresses(logger ?? NullLogger.Instance, keep: keep).Select(m => (m.InterfaceName, m.Address)).ToArray();
         }
         catch (Exception ex) when (ex is SocketException or IOException or InvalidOperationException or Win32Exception)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using CloudCoreLb.Host.Configuration;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Vrrp;
 
 namespace CloudCoreLb.Host.Cli;
@@ -30,21 +31,27 @@ internal static class ReleaseVipsCommand
         }
 
         var config = ReadConfig(configPath, node, stderr);
-        if (LeavesToRestart(config, Environment.GetEnvironmentVariable("SERVICE_RESULT")) is { } reason)
+        var serviceResult = Environment.GetEnvironmentVariable("SERVICE_RESULT");
+        var kept = KeptForRestart(config, serviceResult);
+        if (kept.Count > 0)
         {
-            stdout.WriteLine(reason);
-            return 0;
+            stdout.WriteLine($"the daemon ended with '{serviceResult}': the VIPs of {string.Join(", ", kept.Select(k => k.Name))} stay for the restarted daemon to resume "
+                + "(crash_recovery); they are leased, so the kernel deletes them within three advert intervals if it does not come back");
+            if (kept.Count == config!.VrrpInstances.Count)
+            {
+                return 0;
+            }
         }
 
-        var instances = config?.VrrpInstances.Select(i => i.Options).ToArray() ?? [];
+        var instances = config?.VrrpInstances.Select(i => i.Options).Where(o => !kept.Contains(o)).ToArray() ?? [];
         try
         {
             // VIPs first: once the dead daemon's listeners are gone, this node answers SYNs to the VIP with RSTs
             // (refused connects); without the VIP they are dropped and the client's retransmission reaches the new
             // master. The priority-0 advert follows within milliseconds.
-            var released = VrrpRelease.RemoveMarkedAddresses();
+            var released = VrrpRelease.RemoveMarkedAddresses(keep: (interfaceName, address) => kept.Any(k => Owns(k, interfaceName, address.Address)));
             var gone = released.Select(m => (m.InterfaceName, m.Address.Address)).Concat(ParseAlreadyReleased(alreadyReleased, stderr)).ToArray();
-            foreach (var instance in instances.Where(i => gone.Any(g => i.VirtualAddresses.Any(v => v.Address.Equals(g.Address) && g.InterfaceName == (v.Device ?? i.Interface)))))
+            foreach (var instance in instances.Where(i => gone.Any(g => Owns(i, g.InterfaceName, g.Address))))
             {
                 SendRelease(instance, stdout, stderr);
             }
@@ -92,15 +99,19 @@ internal static class ReleaseVipsCommand
 
     /// <summary>
     /// As systemd's ExecStopPost after a crash (<c>SERVICE_RESULT</c> other than <c>success</c>, with crash recovery
-    /// on): the VIPs stay, for the daemon systemd restarts to resume with its sessions (docs/design/upgrade.md). They
-    /// are leased, so if it does not come back the kernel deletes them before a backup can take over. Null when the
-    /// VIPs must go now: a clean stop, a run outside systemd, crash recovery off, or no configuration to say so.
+    /// on): the instances whose VIPs stay, for the daemon systemd restarts to resume with its sessions
+    /// (docs/design/upgrade.md). Their VIPs are leased, so if it does not come back the kernel deletes them before a
+    /// backup can take over. Instances advertising too often for a lease to protect (<see cref="CrashRecovery.LeaseProtects"/>)
+    /// are never kept. Empty when every VIP must go now: a clean stop, a run outside systemd, crash recovery off, or no
+    /// configuration to say so.
     /// </summary>
-    internal static string? LeavesToRestart(CloudCoreLbConfig? config, string? serviceResult) =>
+    internal static IReadOnlyList<VrrpInstanceOptions> KeptForRestart(CloudCoreLbConfig? config, string? serviceResult) =>
         config is { CrashRecovery.Enabled: true } && serviceResult is { Length: > 0 } && serviceResult != "success"
-            ? $"the daemon ended with '{serviceResult}': its VIPs stay for the restarted daemon to resume (crash_recovery); "
-              + "they are leased, so the kernel deletes them within three advert intervals if it does not come back"
-            : null;
+            ? [.. config.VrrpInstances.Select(i => i.Options).Where(o => CrashRecovery.LeaseProtects(o.AdvertInterval))]
+            : [];
+
+    private static bool Owns(VrrpInstanceOptions instance, string interfaceName, IPAddress address) =>
+        instance.VirtualAddresses.Any(v => v.Address.Equals(address) && interfaceName == (v.Device ?? instance.Interface));
 
     private static CloudCoreLbConfig? ReadConfig(string? configPath, string? node, TextWriter stderr)
     {

@@ -98,12 +98,23 @@ internal sealed class CrashRecovery : IDisposable
     public SessionPreservation? Preservation { get; }
 
     /// <summary>
-    /// The lease of a VIP advertised every <paramref name="advertInterval"/>: two intervals, whole seconds. The kernel
-    /// deletes an expired IPv4 address within a second of its lifetime (devinet.c check_lifetime), so an unrenewed VIP
-    /// is gone before 3 intervals, the least a backup waits (RFC 3768 §6.1: 3 × interval + skew).
+    /// The lease of a VIP advertised every <paramref name="advertInterval"/> (two intervals, whole seconds), or null
+    /// when crash recovery is off or no lease can protect the instance (<see cref="LeaseProtects"/>): its VIPs are
+    /// then added without a lifetime and released at a crash (guardian, ExecStopPost) as without crash recovery.
     /// </summary>
     public TimeSpan? VipLifetime(TimeSpan advertInterval) =>
-        Enabled ? TimeSpan.FromSeconds(Math.Max(2, Math.Ceiling(2 * advertInterval.TotalSeconds))) : null;
+        Enabled && LeaseProtects(advertInterval) ? Lease(advertInterval) : null;
+
+    /// <summary>
+    /// Whether an unrenewed lease is gone before any backup can take over: the kernel deletes an expired address
+    /// within a second of its lifetime (devinet.c / addrconf.c check_lifetime run on whole seconds), and a backup waits
+    /// at least 3 intervals (RFC 3768 §6.1, RFC 5798 §6.1: 3 × interval + skew). True from 1 s adverts up (2 s lease,
+    /// gone by 3 s); false below, where the 2 s minimum lease would outlive the backups' master-down interval and
+    /// leave the VIP on two nodes.
+    /// </summary>
+    public static bool LeaseProtects(TimeSpan advertInterval) => Lease(advertInterval) + TimeSpan.FromSeconds(1) <= 3 * advertInterval;
+
+    private static TimeSpan Lease(TimeSpan advertInterval) => TimeSpan.FromSeconds(Math.Max(2, Math.Ceiling(2 * advertInterval.TotalSeconds)));
 
     /// <summary>Records, for a successor after a crash, when each master last advertised.</summary>
     public void Record(IReadOnlyList<VrrpInstanceHandle> instances)
@@ -141,6 +152,13 @@ internal sealed class CrashRecovery : IDisposable
         {
             if (!masters.TryGetValue(instance.Name, out var last))
             {
+                continue;
+            }
+
+            if (!LeaseProtects(instance.Options.AdvertInterval))
+            {
+                // Its VIPs were not leased: the guardian released them at the crash, and a backup may be master already.
+                HandoverLog.RecoveryUnleased(_logger, instance.Name, instance.Options.AdvertInterval.TotalMilliseconds);
                 continue;
             }
 

@@ -59,4 +59,8 @@ internal static partial class HandoverLog
     [LoggerMessage(EventId = 5415, EventName = "JournalUnreadable", Level = LogLevel.Warning,
         Message = "The crash journal systemd gave back is unusable ({Reason}): every stored session is closed")]
     public static partial void JournalUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5416, EventName = "RecoveryUnleased", Level = LogLevel.Warning,
+        Message = "Recovered instance {Instance} advertises every {IntervalMs:F0} ms, too often for a VIP lease to outlast (its VIPs were released at the crash): starting as backup instead of master")]
+    public static partial void RecoveryUnleased(ILogger logger, string instance, double intervalMs);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CloudCoreLb.Host.Handover;
 using CloudCoreLb.Vrrp;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ namespace CloudCoreLb.Host.Hosting;
 /// killed.
 /// </summary>
 internal sealed class VipGuardian(
-    CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, CloudCoreLb.Host.Handover.CrashRecovery recovery, ILogger<VipGuardian> logger) : IVipObserver, IDisposable
+    CloudCoreLb.Host.Configuration.CloudCoreLbConfig config, CrashRecovery recovery, ILogger<VipGuardian> logger) : IVipObserver, IDisposable
 {
     private readonly Lock _lock = new();
     private Process? _watcher;
@@ -26,8 +27,10 @@ internal sealed class VipGuardian(
     public void Start()
     {
         // Under crash recovery the VIPs are leased instead: a killed daemon must not lose them before systemd has
-        // restarted it, and the kernel deletes them if it does not come back (CrashRecovery.VipLifetime).
-        if (CloudCoreLb.Host.Cli.SelfCommand.Current is not { } self || _watcher is not null || recovery.Enabled)
+        // restarted it, and the kernel deletes them if it does not come back (CrashRecovery.VipLifetime). Instances
+        // that advertise too often for a lease to protect (sub-second adverts) still need the watcher.
+        if (CloudCoreLb.Host.Cli.SelfCommand.Current is not { } self || _watcher is not null
+            || (recovery.Enabled && config.VrrpInstances.All(i => CrashRecovery.LeaseProtects(i.Options.AdvertInterval))))
         {
             return;
         }
@@ -74,8 +77,19 @@ internal sealed class VipGuardian(
         exec {{releaseCommand}} "$@"
         """;
 
-    /// <summary>The daemon added <paramref name="address"/> on <paramref name="device"/>.</summary>
-    public void Added(VirtualAddress address, string device) => Tell($"hold {address} {device}");
+    /// <summary>The daemon added <paramref name="address"/> on <paramref name="device"/>; a leased VIP is the kernel's to expire, not ours to delete.</summary>
+    public void Added(VirtualAddress address, string device)
+    {
+        if (!IsLeased(address, device))
+        {
+            Tell($"hold {address} {device}");
+        }
+    }
+
+    /// <summary>Whether <paramref name="address"/> on <paramref name="device"/> belongs to an instance whose VIPs crash recovery leases.</summary>
+    internal bool IsLeased(VirtualAddress address, string device) =>
+        recovery.Enabled && config.VrrpInstances.Any(i => CrashRecovery.LeaseProtects(i.Options.AdvertInterval)
+            && i.Options.VirtualAddresses.Any(v => v.Address.Equals(address.Address) && (v.Device ?? i.Options.Interface) == device));
 
     /// <summary>The daemon is about to remove <paramref name="address"/> from <paramref name="device"/>.</summary>
     public void Removing(VirtualAddress address, string device) => Tell($"release {address} {device}");

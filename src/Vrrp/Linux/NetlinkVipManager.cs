@@ -153,13 +153,14 @@ internal sealed class NetlinkVipManager : IVipManager, IDisposable
 
     /// <summary>
     /// Removes every address carrying our mark (on <paramref name="interfaceName"/> only when given) and returns them:
-    /// the `release-vips` clean-up after a crash. Addresses that vanish meanwhile count as removed.
+    /// the `release-vips` clean-up after a crash. Addresses that vanish meanwhile count as removed; those
+    /// <paramref name="keep"/> accepts (interface name, address) stay.
     /// </summary>
-    public static IReadOnlyList<MarkedAddress> RemoveMarkedAddresses(ILogger logger, string? interfaceName = null)
+    public static IReadOnlyList<MarkedAddress> RemoveMarkedAddresses(ILogger logger, string? interfaceName = null, Func<string, VirtualAddress, bool>? keep = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         using var socket = NetlinkSocket.Open();
-        var marked = FindMarkedAddresses(socket, interfaceName);
+        var marked = FindMarkedAddresses(socket, interfaceName).Where(m => keep is null || !keep(m.InterfaceName, m.Address)).ToArray();
         foreach (var address in marked)
         {
             var errno = DeleteAddress(socket, address.InterfaceIndex, address.Address);

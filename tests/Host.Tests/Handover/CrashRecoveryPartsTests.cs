@@ -114,15 +114,49 @@ public sealed class CrashRecoveryPartsTests
     [InlineData("success", true, false)]
     [InlineData(null, true, false)]
     [InlineData("signal", false, false)]
-    public void ReleaseVips_LeavesTheVipsToARestartOnlyAfterACrashWithCrashRecoveryOn(string? serviceResult, bool enabled, bool leaves)
+    public void ReleaseVips_LeavesTheLeasedInstancesVipsToARestart_OnlyAfterACrashWithCrashRecoveryOn(string? serviceResult, bool enabled, bool leaves)
     {
-        var config = new CloudCoreLbConfig { SourceFile = "x.yaml", NodeName = "n", CrashRecovery = new CrashRecoveryOptions { Enabled = enabled } };
+        var config = ConfigLoader.Parse(TwoInstances + $"crash_recovery: {{ enabled: {(enabled ? "true" : "false")} }}\n", "x.yaml", "n");
 
-        var reason = ReleaseVipsCommand.LeavesToRestart(config, serviceResult);
+        var kept = ReleaseVipsCommand.KeptForRestart(config, serviceResult);
 
-        Assert.Equal(leaves, reason is not null);
-        Assert.Null(ReleaseVipsCommand.LeavesToRestart(null, serviceResult));
+        // Only the 1 s instance: 100 ms adverts are too frequent for a whole-second lease to outlast.
+        Assert.Equal(leaves ? ["Seconds"] : [], kept.Select(k => k.Name));
+        Assert.Empty(ReleaseVipsCommand.KeptForRestart(null, serviceResult));
     }
+
+    [Theory]
+    [InlineData(100, false)]
+    [InlineData(500, false)]
+    [InlineData(990, false)]
+    [InlineData(1000, true)]
+    [InlineData(1500, true)]
+    [InlineData(3000, true)]
+    public void AVipLease_ProtectsOnlyIntervalsWhoseBackupsWaitLongerThanTheLeaseAndTheKernelsSecondOfRounding(int intervalMs, bool protects)
+    {
+        var interval = TimeSpan.FromMilliseconds(intervalMs);
+
+        Assert.Equal(protects, CrashRecovery.LeaseProtects(interval));
+    }
+
+    private const string TwoInstances = """
+        vrrp:
+          instances:
+            - name: Seconds
+              interface: eth0
+              virtual_router_id: 10
+              advert_int: 1s
+              virtual_addresses: [ 10.0.0.10/24 ]
+              nodes: { n: { priority: 100 } }
+            - name: Fast
+              interface: eth0
+              version: 3
+              virtual_router_id: 11
+              advert_int: 100ms
+              virtual_addresses: [ 10.0.0.11/24 ]
+              nodes: { n: { priority: 100 } }
+
+        """;
 
     [Fact]
     public void TheCrashRecoverySection_HasDocumentedDefaults_AndNamesBadValuesByLine()

@@ -126,6 +126,44 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.True(sampler.LongestMultipleHolders(restartedFrom) <= VrrpTiming.Margin, sampler.Describe());
     }
 
+    [RootFact]
+    public void AnInstanceWithSubSecondAdvertsIsNotLeased_ItsGuardianReleasesTheVipAtTheKill_SoItIsNeverOnTwoNodes()
+    {
+        // 100 ms adverts: the backup takes over 0.36 s after the last advert, long before the whole-second kernel
+        // lease of a VIP (at least 2 s) would expire; the VIP must go with the daemon instead, as without crash recovery.
+        using var lab = NetnsLab.Create(2);
+        var interval = TimeSpan.FromMilliseconds(100);
+        var config = lab.WriteFile("cloudcore-lb.yaml",
+            LabConfigsV3.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }, interval) + "crash_recovery:\n  session_age: 500ms\n");
+        using var sampler = new VipSampler(lab.Nodes);
+        var state = Path.Combine(lab.Directory, "supervisor.json");
+        var supervised = StartSupervised(lab, config, state, restartSeconds: 0.2);
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(40)));
+        var backup = lab.StartDaemon(lab.Nodes[1], config);
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[1], lab.Nodes[0], adverts: 20);
+        // Not leased: the address has no lifetime (a leased one shows valid_lft 2sec).
+        Assert.Contains("valid_lft forever", Shell.Run("ip", "-n", lab.Nodes[0].Netns, "-4", "addr", "show", "dev", "eth0"), StringComparison.Ordinal);
+
+        var logFrom = supervised.Output.Length;
+        var since = sampler.Now;
+        Shell.Run("kill", "-9", MainPid(state).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var taken = sampler.WaitForHolder(2, since, TimeSpan.FromSeconds(30));
+        Assert.True(taken is not null, sampler.Describe() + backup.Describe());
+        var gone = sampler.FirstSampleWithout(1, since);
+        Assert.NotNull(gone);
+        output.WriteLine($"VIP gone from the killed node after {(gone.Value - since).TotalMilliseconds:F0} ms, on the backup after {(taken.Value - since).TotalMilliseconds:F0} ms");
+        Assert.True(gone <= taken, sampler.Describe());
+
+        // The restarted daemon does not resume as master (its VIPs were released), and takes the VIP back by
+        // preemption; the preemption's overlap is an advert's delivery, VRRP's own.
+        Assert.True(supervised.WaitForOutput("too often for a VIP lease to outlast", TimeSpan.FromSeconds(40)), supervised.Describe());
+        Assert.DoesNotContain("VRRP resumed as master: CloudCore", supervised.Output[logFrom..], StringComparison.Ordinal);
+        var back = sampler.WaitForHolder(1, taken.Value, TimeSpan.FromSeconds(40));
+        Assert.NotNull(back);
+        Assert.NotNull(sampler.WaitForSoleHolder(1, back.Value, TimeSpan.FromSeconds(40)));
+        Assert.True(sampler.LongestMultipleHolders(since) <= VrrpTiming.Margin, sampler.Describe());
+    }
+
     /// <summary>
     /// The lab's seed setup with 5 s adverts: the VIP lease is 10 s here, and the JIT build the tests run takes 3-4.5 s
     /// from the kill to the recovered advert (release-vips, then the daemon, both compiling at start), and up to 7 s
