@@ -10,7 +10,7 @@
 # Load (lib/udpload.c, compiled here; clients bind 127.0.1.1-50 so the source hash spreads them): for each datagram
 # size in SIZES and flow count in FLOWS, INFLIGHT datagrams kept in flight in total, each echo sending the next
 # datagram on the next flow in turn -> echoes/s (each one crossed the proxy both ways) and payload Mbit/s, with the
-# proxy's CPU time per echo; latency p50/p99 of 10 flows x 1 datagram every 10 ms (closed loop, far below
+# proxy's CPU time and system calls (perf, when present) per echo; latency p50/p99 of 10 flows x 1 datagram every 10 ms (closed loop, far below
 # saturation); RSS per idle flow: IDLE flows opened through a freshly started proxy (one echo each), then
 # (RSS after - RSS before) / IDLE of every proxy process. Kernel socket memory is not in RSS for either.
 #
@@ -62,7 +62,8 @@ if [ "${SKIP_PUBLISH:-0}" != 1 ] || [ ! -x "$OUT/cloudcore-lb" ]; then
 fi
 gcc -O2 -Wall -o "$WORK/udpload" "$ROOT/benchmarks/lib/udpload.c"
 LOAD=$WORK/udpload
-ulimit -n 1048576
+# 10 000 idle flows hold 10 000 sockets in the load generator and in each proxy.
+ulimit -n "$(ulimit -Hn)"
 
 ip netns add "$NS"
 nsx ip link set lo up
@@ -78,7 +79,7 @@ mkdir -p "$WORK/nginx"
 cat > "$WORK/nginx/nginx.conf" <<NGINX
 load_module $NGINX_MODULE;
 worker_processes $NGINX_WORKERS;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile 20000;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 daemon off;
@@ -147,6 +148,13 @@ wait_echo() {
 # The proxy's processes: nginx's master and workers, cloudcore-lb's one.
 procs() { if [ "$1" = nginx ]; then echo "$NGINX_PID" $(pgrep -P "$NGINX_PID"); elif [ "$1" = cloudcore-lb ]; then echo "$CCLB_PID"; fi; }
 rss_kb() { local p s=0; for p in $(procs "$1"); do s=$((s + $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status"))); done; echo $s; }
+# System calls the proxy's processes make over $2 seconds (perf's raw_syscalls tracepoint; empty without perf).
+syscalls() {
+  [ -n "$PERF" ] || return 0
+  perf stat -x, -e raw_syscalls:sys_enter -p "$(procs "$1" | tr ' ' ,)" -- sleep "$2" 2>&1 >/dev/null | awk -F, '/raw_syscalls/ { print $1 }'
+}
+PERF=
+if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then PERF=1; fi
 proc_ticks() { local p s=0; for p in $(procs "$1"); do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo $s; }
 
 start_nginx
@@ -168,15 +176,20 @@ for run in $(seq 1 "$RUNS_TRAFFIC"); do
     [ "${ONLY:-}" = latency ] || for size in $SIZES; do
       for flows in $FLOWS; do
         cpu0=$(proc_ticks "$path")
+        rm -f "$WORK/syscalls"; sys_pid=
+        [ "$path" = direct ] || { syscalls "$path" "$DURATION" > "$WORK/syscalls" & sys_pid=$!; }
         # shellcheck disable=SC2086
         line=$(nsx "$LOAD" rate ${ADDR[$path]} "$flows" "$size" "$DURATION" "$INFLIGHT" 50)
         cpu1=$(proc_ticks "$path")
+        [ -z "$sys_pid" ] || wait "$sys_pid" || true
+        calls=$(cat "$WORK/syscalls" 2>/dev/null || true)
         rate=$(sed -E 's/.*dgrams_per_s=([0-9.]+).*/\1/' <<<"$line")
         echo -e "rate_${size}_${flows}\t$path\t$rate" >> "$RESULTS"
         echo -e "mbit_${size}_${flows}\t$path\t$(sed -E 's/.*mbit_per_s=([0-9.]+).*/\1/' <<<"$line")" >> "$RESULTS"
         # Warm-up second included in the CPU ticks, so divide by the datagrams of DURATION + 1 s.
         [ "$path" = direct ] || echo -e "cpu_${size}_${flows}\t$path\t$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.2f", t / hz * 1e6 / (r * (d + 1)) }')" >> "$RESULTS"
-        echo "run $run $path ${size} B x $flows flows: $line" >&2
+        [ "$path" = direct ] || [ -z "$calls" ] || echo -e "sys_${size}_${flows}\t$path\t$(awk -v c="$calls" -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.2f", c / (r * d) }')" >> "$RESULTS"
+        echo "run $run $path ${size} B x $flows flows: $line${calls:+ syscalls=$calls}" >&2
       done
     done
     [ "${ONLY:-}" = rate ] && continue
@@ -224,7 +237,8 @@ rows = []
 for s in sizes.split():
     for f in flows.split():
         rows += [(f"rate_{s}_{f}", f"{s} B, {f} flows: echoes/s"), (f"mbit_{s}_{f}", f"  {s} B, {f} flows: payload Mbit/s"),
-                 (f"cpu_{s}_{f}", f"  {s} B, {f} flows: proxy CPU per echo (us)")]
+                 (f"cpu_{s}_{f}", f"  {s} B, {f} flows: proxy CPU per echo (us)"),
+                 (f"sys_{s}_{f}", f"  {s} B, {f} flows: proxy syscalls per echo")]
 rows += [("lat_p50_us", "latency p50, 10 flows x 100/s (us)"), ("lat_p99_us", "latency p99 (us)"),
          ("rss_per_flow_b", f"RSS per idle flow, {idle} flows (bytes)"), ("rss_base_mb", "  RSS before (MB)")]
 def med(m, w):

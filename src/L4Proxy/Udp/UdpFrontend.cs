@@ -107,6 +107,32 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
     /// </summary>
     public void Update(FrontendOptions options, ProxyBackend backend) => _loop.Post(new Work(() => Apply(options, backend)));
 
+    /// <summary>
+    /// Up to <paramref name="max"/> flows, most recently active first, read on the loop's thread (the table has no
+    /// lock); an empty list once stopped.
+    /// </summary>
+    public Task<IReadOnlyList<UdpFlowStatus>> ListFlowsAsync(int max)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<UdpFlowStatus>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(new Work(() =>
+        {
+            var now = _context.Time.GetTimestamp();
+            var flows = new List<UdpFlowStatus>(Math.Min(max, _table.Count));
+            foreach (var flow in _table.NewestFirst())
+            {
+                if (flows.Count == max || _stopped)
+                {
+                    break;
+                }
+
+                flows.Add(new UdpFlowStatus(Name, flow.Client.ToEndPoint(), flow.Server?.Backend.Name, flow.Server?.Name, _context.Time.GetElapsedTime(flow.LastActive, now)));
+            }
+
+            done.TrySetResult(flows);
+        }));
+        return done.Task;
+    }
+
     /// <summary>Closes the socket and every flow, on the loop's thread.</summary>
     public Task StopAsync()
     {

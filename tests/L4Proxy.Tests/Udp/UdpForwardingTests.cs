@@ -286,6 +286,37 @@ public sealed class UdpForwardingTests : IAsyncLifetime
         Assert.Equal(0, status.Datagrams.Dropped(UdpDrop.SendError));
     }
 
+    [Fact]
+    public async Task TheFlowList_ShowsEveryFlowWithTheServerItReaches_MostRecentlyActiveFirst_CutAtTheAskedNumber()
+    {
+        StartServers(3);
+        var runtime = await StartAsync();
+        var servedBy = new Dictionary<string, string>();
+        foreach (var i in Enumerable.Range(1, 6))
+        {
+            var client = Client(runtime, IPAddress.Parse($"127.0.10.{i}"));
+            servedBy[client.LocalEndPoint.ToString()] = await client.ServedByAsync();
+        }
+
+        var list = await runtime.GetUdpFlowsAsync(10, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(6, list.Totals["quic"]);
+        Assert.Equal(servedBy.Keys.Order(), list.Flows.Select(f => f.Client.ToString()).Order());
+        Assert.Equal(list.Flows.Select(f => f.Idle).Order(), list.Flows.Select(f => f.Idle));
+        var servers = runtime.GetServerStatus().Where(s => s.Backend == "quic").ToDictionary(s => s.Server, s => s.EndPoint.ToString());
+        Assert.All(list.Flows, f =>
+        {
+            Assert.Equal("quic", f.Frontend);
+            Assert.Equal("quic", f.Backend);
+            Assert.Equal(servedBy[f.Client.ToString()], servers[f.Server!]);
+            Assert.True(f.Idle >= TimeSpan.Zero);
+        });
+
+        var cut = await runtime.GetUdpFlowsAsync(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(list.Flows.Take(2).Select(f => f.Client), cut.Flows.Select(f => f.Client));
+        Assert.Equal(6, cut.Totals["quic"]);
+    }
+
     private void StartServers(int count)
     {
         for (var i = _servers.Count; i < count; i++)
