@@ -21,6 +21,36 @@ public sealed partial class ProxyRuntime
         }
     }
 
+    /// <summary>
+    /// The flows of every UDP frontend, at most <paramref name="maxPerFrontend"/> each (most recently active first),
+    /// read on their loops; a frontend whose loop does not answer within <paramref name="timeout"/> lists none.
+    /// </summary>
+    public async Task<UdpFlowList> GetUdpFlowsAsync(int maxPerFrontend, TimeSpan timeout)
+    {
+        UdpFrontend[] frontends;
+        lock (_stateLock)
+        {
+            frontends = [.. _udpFrontends.Values];
+        }
+
+        var flows = new List<UdpFlowStatus>();
+        var totals = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var frontend in frontends)
+        {
+            totals[frontend.Name] = frontend.FlowCount;
+            try
+            {
+                flows.AddRange(await frontend.ListFlowsAsync(maxPerFrontend).WaitAsync(timeout).ConfigureAwait(false));
+            }
+            catch (TimeoutException)
+            {
+                // A stuck loop must not hang status: that frontend's flows are shown as its count only.
+            }
+        }
+
+        return new UdpFlowList(flows, totals);
+    }
+
     internal UdpFrontend GetUdpFrontend(string name)
     {
         lock (_stateLock)

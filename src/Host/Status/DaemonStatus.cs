@@ -14,7 +14,8 @@ internal sealed record DaemonStatus(
     IReadOnlyList<VrrpInstanceStatus> Instances,
     IReadOnlyList<FrontendStatusView> Frontends,
     IReadOnlyList<ServerStatusView> Servers,
-    IReadOnlyList<SyncGroupView>? SyncGroups = null);
+    IReadOnlyList<SyncGroupView>? SyncGroups = null,
+    IReadOnlyList<UdpFlowsView>? UdpFlows = null);
 
 internal sealed record VrrpInstanceStatus(
     string Name,
@@ -48,6 +49,12 @@ internal sealed record TransitionView(string From, string To, string Reason, str
 internal sealed record TrackedCheckView(string Name, int Weight, string State, int Contribution);
 
 internal sealed record FrontendStatusView(string Name, string Bind, string Backend, long Active, long Total, int MaxConnections);
+
+/// <summary>A UDP frontend's flows: how many it holds and the most recently active of them (at most a status page's worth).</summary>
+internal sealed record UdpFlowsView(string Frontend, int Total, IReadOnlyList<UdpFlowView> Flows);
+
+/// <summary>One UDP flow: client address and port, its server (backend/name, null between a refusal and its next datagram) and idle time.</summary>
+internal sealed record UdpFlowView(string Client, string? Server, double IdleSeconds);
 
 internal sealed record ServerStatusView(string Backend, string Name, string Address, bool Up, bool Usable, bool Backup, string? LastCheck, long Active, long Total, long ConnectErrors, string Admin = "ready");
 

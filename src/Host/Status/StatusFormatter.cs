@@ -70,6 +70,23 @@ internal static class StatusFormatter
             sb.AppendLine(inv, $"  {v.Backend + "/" + v.Name,-28} {v.Address,-22} {(v.Up ? "UP" : "DOWN"),-5}{(v.Admin == "ready" ? "" : " " + v.Admin.ToUpperInvariant())}{(v.Backup ? " backup" : "")}  check {v.LastCheck ?? "-"}  active {v.Active}  total {v.Total}  connect errors {v.ConnectErrors}");
         }
 
+        if (s.UdpFlows is { Count: > 0 } udp)
+        {
+            sb.AppendLine("UDP flows (per server, most recently active first):");
+            foreach (var f in udp)
+            {
+                sb.AppendLine(inv, $"  {f.Frontend,-20} {f.Total} flows{(f.Total > f.Flows.Count ? $" ({f.Total - f.Flows.Count} more not listed)" : "")}");
+                foreach (var server in f.Flows.GroupBy(v => v.Server ?? "(no server)").OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    sb.AppendLine(inv, $"    {server.Key}: {server.Count()}");
+                    foreach (var flow in server)
+                    {
+                        sb.AppendLine(inv, $"      {flow.Client,-46} idle {flow.IdleSeconds:0.0}s");
+                    }
+                }
+            }
+        }
+
         return sb.ToString();
     }
 }

@@ -7,6 +7,8 @@ namespace CloudCoreLb.Host.Status;
 /// <summary>Builds <see cref="DaemonStatus"/> from the running services.</summary>
 internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, ProxyService proxy, CloudCoreLb.Host.Handover.ProcessLineage lineage)
 {
+    /// <summary>Flows listed per UDP frontend; the rest are counted only (a hub may hold tens of thousands).</summary>
+    internal const int MaxFlowsListed = 200;
 
     public DaemonStatus Get()
     {
@@ -37,6 +39,20 @@ internal sealed class StatusProvider(ConfigState config, VrrpService vrrp, Proxy
             ? proxy.Runtime.GetServerStatus().Select(s => new ServerStatusView(s.Backend, s.Server, s.EndPoint.ToString(), s.CheckUp, s.Usable, s.Backup, s.LastCheckStatus, s.Counters.Active, s.Counters.Total, s.Counters.ConnectErrors, s.AdminState.ToString().ToLowerInvariant())).ToArray()
             : [];
         var current = config.Current;
-        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers, groups);
+        return new DaemonStatus(BuildInfo.Version, current.NodeName, current.SourceFile, lineage.StartedAt, Environment.ProcessId, lineage.Generation, lineage.ProcessStartedAt, instances, frontends, servers, groups, UdpFlows());
+    }
+
+    private UdpFlowsView[] UdpFlows()
+    {
+        if (!proxy.Runtime.IsRunning)
+        {
+            return [];
+        }
+
+        // Read on the frontends' loops; the control socket's thread waits, bounded, for the copy.
+        var list = proxy.Runtime.GetUdpFlowsAsync(MaxFlowsListed, TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
+        return [.. list.Totals.Select(t => new UdpFlowsView(t.Key, t.Value, [.. list.Flows
+            .Where(f => f.Frontend == t.Key)
+            .Select(f => new UdpFlowView(f.Client.ToString(), f.Server is null ? null : $"{f.Backend}/{f.Server}", Math.Round(f.Idle.TotalSeconds, 1)))]))];
     }
 }

@@ -29,6 +29,15 @@ internal sealed class UdpFlowTable
 
     public IEnumerable<UdpFlow> Flows => _flows.Values;
 
+    /// <summary>The flows by last activity, most recent first.</summary>
+    public IEnumerable<UdpFlow> NewestFirst()
+    {
+        for (var flow = _newest; flow is not null; flow = flow.Older)
+        {
+            yield return flow;
+        }
+    }
+
     public bool TryGet(in PeerAddress client, out UdpFlow flow) => _flows.TryGetValue(client, out flow!);
 
     /// <summary>Starts a flow for <paramref name="client"/> unless a limit says no; it counts as active at <paramref name="now"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using CloudCoreLb.L4Proxy.Counters;
 using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.L4Proxy.Forwarding.Epoll;
@@ -16,10 +17,19 @@ namespace CloudCoreLb.L4Proxy.Udp;
 /// the port), so with servers grouped by host an edge's QUIC flow reaches the CloudCore its TCP sessions reach. A
 /// flow keeps its server while that server is usable; it moves only when the server goes down or answers with
 /// ICMP port unreachable (its next datagram is redispatched, that server excluded).
+/// Datagrams move in batches (benchmarks/README.md "UDP"): one <c>recvmmsg</c> drains up to a batch from the
+/// frontend socket, a run of consecutive datagrams of one flow goes to its server in one <c>sendmmsg</c>, and replies
+/// read from any flow's socket during one loop wake-up leave together in one <c>sendmmsg</c> on the frontend socket
+/// once the wake-up's events are handled (or when the batch fills). Order within a flow is kept both ways.
 /// </summary>
 internal sealed unsafe class UdpFrontend : IEpollHandler
 {
     private const int MaxDatagramsPerWakeup = 64;
+
+    /// <summary>Datagrams per batch; fewer when they are large, so a batch stays within <see cref="BatchBytes"/>.</summary>
+    private const int MaxBatch = 32;
+
+    private const int BatchBytes = 512 * 1024;
 
     private readonly ProxyContext _context;
     private readonly Socket _socket;
@@ -27,7 +37,14 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
     private readonly EpollLoop _loop;
     private readonly UdpFlowTable _table;
     private volatile FrontendModel _model;
-    private byte[] _buffer;
+    private readonly FlushReplies _flush;
+    private UdpBatch _received;
+    private UdpBatch _replies;
+
+    /// <summary>The server of each queued reply (its counters), or null: the slot's datagram is not sent.</summary>
+    private ProxyServer?[] _replyServers;
+    private int _replyCount;
+    private bool _flushScheduled;
     private int _slot = -1;
     private int _flowCount;
     private bool _limitLogged;
@@ -43,7 +60,8 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
         _fd = (int)_socket.Handle;
         BoundEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _table = new UdpFlowTable(options.Udp.MaxFlows, options.Udp.MaxFlowsPerSource);
-        _buffer = new byte[options.Udp.MaxDatagramSize];
+        _flush = new FlushReplies(this);
+        (_received, _replies, _replyServers) = Batches(options.Udp.MaxDatagramSize);
     }
 
     public string Name { get; }
@@ -89,6 +107,32 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
     /// </summary>
     public void Update(FrontendOptions options, ProxyBackend backend) => _loop.Post(new Work(() => Apply(options, backend)));
 
+    /// <summary>
+    /// Up to <paramref name="max"/> flows, most recently active first, read on the loop's thread (the table has no
+    /// lock); an empty list once stopped.
+    /// </summary>
+    public Task<IReadOnlyList<UdpFlowStatus>> ListFlowsAsync(int max)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<UdpFlowStatus>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(new Work(() =>
+        {
+            var now = _context.Time.GetTimestamp();
+            var flows = new List<UdpFlowStatus>(Math.Min(max, _table.Count));
+            foreach (var flow in _table.NewestFirst())
+            {
+                if (flows.Count == max || _stopped)
+                {
+                    break;
+                }
+
+                flows.Add(new UdpFlowStatus(Name, flow.Client.ToEndPoint(), flow.Server?.Backend.Name, flow.Server?.Name, _context.Time.GetElapsedTime(flow.LastActive, now)));
+            }
+
+            done.TrySetResult(flows);
+        }));
+        return done.Task;
+    }
+
     /// <summary>Closes the socket and every flow, on the loop's thread.</summary>
     public Task StopAsync()
     {
@@ -104,12 +148,15 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
     public void OnEvents(EpollToken token, uint events)
     {
         var now = _context.Time.GetTimestamp();
-        var address = stackalloc byte[PeerAddress.MaxLength];
-        for (var i = 0; i < MaxDatagramsPerWakeup && !_stopped; i++)
+        var batch = _received;
+        for (var budget = MaxDatagramsPerWakeup; budget > 0 && !_stopped;)
         {
-            var n = UdpSocket.ReceiveFrom(_fd, _buffer, address, out var addressLength, out var error);
+            var want = Math.Min(batch.Capacity, budget);
+            batch.PrepareReceive(0, want);
+            var n = UdpNative.RecvMMsg(_fd, batch.WithAddress, (uint)want, UdpNative.MsgDontWait, null);
             if (n < 0)
             {
+                var error = Marshal.GetLastPInvokeError();
                 if (error == EINTR)
                 {
                     continue;
@@ -125,14 +172,13 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
                 return;
             }
 
-            if (n > _buffer.Length)
+            ForwardBatch(batch, n, now);
+            budget -= n;
+            if (n < want)
             {
-                Udp.Drop(UdpDrop.Oversize);
-                continue;
+                // The queue is drained: no call is spent to hear EAGAIN.
+                return;
             }
-
-            var client = PeerAddress.Parse(address, addressLength);
-            FromClient(client, address, addressLength, _buffer.AsSpan(0, n), now);
         }
     }
 
@@ -148,15 +194,28 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
 
     public void OnFault(Exception exception) => L4ProxyLog.SessionFailed(_context.Logger, Name, null, exception);
 
-    /// <summary>A flow's server socket is readable or has an error (ICMP port unreachable).</summary>
+    /// <summary>
+    /// A flow's server socket is readable or has an error (ICMP port unreachable): its datagrams join the reply
+    /// batch, sent after this wake-up's events (<see cref="FlushReplies"/>) or as soon as the batch is full.
+    /// </summary>
     public void OnFlowReadable(UdpFlow flow)
     {
         var now = _context.Time.GetTimestamp();
-        for (var i = 0; i < MaxDatagramsPerWakeup && flow.Fd >= 0; i++)
+        var batch = _replies;
+        for (var budget = MaxDatagramsPerWakeup; budget > 0 && flow.Fd >= 0 && !_stopped;)
         {
-            var n = UdpSocket.Receive(flow.Fd, _buffer, out var error);
+            if (_replyCount == batch.Capacity)
+            {
+                SendReplies();
+            }
+
+            var first = _replyCount;
+            var want = Math.Min(batch.Capacity - first, budget);
+            batch.PrepareReceive(first, want);
+            var n = UdpNative.RecvMMsg(flow.Fd, batch.Connected + first, (uint)want, UdpNative.MsgDontWait, null);
             if (n < 0)
             {
+                var error = Marshal.GetLastPInvokeError();
                 if (error == EINTR)
                 {
                     continue;
@@ -169,25 +228,21 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
                     LeaveServer(flow, error == ECONNREFUSED ? "port unreachable" : ((SocketError)error).ToString(), exclude: true);
                 }
 
-                return;
+                break;
             }
 
-            if (n > _buffer.Length)
+            QueueReplies(flow, first, n, now);
+            budget -= n;
+            if (n < want)
             {
-                Udp.Drop(UdpDrop.Oversize);
-                continue;
+                break;
             }
+        }
 
-            if (UdpSocket.SendTo(_fd, _buffer.AsSpan(0, n), flow.ClientSockaddr, flow.ClientSockaddrLength) != 0)
-            {
-                Udp.Drop(UdpDrop.SendError);
-                continue;
-            }
-
-            _table.Touch(flow, now);
-            Udp.Out();
-            Counters.AddOut(n);
-            flow.Server?.Counters.AddOut(n);
+        if (_replyCount > 0 && !_flushScheduled)
+        {
+            _flushScheduled = true;
+            _loop.Defer(_flush);
         }
     }
 
@@ -199,60 +254,83 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
         Volatile.Write(ref _flowCount, _table.Count);
     }
 
-    private void FromClient(PeerAddress client, byte* address, int addressLength, ReadOnlySpan<byte> datagram, long now)
+    /// <summary>
+    /// The <paramref name="count"/> datagrams just received in <paramref name="batch"/>, in order. Consecutive
+    /// datagrams of one client form a run that goes to its server in one <c>sendmmsg</c>; a datagram the batched send
+    /// cannot take (a refusal, a new server to pick) goes through <see cref="FromClient"/> on its own.
+    /// </summary>
+    private void ForwardBatch(UdpBatch batch, int count, long now)
     {
-        if (!_table.TryGet(client, out var flow))
+        var runStart = 0;
+        var runLength = 0;
+        var runClient = default(PeerAddress);
+        for (var i = 0; i < count; i++)
         {
-            var admission = _table.TryAdd(client, now, out var added);
-            if (admission != UdpAdmission.Added)
+            var length = batch.Received(i, batch.WithAddress);
+            if (length < 0)
             {
-                Udp.Drop(admission == UdpAdmission.TableFull ? UdpDrop.TableFull : UdpDrop.SourceLimit);
-                if (!_limitLogged)
-                {
-                    _limitLogged = true;
-                    UdpLog.LimitReached(_context.Logger, Name, admission == UdpAdmission.TableFull ? "max_flows" : "max_flows_per_source", _table.Count);
-                }
-
-                return;
+                Udp.Drop(UdpDrop.Oversize);
+                ForwardRun(batch, runClient, runStart, runLength, now);
+                runLength = 0;
+                continue;
             }
 
-            flow = added!;
-            flow.Frontend = this;
-            new ReadOnlySpan<byte>(address, addressLength).CopyTo(flow.ClientSockaddr);
-            flow.ClientSockaddrLength = addressLength;
-            Counters.Opened();
-            Volatile.Write(ref _flowCount, _table.Count);
+            batch.SetLength(i, length);
+            var client = PeerAddress.Parse(batch.Address(i), (int)batch.WithAddress[i].Header.NameLen);
+            if (runLength > 0 && client.Equals(runClient))
+            {
+                runLength++;
+                continue;
+            }
+
+            ForwardRun(batch, runClient, runStart, runLength, now);
+            runClient = client;
+            runStart = i;
+            runLength = 1;
+        }
+
+        ForwardRun(batch, runClient, runStart, runLength, now);
+    }
+
+    private void ForwardRun(UdpBatch batch, PeerAddress client, int start, int length, long now)
+    {
+        var sent = 0;
+        if (length > 1 && !_stopped && Admit(client, batch.Address(start), (int)batch.WithAddress[start].Header.NameLen, now) is { } flow && Ready(flow))
+        {
+            sent = Math.Max(0, UdpNative.SendMMsg(flow.Fd, batch.Connected + start, (uint)length, UdpNative.MsgDontWait));
+            for (var i = start; i < start + sent; i++)
+            {
+                Forwarded(flow, batch.Length(i), now);
+            }
+        }
+
+        // What the batched send did not take (an error ends it; the single send sees the errno and acts on it).
+        for (var i = start + sent; i < start + length && !_stopped; i++)
+        {
+            FromClient(client, batch.Address(i), (int)batch.WithAddress[i].Header.NameLen, new ReadOnlySpan<byte>(batch.Buffer(i), batch.Length(i)), now);
+        }
+    }
+
+    private void FromClient(PeerAddress client, byte* address, int addressLength, ReadOnlySpan<byte> datagram, long now)
+    {
+        if (Admit(client, address, addressLength, now) is not { } flow)
+        {
+            return;
         }
 
         // Two tries: a send refused because the server's port closed (an ICMP error that arrived since the last
         // datagram) redispatches this very datagram.
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            if (flow.Server is { } current && !current.IsUsable)
+            if (!Ready(flow))
             {
-                LeaveServer(flow, "server is down", exclude: false);
-            }
-
-            if (flow.Fd < 0 && !Dispatch(flow))
-            {
-                if (flow.Server is null)
-                {
-                    // Never let a flow without a server hold a slot of the table.
-                    _table.Remove(flow);
-                    EndFlow(flow, CloseReason.NoServer);
-                    Volatile.Write(ref _flowCount, _table.Count);
-                }
-
                 return;
             }
 
             var error = UdpSocket.Send(flow.Fd, datagram);
             if (error == 0)
             {
-                _table.Touch(flow, now);
-                Udp.In();
-                Counters.AddIn(datagram.Length);
-                flow.Server!.Counters.AddIn(datagram.Length);
+                Forwarded(flow, datagram.Length, now);
                 return;
             }
 
@@ -266,6 +344,158 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
         }
 
         Udp.Drop(UdpDrop.SendError);
+    }
+
+    /// <summary>The flow of <paramref name="client"/>, new if it had none; null (counted) when the limits refuse one.</summary>
+    private UdpFlow? Admit(PeerAddress client, byte* address, int addressLength, long now)
+    {
+        if (_table.TryGet(client, out var flow))
+        {
+            return flow;
+        }
+
+        var admission = _table.TryAdd(client, now, out var added);
+        if (admission != UdpAdmission.Added)
+        {
+            Udp.Drop(admission == UdpAdmission.TableFull ? UdpDrop.TableFull : UdpDrop.SourceLimit);
+            if (!_limitLogged)
+            {
+                _limitLogged = true;
+                UdpLog.LimitReached(_context.Logger, Name, admission == UdpAdmission.TableFull ? "max_flows" : "max_flows_per_source", _table.Count);
+            }
+
+            return null;
+        }
+
+        flow = added!;
+        flow.Frontend = this;
+        new ReadOnlySpan<byte>(address, addressLength).CopyTo(flow.ClientSockaddr);
+        flow.ClientSockaddrLength = addressLength;
+        Counters.Opened();
+        Volatile.Write(ref _flowCount, _table.Count);
+        return flow;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="flow"/> has a usable server socket, leaving a server that went down and dispatching
+    /// when it has none; a flow left without any server is removed (it must not hold a slot of the table).
+    /// </summary>
+    private bool Ready(UdpFlow flow)
+    {
+        if (flow.Server is { } current && !current.IsUsable)
+        {
+            LeaveServer(flow, "server is down", exclude: false);
+        }
+
+        if (flow.Fd >= 0 || Dispatch(flow))
+        {
+            return true;
+        }
+
+        if (flow.Server is null)
+        {
+            _table.Remove(flow);
+            EndFlow(flow, CloseReason.NoServer);
+            Volatile.Write(ref _flowCount, _table.Count);
+        }
+
+        return false;
+    }
+
+    private void Forwarded(UdpFlow flow, int length, long now)
+    {
+        _table.Touch(flow, now);
+        Udp.In();
+        Counters.AddIn(length);
+        flow.Server!.Counters.AddIn(length);
+    }
+
+    /// <summary>Addresses the <paramref name="count"/> replies just read into slots from <paramref name="first"/> to the flow's client.</summary>
+    private void QueueReplies(UdpFlow flow, int first, int count, long now)
+    {
+        var batch = _replies;
+        var to = first;
+        for (var slot = first; slot < first + count; slot++)
+        {
+            var length = batch.Received(slot, batch.Connected);
+            if (length < 0)
+            {
+                Udp.Drop(UdpDrop.Oversize);
+                continue;
+            }
+
+            batch.SetLength(slot, length);
+            if (to != slot)
+            {
+                // Close the gap an oversize datagram left, so the batch stays contiguous for sendmmsg.
+                batch.Move(slot, to);
+            }
+
+            fixed (byte* address = flow.ClientSockaddr)
+            {
+                System.Buffer.MemoryCopy(address, batch.Address(to), PeerAddress.MaxLength, flow.ClientSockaddrLength);
+            }
+
+            batch.WithAddress[to].Header.NameLen = (uint)flow.ClientSockaddrLength;
+            _replyServers[to] = flow.Server;
+            to++;
+        }
+
+        if (to > first)
+        {
+            _table.Touch(flow, now);
+        }
+
+        _replyCount = to;
+    }
+
+    /// <summary>Sends the queued replies from the frontend socket; one that fails is dropped (counted), the rest go on.</summary>
+    private void SendReplies()
+    {
+        var batch = _replies;
+        var sent = 0;
+        while (sent < _replyCount)
+        {
+            var n = UdpNative.SendMMsg(_fd, batch.WithAddress + sent, (uint)(_replyCount - sent), UdpNative.MsgDontWait);
+            if (n < 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                if (error == EINTR)
+                {
+                    continue;
+                }
+
+                // A full send buffer (EAGAIN, ENOBUFS) drops the rest, as the wire would; other errors (EPERM from a
+                // firewall, an address family mismatch) concern that one datagram.
+                var dropped = error == EAGAIN || error == ENOBUFS ? _replyCount - sent : 1;
+                for (var i = 0; i < dropped; i++)
+                {
+                    Udp.Drop(UdpDrop.SendError);
+                }
+
+                sent += dropped;
+                continue;
+            }
+
+            for (var i = sent; i < sent + n; i++)
+            {
+                var length = batch.Length(i);
+                Udp.Out();
+                Counters.AddOut(length);
+                _replyServers[i]?.Counters.AddOut(length);
+            }
+
+            sent += n;
+        }
+
+        Array.Clear(_replyServers, 0, _replyCount);
+        _replyCount = 0;
+    }
+
+    private static (UdpBatch Received, UdpBatch Replies, ProxyServer?[] Servers) Batches(int datagramSize)
+    {
+        var capacity = Math.Clamp(BatchBytes / datagramSize, 1, MaxBatch);
+        return (new UdpBatch(capacity, datagramSize), new UdpBatch(capacity, datagramSize), new ProxyServer?[capacity]);
     }
 
     /// <summary>Picks a server for <paramref name="flow"/> and opens its socket; false (counted) when it cannot.</summary>
@@ -364,9 +594,12 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
         _model = new FrontendModel(options, backend);
         _table.MaxFlows = options.Udp.MaxFlows;
         _table.MaxFlowsPerSource = options.Udp.MaxFlowsPerSource;
-        if (_buffer.Length != options.Udp.MaxDatagramSize)
+        if (_received.DatagramSize != options.Udp.MaxDatagramSize)
         {
-            _buffer = new byte[options.Udp.MaxDatagramSize];
+            SendReplies();
+            _received.Dispose();
+            _replies.Dispose();
+            (_received, _replies, _replyServers) = Batches(options.Udp.MaxDatagramSize);
         }
 
         foreach (var flow in _table.Flows)
@@ -417,7 +650,23 @@ internal sealed unsafe class UdpFrontend : IEpollHandler
         }
 
         _socket.Dispose();
+        _received.Dispose();
+        _replies.Dispose();
+        _replyCount = 0;
         UdpLog.Closed(_context.Logger, Name, flows);
+    }
+
+    /// <summary>The reply batch's send once per loop wake-up, allocated once per frontend.</summary>
+    private sealed class FlushReplies(UdpFrontend frontend) : IEpollWork
+    {
+        public void Execute()
+        {
+            frontend._flushScheduled = false;
+            if (!frontend._stopped)
+            {
+                frontend.SendReplies();
+            }
+        }
     }
 
     private sealed class Work(Action action) : IEpollWork

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using CloudCoreLb.L4Proxy.Forwarding;
 using CloudCoreLb.L4Proxy.Forwarding.Native;
-using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace CloudCoreLb.L4Proxy.Udp;
@@ -53,53 +52,12 @@ internal static unsafe class UdpSocket
         return fd;
     }
 
-    /// <summary>
-    /// Receives one datagram and its sender. Returns its real length, larger than <paramref name="buffer"/> when it
-    /// was truncated (<c>MSG_TRUNC</c>), or -1.
-    /// </summary>
-    public static int ReceiveFrom(int fd, Span<byte> buffer, byte* sockaddr, out int sockaddrLength, out int error)
-    {
-        socklen_t length = PeerAddress.MaxLength;
-        ssize_t n;
-        fixed (byte* data = buffer)
-        {
-            n = recvfrom(fd, data, buffer.Length, MSG_TRUNC | MSG_DONTWAIT, (sockaddr*)sockaddr, &length);
-        }
-
-        sockaddrLength = (int)(uint)length;
-        error = n < 0 ? errno : 0;
-        return (int)n;
-    }
-
-    /// <summary>Receives one datagram from the connected peer; its real length (see <see cref="ReceiveFrom"/>) or -1.</summary>
-    public static int Receive(int fd, Span<byte> buffer, out int error)
-    {
-        ssize_t n;
-        fixed (byte* data = buffer)
-        {
-            n = recv(fd, data, buffer.Length, MSG_TRUNC | MSG_DONTWAIT);
-        }
-
-        error = n < 0 ? errno : 0;
-        return (int)n;
-    }
-
     /// <summary>Sends one datagram to the connected peer: 0 or the errno (ECONNREFUSED: the peer's port was unreachable).</summary>
     public static int Send(int fd, ReadOnlySpan<byte> datagram)
     {
         fixed (byte* data = datagram)
         {
             return send(fd, data, datagram.Length, MSG_DONTWAIT) >= 0 ? 0 : errno;
-        }
-    }
-
-    /// <summary>Sends one datagram to <paramref name="sockaddr"/>: 0 or the errno.</summary>
-    public static int SendTo(int fd, ReadOnlySpan<byte> datagram, byte[] sockaddr, int sockaddrLength)
-    {
-        fixed (byte* data = datagram)
-        fixed (byte* to = sockaddr)
-        {
-            return sendto(fd, data, datagram.Length, MSG_DONTWAIT, (sockaddr*)to, (socklen_t)sockaddrLength) >= 0 ? 0 : errno;
         }
     }
 }

@@ -40,6 +40,9 @@ public sealed class UdpThroughTheVipTests(ITestOutputHelper output)
         Assert.Equal(1, metrics["cloudcore_lb_frontend_connections_total{frontend=\"quic_front\"}"]);
         Assert.True(metrics[Frontend + "in\"}"] >= 20 && metrics[Frontend + "out\"}"] >= 20, string.Join("\n", metrics.Where(m => m.Key.Contains("udp", StringComparison.Ordinal))));
 
+        // status lists the flow under the server it reaches.
+        Assert.Equal($"quic_back/cc{lab.Nodes.Single(n => n.Name == tunnel).Index}", FlowServer(lab));
+
         // The flow's CloudCore dies; the same flow (same source port, well inside the idle timeout) carries on with the
         // other one, losing at most the datagram that met the dead port and one the proxy sent before it knew.
         var dead = Array.FindIndex(lab.Nodes.ToArray(), n => n.Name == tunnel);
@@ -51,7 +54,17 @@ public sealed class UdpThroughTheVipTests(ITestOutputHelper output)
         Assert.Equal([survivor], served);
         Assert.True(lost <= 2, $"{lost} datagrams lost\n{string.Join("\n", replies)}");
         Assert.True(LabMetrics.Sum(lab.Nodes[0], "cloudcore_lb_udp_redispatches_total{frontend=\"quic_front\"}") >= 1);
+        Assert.Equal($"quic_back/cc{lab.Nodes.Single(n => n.Name == survivor).Index}", FlowServer(lab));
         Assert.All(daemons, d => Assert.False(d.HasExited, d.Describe()));
+    }
+
+    /// <summary>The server of the edge's one flow (source port 40001) in the holder's <c>status --json</c>.</summary>
+    private static string? FlowServer(NetnsLab lab)
+    {
+        var frontend = LabStatus.Get(lab, lab.Nodes[0]).GetProperty("udp_flows").EnumerateArray().Single(f => f.GetProperty("frontend").GetString() == "quic_front");
+        var flow = Assert.Single(frontend.GetProperty("flows").EnumerateArray());
+        Assert.EndsWith(":40001", flow.GetProperty("client").GetString(), StringComparison.Ordinal);
+        return flow.GetProperty("server").GetString();
     }
 
     private static (string[] Served, int Lost, string[] Lines) Udp(NetnsLab lab, int datagrams)

@@ -201,6 +201,122 @@ public sealed class UdpForwardingTests : IAsyncLifetime
         Assert.Equal(1, runtime.GetUdpFrontendStatus().Single().Flows);
     }
 
+    [Fact]
+    public async Task ABurstFromManyFlows_IsDeliveredWhole_InOrderPerFlow_AndCountedOnceEachWay()
+    {
+        // Bursts fill the frontend's receive batch with several flows' datagrams (runs of one flow go out in one
+        // sendmmsg) and several flows' replies land in one reply batch. 16 flows x 8 in flight stays far below the
+        // sockets' default receive buffers, so loopback loses nothing and every datagram must arrive.
+        StartServers(3);
+        var runtime = await StartAsync();
+        var clients = Enumerable.Range(1, 16).Select(i => Client(runtime, IPAddress.Parse($"127.0.8.{i}"))).ToArray();
+        const int Waves = 5;
+        const int PerWave = 8;
+        long bytes = 0;
+        for (var wave = 0; wave < Waves; wave++)
+        {
+            for (var i = 0; i < clients.Length; i++)
+            {
+                for (var j = 0; j < PerWave; j++)
+                {
+                    var payload = $"{i}:{(wave * PerWave) + j}:" + new string('x', j * 50);
+                    bytes += payload.Length;
+                    clients[i].Send(payload);
+                }
+            }
+
+            for (var i = 0; i < clients.Length; i++)
+            {
+                for (var j = 0; j < PerWave; j++)
+                {
+                    var reply = await clients[i].ReceiveAsync(10_000);
+                    Assert.NotNull(reply);
+                    Assert.StartsWith($"{i}:{(wave * PerWave) + j}:", reply[(reply.IndexOf('|') + 1)..], StringComparison.Ordinal);
+                }
+            }
+        }
+
+        var status = runtime.GetUdpFrontendStatus().Single();
+        const int Total = 16 * Waves * PerWave;
+        Assert.Equal(Total, status.Datagrams.DatagramsIn);
+        Assert.Equal(Total, status.Datagrams.DatagramsOut);
+        Assert.Equal(bytes, status.Counters.BytesIn);
+        Assert.All(UdpCounters.DropReasons, r => Assert.Equal(0, status.Datagrams.Dropped(r)));
+        Assert.Equal(16, status.Flows);
+        Assert.Equal(16, status.Counters.Total);
+        Assert.Equal(Total, _servers.Sum(s => s.Received));
+    }
+
+    [Fact]
+    public async Task OversizeDatagramsInsideABurst_AreDroppedAlone_EitherWay_AndTheRestOfTheFlowKeepsItsOrder()
+    {
+        StartServers(3);
+        var runtime = await StartAsync(configure: f => f.Udp.MaxDatagramSize = 1400);
+        var client = Client(runtime, IPAddress.Parse("127.0.9.1"));
+        var server = await client.ServedByAsync();
+        await client.DrainAsync();
+        var prefix = server.Length + 1;
+
+        // QUIC-sized datagrams whose echo (server address, '|', payload) fits, except: #10 is too large on the way in,
+        // #20 fits on the way in but its echo is too large on the way back.
+        var expected = new List<int>();
+        for (var k = 0; k < 32; k++)
+        {
+            var size = k switch { 10 => 1401, 20 => 1400 - prefix + 1, _ => 1400 - prefix };
+            var head = $"{k}:";
+            client.Send(head + new string((char)('a' + (k % 26)), size - head.Length));
+            if (k is not 10 and not 20)
+            {
+                expected.Add(k);
+            }
+        }
+
+        foreach (var k in expected)
+        {
+            var reply = await client.ReceiveAsync(10_000);
+            Assert.NotNull(reply);
+            Assert.Equal(1400, reply.Length);
+            var payload = reply[prefix..];
+            Assert.Equal($"{k}:", payload[..payload.IndexOf(':', StringComparison.Ordinal)] + ":");
+            Assert.All(payload[(payload.IndexOf(':', StringComparison.Ordinal) + 1)..], c => Assert.Equal((char)('a' + (k % 26)), c));
+        }
+
+        var status = runtime.GetUdpFrontendStatus().Single();
+        await Wait.UntilAsync(() => status.Datagrams.Dropped(UdpDrop.Oversize) == 2, "one oversize datagram counted each way");
+        Assert.Equal(0, status.Datagrams.Dropped(UdpDrop.SendError));
+    }
+
+    [Fact]
+    public async Task TheFlowList_ShowsEveryFlowWithTheServerItReaches_MostRecentlyActiveFirst_CutAtTheAskedNumber()
+    {
+        StartServers(3);
+        var runtime = await StartAsync();
+        var servedBy = new Dictionary<string, string>();
+        foreach (var i in Enumerable.Range(1, 6))
+        {
+            var client = Client(runtime, IPAddress.Parse($"127.0.10.{i}"));
+            servedBy[client.LocalEndPoint.ToString()] = await client.ServedByAsync();
+        }
+
+        var list = await runtime.GetUdpFlowsAsync(10, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(6, list.Totals["quic"]);
+        Assert.Equal(servedBy.Keys.Order(), list.Flows.Select(f => f.Client.ToString()).Order());
+        Assert.Equal(list.Flows.Select(f => f.Idle).Order(), list.Flows.Select(f => f.Idle));
+        var servers = runtime.GetServerStatus().Where(s => s.Backend == "quic").ToDictionary(s => s.Server, s => s.EndPoint.ToString());
+        Assert.All(list.Flows, f =>
+        {
+            Assert.Equal("quic", f.Frontend);
+            Assert.Equal("quic", f.Backend);
+            Assert.Equal(servedBy[f.Client.ToString()], servers[f.Server!]);
+            Assert.True(f.Idle >= TimeSpan.Zero);
+        });
+
+        var cut = await runtime.GetUdpFlowsAsync(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(list.Flows.Take(2).Select(f => f.Client), cut.Flows.Select(f => f.Client));
+        Assert.Equal(6, cut.Totals["quic"]);
+    }
+
     private void StartServers(int count)
     {
         for (var i = _servers.Count; i < count; i++)
