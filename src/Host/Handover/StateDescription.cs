@@ -43,7 +43,8 @@ internal sealed record StateDescription(
 
     /// <summary>
     /// The newest format both builds know, given what a successor says it reads (a format-1 build names only its own
-    /// format in its hello); null when there is none.
+    /// format in its hello, a newer one its oldest there and all of them in <see cref="HandoverHello.Formats"/>); null
+    /// when there is none.
     /// </summary>
     public static int? Negotiate(HandoverHello hello)
     {

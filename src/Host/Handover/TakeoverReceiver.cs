@@ -43,7 +43,7 @@ internal sealed class TakeoverReceiver(
         _parentPid = getppid();
         _channel = Connect(name);
         _channel.Send(HandoverFrameType.Hello, JsonSerializer.SerializeToUtf8Bytes(
-            new HandoverHello(BuildInfo.Version, StateDescription.CurrentFormat, Environment.ProcessId, [.. Enumerable.Range(StateDescription.OldestFormat, StateDescription.CurrentFormat - StateDescription.OldestFormat + 1)]),
+            new HandoverHello(BuildInfo.Version, StateDescription.OldestFormat, Environment.ProcessId, [.. Enumerable.Range(StateDescription.OldestFormat, StateDescription.CurrentFormat - StateDescription.OldestFormat + 1)]),
             HelloJsonContext.Default.HandoverHello));
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(TakeOverAsync, CancellationToken.None));
         return Task.CompletedTask;

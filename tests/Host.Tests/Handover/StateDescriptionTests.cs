@@ -73,6 +73,7 @@ public sealed class StateDescriptionTests
 
     [Theory]
     [InlineData(1, null, 1)]
+    [InlineData(1, new[] { 1, 2 }, 2)]
     [InlineData(2, new[] { 1, 2 }, 2)]
     [InlineData(3, new[] { 2, 3 }, 2)]
     [InlineData(3, new[] { 3 }, null)]
