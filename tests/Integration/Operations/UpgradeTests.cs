@@ -184,6 +184,10 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         Assert.True(fell.Length == 0, "counters that went back or vanished:\n" + string.Join('\n', fell));
         Assert.Equal(51, after["cloudcore_lb_frontend_connections_total{frontend=\"http_10000_front\"}"]);
         Assert.Equal(51, LabMetrics.Parse(exposition)["cloudcore_lb_frontend_active_connections{frontend=\"http_10000_front\"}"]);
+        // The master stayed master across the upgrade: the successor's resume is no transition.
+        const string transitions = "cloudcore_lb_vrrp_transitions_total{";
+        Assert.Equal(before.Where(b => b.Key.StartsWith(transitions, StringComparison.Ordinal)).Sum(b => b.Value),
+            after.Where(a => a.Key.StartsWith(transitions, StringComparison.Ordinal)).Sum(a => a.Value));
         // ... and keeps counting: the sessions' bytes and the adverts now pass through the new process.
         LabMetrics.WaitFor(holder, bytesIn, after[bytesIn] + 100_000, TimeSpan.FromSeconds(30));
         LabMetrics.WaitFor(holder, advertsSent, after[advertsSent] + 2, TimeSpan.FromSeconds(30));
