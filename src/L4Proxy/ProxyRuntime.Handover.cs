@@ -152,7 +152,7 @@ public sealed partial class ProxyRuntime
         {
             connection.Frontend.Limiter.Acquire();
             context.GlobalLimiter.Acquire();
-            connection.Frontend.Counters.Opened();
+            connection.Frontend.Counters.Resumed();
             connection.Loop.Post(new AdoptWork(connection));
         }
 

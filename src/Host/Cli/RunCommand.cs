@@ -80,6 +80,7 @@ internal static class RunCommand
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(arguments);
         builder.Services.AddSingleton<ProcessLineage>();
+        builder.Services.AddSingleton<CounterCarry>();
         builder.Services.AddSingleton<CrashRecovery>();
         // First of the hosted services: a successor receives the state before the proxy and VRRP start from it.
         builder.Services.AddSingleton<TakeoverReceiver>();

@@ -17,6 +17,7 @@ namespace CloudCoreLb.Host.Handover;
 /// <param name="Descriptors">How many descriptors follow; the proxy's indices refer to them.</param>
 /// <param name="Proxy">Listeners, sessions and server health; its descriptor list is empty here (sent apart).</param>
 /// <param name="Totals">Upgrade counters so far, including the upgrade in progress.</param>
+/// <param name="Counters">Every other counter the old process exposed (format 2; null in format 1).</param>
 internal sealed record StateDescription(
     int Format,
     string Version,
@@ -25,10 +26,32 @@ internal sealed record StateDescription(
     long TimestampFrequency,
     int Descriptors,
     ProxyHandover? Proxy,
-    HandoverTotals Totals)
+    HandoverTotals Totals,
+    IReadOnlyList<CarriedCounter>? Counters = null)
 {
     /// <summary>Bumped on every change a previous build could misread.</summary>
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
+
+    /// <summary>
+    /// The formats this build reads and writes: 1 is 2 without <see cref="Counters"/> (a format-1 build ignores the
+    /// field), so this build still hands over to the previous one, a rollback of the package included.
+    /// </summary>
+    public const int OldestFormat = 1;
+
+    /// <summary>Whether this build reads and writes <paramref name="format"/>.</summary>
+    public static bool IsKnown(int format) => format is >= OldestFormat and <= CurrentFormat;
+
+    /// <summary>
+    /// The newest format both builds know, given what a successor says it reads (a format-1 build names only its own
+    /// format in its hello, a newer one its oldest there and all of them in <see cref="HandoverHello.Formats"/>); null
+    /// when there is none.
+    /// </summary>
+    public static int? Negotiate(HandoverHello hello)
+    {
+        ArgumentNullException.ThrowIfNull(hello);
+        var readable = hello.Formats is { Count: > 0 } formats ? formats : [hello.Format];
+        return readable.Where(IsKnown).Select(f => (int?)f).Max();
+    }
 }
 
 /// <summary>Source-generated JSON for the state description (the binary is AOT-compiled).</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CloudCoreLb.Host.Cli;
 using CloudCoreLb.Host.Hosting;
+using CloudCoreLb.Host.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using static Tmds.Linux.LibC;
@@ -19,8 +20,8 @@ namespace CloudCoreLb.Host.Handover;
 /// and stops, having moved nothing and sent no advert; the old one thaws.
 /// </summary>
 internal sealed class TakeoverReceiver(
-    RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, CrashRecovery recovery, IHostApplicationLifetime lifetime,
-    ILogger<TakeoverReceiver> logger)
+    RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, CrashRecovery recovery, CounterCarry counters,
+    IHostApplicationLifetime lifetime, ILogger<TakeoverReceiver> logger)
     : IHostedService, IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
@@ -42,7 +43,8 @@ internal sealed class TakeoverReceiver(
         _parentPid = getppid();
         _channel = Connect(name);
         _channel.Send(HandoverFrameType.Hello, JsonSerializer.SerializeToUtf8Bytes(
-            new HandoverHello(BuildInfo.Version, StateDescription.CurrentFormat, Environment.ProcessId), HelloJsonContext.Default.HandoverHello));
+            new HandoverHello(BuildInfo.Version, StateDescription.OldestFormat, Environment.ProcessId, [.. Enumerable.Range(StateDescription.OldestFormat, StateDescription.CurrentFormat - StateDescription.OldestFormat + 1)]),
+            HelloJsonContext.Default.HandoverHello));
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(TakeOverAsync, CancellationToken.None));
         return Task.CompletedTask;
     }
@@ -152,9 +154,10 @@ internal sealed class TakeoverReceiver(
                 throw new InvalidDataException("the state description has no format version");
             }
 
-            if (version != StateDescription.CurrentFormat)
+            if (!StateDescription.IsKnown(version))
             {
-                throw new InvalidDataException($"state format {version} is unknown to this build (it reads format {StateDescription.CurrentFormat})");
+                throw new InvalidDataException(
+                    $"state format {version} is unknown to this build (it reads formats {StateDescription.OldestFormat}-{StateDescription.CurrentFormat})");
             }
         }
 
@@ -184,6 +187,8 @@ internal sealed class TakeoverReceiver(
             var inheritedProxy = state.Proxy is { } p ? p with { Descriptors = descriptors } : null;
             lineage.Inherit(state, inheritedProxy);
             lineage.Counters.Carry(state.Totals);
+            // Before the commit, so the metrics port (bound only after it) never shows this process's counts alone.
+            counters.Restore(state.Counters);
             HandoverLog.TakingOver(logger, _parentPid, state.Version, state.Generation, state.Proxy?.Sessions.Count ?? 0, descriptors.Length);
             if (inheritedProxy is not null && proxy.Runtime.IsRunning)
             {

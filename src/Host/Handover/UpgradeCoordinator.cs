@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using CloudCoreLb.Host.Cli;
 using CloudCoreLb.Host.Hosting;
+using CloudCoreLb.Host.Metrics;
 using CloudCoreLb.L4Proxy.Handover;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +23,7 @@ namespace CloudCoreLb.Host.Handover;
 /// </summary>
 internal sealed class UpgradeCoordinator(
     RunArguments arguments, ProcessLineage lineage, ProxyService proxy, VrrpService vrrp, VipGuardian guardian, CrashRecovery recovery,
-    IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<UpgradeCoordinator> logger)
+    CounterCarry counters, IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<UpgradeCoordinator> logger)
 {
     /// <summary>How long the new process may take to start, to adopt, and to answer: a bound on a stuck successor only.</summary>
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
@@ -126,10 +127,12 @@ internal sealed class UpgradeCoordinator(
             return Abandon(child, $"the new process failed before taking over: {ex.Message}");
         }
 
-        if (hello.Format != StateDescription.CurrentFormat)
+        if (StateDescription.Negotiate(hello) is not { } format)
         {
-            channel.TrySend(HandoverFrameType.Refuse, $"state format {StateDescription.CurrentFormat} is not format {hello.Format}");
-            return Abandon(child, $"the new binary ({hello.Version}) reads state format {hello.Format}, this one writes {StateDescription.CurrentFormat}");
+            var reads = string.Join(", ", hello.Formats ?? [hello.Format]);
+            var writes = $"{StateDescription.OldestFormat}-{StateDescription.CurrentFormat}";
+            channel.TrySend(HandoverFrameType.Refuse, $"state formats {writes} are not format {reads}");
+            return Abandon(child, $"the new binary ({hello.Version}) reads state format {reads}, this one writes {writes}");
         }
 
         // The new process starts everything it can without the state; this one serves meanwhile.
@@ -152,7 +155,7 @@ internal sealed class UpgradeCoordinator(
         var sessions = handover?.Sessions.Count ?? 0;
         try
         {
-            Send(channel, handover, sessions);
+            Send(channel, handover, sessions, format);
             channel.Expect(HandoverFrameType.Ready);
 
             // What this process stored leaves the store while systemd still takes its requests; the new one stores anew.
@@ -190,14 +193,16 @@ internal sealed class UpgradeCoordinator(
         return $"ok: upgraded to pid {child.Id} ({hello.Version}); {sessions} sessions handed over in {frozen.Elapsed.TotalMilliseconds:F0} ms\n";
     }
 
-    private void Send(HandoverChannel channel, ProxyHandover? handover, int sessions)
+    private void Send(HandoverChannel channel, ProxyHandover? handover, int sessions, int format)
     {
         var descriptors = handover?.Descriptors ?? [];
         var totals = lineage.Counters.Totals();
+        // Read with the proxy frozen: its counters are final; VRRP's may still count the adverts until the commit.
         var state = new StateDescription(
-            StateDescription.CurrentFormat, BuildInfo.Version, lineage.Generation + 1, lineage.StartedAt, Stopwatch.Frequency, descriptors.Count,
+            format, BuildInfo.Version, lineage.Generation + 1, lineage.StartedAt, Stopwatch.Frequency, descriptors.Count,
             handover is null ? null : handover with { Descriptors = [] },
-            totals with { Upgrades = totals.Upgrades + 1, SessionsHandedOver = totals.SessionsHandedOver + sessions });
+            totals with { Upgrades = totals.Upgrades + 1, SessionsHandedOver = totals.SessionsHandedOver + sessions },
+            format >= 2 ? counters.Snapshot() : null);
         var memfd = SealedStateFile.Create(JsonSerializer.SerializeToUtf8Bytes(state, StateJsonContext.Default.StateDescription));
         try
         {

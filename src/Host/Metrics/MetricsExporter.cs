@@ -18,11 +18,14 @@ namespace CloudCoreLb.Host.Metrics;
 /// conventions: <c>cloudcore_lb_</c> prefix, <c>_total</c> counters, base units.
 /// </summary>
 internal sealed class MetricsExporter(
-    ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, CrashRecovery recovery, StatusProvider status, ILogger<MetricsExporter> logger) : IHostedService, IDisposable
+    ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, CrashRecovery recovery, StatusProvider status, CounterCarry carry,
+    ILogger<MetricsExporter> logger) : IHostedService, IDisposable
 {
     private static readonly VrrpState[] States = Enum.GetValues<VrrpState>();
     private static readonly VrrpDropReason[] DropReasons = Enum.GetValues<VrrpDropReason>().Where(r => r != VrrpDropReason.None).ToArray();
     private static readonly CloseReason[] CloseReasons = Enum.GetValues<CloseReason>().Where(r => r != CloseReason.None).ToArray();
+    // A scrape and an upgrade's snapshot may collect at once; each must see one consistent pass.
+    private readonly Lock _collecting = new();
     private MonitoringListener? _server;
     private Task _starting = Task.CompletedTask;
 
@@ -40,8 +43,14 @@ internal sealed class MetricsExporter(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
-        var m = new Instruments(f);
+        var m = new Instruments(f, carry);
+        m.BuildInfo.WithLabels(Cli.BuildInfo.Version).Set(1);
         Registry.AddBeforeCollectCallback(() => Collect(m));
+        carry.SetSource(() =>
+        {
+            Collect(m);
+            return m.Snapshot();
+        });
         if (config.Current.Metrics.Listen is { } listen)
         {
             if (lineage.IsTakeover)
@@ -98,6 +107,14 @@ internal sealed class MetricsExporter(
 
     private void Collect(Instruments m)
     {
+        lock (_collecting)
+        {
+            CollectLocked(m);
+        }
+    }
+
+    private void CollectLocked(Instruments m)
+    {
         var instances = new HashSet<string>(StringComparer.Ordinal);
         var trackedChecks = new HashSet<(string, string)>();
         foreach (var i in vrrp.Instances)
@@ -115,21 +132,21 @@ internal sealed class MetricsExporter(
             m.ConfigurationFault.WithLabels(name).Set(snapshot.ConfigurationFault is null ? 0 : 1);
             m.Held.WithLabels(name).Set(snapshot.Held ? 1 : 0);
             var c = snapshot.Counters;
-            m.AdvertsSent.WithLabels(name).IncTo(c.AdvertsSent);
-            m.AdvertsReceived.WithLabels(name).IncTo(c.AdvertsReceived);
-            m.PriorityZeroSent.WithLabels(name).IncTo(c.PriorityZeroSent);
-            m.PriorityZeroReceived.WithLabels(name).IncTo(c.PriorityZeroReceived);
-            m.MasterDownExpiries.WithLabels(name).IncTo(c.MasterDownExpiries);
-            m.GarpSent.WithLabels(name).IncTo(c.GarpSent);
-            m.UnknownVrid.WithLabels(name).IncTo(c.UnknownVirtualRouterId);
+            m.Count(m.AdvertsSent, c.AdvertsSent, name);
+            m.Count(m.AdvertsReceived, c.AdvertsReceived, name);
+            m.Count(m.PriorityZeroSent, c.PriorityZeroSent, name);
+            m.Count(m.PriorityZeroReceived, c.PriorityZeroReceived, name);
+            m.Count(m.MasterDownExpiries, c.MasterDownExpiries, name);
+            m.Count(m.GarpSent, c.GarpSent, name);
+            m.Count(m.UnknownVrid, c.UnknownVirtualRouterId, name);
             foreach (var reason in DropReasons)
             {
-                m.Drops.WithLabels(name, reason.ToString()).IncTo(c.Drops.GetValueOrDefault(reason));
+                m.Count(m.Drops, c.Drops.GetValueOrDefault(reason), name, reason.ToString());
             }
 
             foreach (var ((from, to), count) in c.Transitions)
             {
-                m.Transitions.WithLabels(name, from.ToString().ToLowerInvariant(), to.ToString().ToLowerInvariant()).IncTo(count);
+                m.Count(m.Transitions, count, name, from.ToString().ToLowerInvariant(), to.ToString().ToLowerInvariant());
             }
 
             foreach (var t in snapshot.Tracking)
@@ -160,14 +177,14 @@ internal sealed class MetricsExporter(
             frontends.Add(fe.Frontend);
             var c = fe.Counters;
             m.FrontendActive.WithLabels(fe.Frontend).Set(c.Active);
-            m.FrontendConnections.WithLabels(fe.Frontend).IncTo(c.Total);
-            m.FrontendBytesIn.WithLabels(fe.Frontend).IncTo(c.BytesIn);
-            m.FrontendBytesOut.WithLabels(fe.Frontend).IncTo(c.BytesOut);
-            m.FrontendLimitPauses.WithLabels(fe.Frontend).IncTo(c.LimitPauses);
-            m.FrontendDescriptorPauses.WithLabels(fe.Frontend).IncTo(c.DescriptorPauses);
+            m.Count(m.FrontendConnections, c.Total, fe.Frontend);
+            m.Count(m.FrontendBytesIn, c.BytesIn, fe.Frontend);
+            m.Count(m.FrontendBytesOut, c.BytesOut, fe.Frontend);
+            m.Count(m.FrontendLimitPauses, c.LimitPauses, fe.Frontend);
+            m.Count(m.FrontendDescriptorPauses, c.DescriptorPauses, fe.Frontend);
             foreach (var reason in CloseReasons)
             {
-                m.FrontendClosed.WithLabels(fe.Frontend, reason.ToString()).IncTo(c.Closed(reason));
+                m.Count(m.FrontendClosed, c.Closed(reason), fe.Frontend, reason.ToString());
             }
         }
 
@@ -176,12 +193,12 @@ internal sealed class MetricsExporter(
         foreach (var u in running ? proxy.Runtime.GetUdpFrontendStatus() : [])
         {
             var d = u.Datagrams;
-            m.UdpDatagrams.WithLabels(u.Frontend, "in").IncTo(d.DatagramsIn);
-            m.UdpDatagrams.WithLabels(u.Frontend, "out").IncTo(d.DatagramsOut);
-            m.UdpRedispatches.WithLabels(u.Frontend).IncTo(d.Redispatches);
+            m.Count(m.UdpDatagrams, d.DatagramsIn, u.Frontend, "in");
+            m.Count(m.UdpDatagrams, d.DatagramsOut, u.Frontend, "out");
+            m.Count(m.UdpRedispatches, d.Redispatches, u.Frontend);
             foreach (var reason in L4Proxy.Counters.UdpCounters.DropReasons)
             {
-                m.UdpDropped.WithLabels(u.Frontend, UdpDropLabel(reason)).IncTo(d.Dropped(reason));
+                m.Count(m.UdpDropped, d.Dropped(reason), u.Frontend, UdpDropLabel(reason));
             }
         }
 
@@ -203,17 +220,17 @@ internal sealed class MetricsExporter(
             }
 
             m.ServerActive.WithLabels(l).Set(c.Active);
-            m.ServerConnections.WithLabels(l).IncTo(c.Total);
-            m.ServerBytesIn.WithLabels(l).IncTo(c.BytesIn);
-            m.ServerBytesOut.WithLabels(l).IncTo(c.BytesOut);
-            m.ServerConnectErrors.WithLabels(s.Backend, s.Server, "refused").IncTo(c.ConnectRefused);
-            m.ServerConnectErrors.WithLabels(s.Backend, s.Server, "timeout").IncTo(c.ConnectTimeouts);
-            m.ServerConnectErrors.WithLabels(s.Backend, s.Server, "other").IncTo(c.ConnectOtherErrors);
-            m.ServerRetries.WithLabels(l).IncTo(c.Retries);
-            m.ServerRedispatches.WithLabels(l).IncTo(c.Redispatches);
-            m.ServerTransitions.WithLabels(s.Backend, s.Server, "up").IncTo(c.UpTransitions);
-            m.ServerTransitions.WithLabels(s.Backend, s.Server, "down").IncTo(c.DownTransitions);
-            m.ServerCheckFailures.WithLabels(l).IncTo(c.CheckFailures);
+            m.Count(m.ServerConnections, c.Total, l);
+            m.Count(m.ServerBytesIn, c.BytesIn, l);
+            m.Count(m.ServerBytesOut, c.BytesOut, l);
+            m.Count(m.ServerConnectErrors, c.ConnectRefused, s.Backend, s.Server, "refused");
+            m.Count(m.ServerConnectErrors, c.ConnectTimeouts, s.Backend, s.Server, "timeout");
+            m.Count(m.ServerConnectErrors, c.ConnectOtherErrors, s.Backend, s.Server, "other");
+            m.Count(m.ServerRetries, c.Retries, l);
+            m.Count(m.ServerRedispatches, c.Redispatches, l);
+            m.Count(m.ServerTransitions, c.UpTransitions, s.Backend, s.Server, "up");
+            m.Count(m.ServerTransitions, c.DownTransitions, s.Backend, s.Server, "down");
+            m.Count(m.ServerCheckFailures, c.CheckFailures, l);
         }
 
         var h = lineage.Counters;
@@ -224,15 +241,18 @@ internal sealed class MetricsExporter(
         m.SessionsAdopted.IncTo(h.SessionsAdopted);
         foreach (var (reason, count) in h.SessionsRefused)
         {
-            m.SessionsRefused.WithLabels(reason).IncTo(count);
+            m.Count(m.SessionsRefused, count, reason);
         }
 
         m.SessionsStored.Set(recovery.Preservation?.Preserved ?? 0);
-        m.SessionsRecovered.IncTo(h.SessionsRecovered);
+        m.Count(m.SessionsRecovered, h.SessionsRecovered);
         foreach (var (reason, count) in h.RecoveryRefused)
         {
-            m.RecoveryRefused.WithLabels(reason).IncTo(count);
+            m.Count(m.RecoveryRefused, count, reason);
         }
+
+        // A series the previous process had and this one has not counted yet (a transition, a refusal reason) stays.
+        m.ExposeCarried();
 
         // A reload can remove instances, frontends and servers: their series go with them instead of staying frozen
         // on dashboards until the next restart.
@@ -278,8 +298,9 @@ internal sealed class MetricsExporter(
     }
 
     /// <summary>Every instrument, created once.</summary>
-    private sealed class Instruments(IMetricFactory f)
+    private sealed class Instruments(IMetricFactory f, CounterCarry carry)
     {
+        public readonly Gauge BuildInfo = f.CreateGauge("cloudcore_lb_build_info", "1, labelled with the version of the binary this process runs.", ["version"]);
         public readonly Gauge VrrpState = f.CreateGauge("cloudcore_lb_vrrp_state", "1 for the VRRP state the instance is in, 0 for the others.", ["instance", "state"]);
         public readonly Gauge EffectivePriority = f.CreateGauge("cloudcore_lb_vrrp_effective_priority", "Priority advertised now: configured priority adjusted by tracking.", ["instance"]);
         public readonly Gauge ConfiguredPriority = f.CreateGauge("cloudcore_lb_vrrp_priority", "Configured priority.", ["instance"]);
@@ -329,6 +350,27 @@ internal sealed class MetricsExporter(
         public readonly Counter RecoveryRefused = f.CreateCounter("cloudcore_lb_sessions_recovery_refused_total", "Stored sessions reset instead of resumed after a crash, by reason.", ["reason"]);
         public readonly Gauge ServerCheckDuration = f.CreateGauge("cloudcore_lb_server_check_duration_seconds", "Duration of the last completed active health check.", ["backend", "server"]);
 
+        /// <summary>The counters an upgrade carries: every one but the upgrade totals, which the state carries apart.</summary>
+        private Counter[] Carried => [.. Counted, SessionsRefused, SessionsRecovered, RecoveryRefused];
+
+        /// <summary>The counters that belong to an instance, frontend or server (pruned with it).</summary>
+        private Counter[] Counted =>
+        [
+            AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,
+            FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendDescriptorPauses, FrontendClosed,
+            UdpDatagrams, UdpDropped, UdpRedispatches,
+            ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures,
+        ];
+
+        /// <summary>Exposes this process's count of a series on top of what the previous processes counted.</summary>
+        public void Count(Counter counter, double value, params string[] labels) => carry.Count(counter, value, labels);
+
+        /// <summary>Every carried series at least at its carried value (a counter only rises, so counted ones stay).</summary>
+        public void ExposeCarried() => carry.ExposeCarried(Carried);
+
+        /// <summary>Every carried series with a value, as this process exposes it now.</summary>
+        public IReadOnlyList<CarriedCounter> Snapshot() => CounterCarry.Read(Carried);
+
         /// <summary>
         /// Drops the series whose owner is gone. The owner is read from the instrument's own label names, so every
         /// instrument is listed once below and none can be filed under the wrong owner.
@@ -345,19 +387,12 @@ internal sealed class MetricsExporter(
             };
 
             Gauge[] gauges = [VrrpState, EffectivePriority, ConfiguredPriority, ConfigurationFault, Held, TrackedCheckUp, TrackedInterfaceUp, FrontendActive, ServerUp, ServerAdminState, ServerActive, ServerCheckDuration];
-            Counter[] counters =
-            [
-                AdvertsSent, AdvertsReceived, PriorityZeroSent, PriorityZeroReceived, MasterDownExpiries, GarpSent, UnknownVrid, Drops, Transitions,
-                FrontendConnections, FrontendBytesIn, FrontendBytesOut, FrontendLimitPauses, FrontendDescriptorPauses, FrontendClosed,
-                UdpDatagrams, UdpDropped, UdpRedispatches,
-                ServerConnections, ServerBytesIn, ServerBytesOut, ServerConnectErrors, ServerRetries, ServerRedispatches, ServerTransitions, ServerCheckFailures,
-            ];
             foreach (var gauge in gauges)
             {
                 MetricsExporter.Prune(gauge, labels => Alive(gauge.LabelNames, labels));
             }
 
-            foreach (var counter in counters)
+            foreach (var counter in Counted)
             {
                 MetricsExporter.Prune(counter, labels => Alive(counter.LabelNames, labels));
             }

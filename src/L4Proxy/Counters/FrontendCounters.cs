@@ -43,6 +43,12 @@ public sealed class FrontendCounters
         Interlocked.Increment(ref _total);
     }
 
+    /// <summary>
+    /// A session adopted from the process this one replaced: open here, but accepted (and counted in
+    /// <see cref="Total"/>) there; the metrics carry that count over.
+    /// </summary>
+    internal void Resumed() => Interlocked.Increment(ref _active);
+
     internal void Ended(CloseReason reason)
     {
         Interlocked.Decrement(ref _active);

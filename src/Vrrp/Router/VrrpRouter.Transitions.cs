@@ -125,7 +125,13 @@ internal sealed partial class VrrpRouter
         _lastTransition = new VrrpStampedStateChange(change, _time.GetUtcNow());
         _state = to;
         SyncWantsBackup();
-        Counters.Transition(from, to);
+        // A master resumed by its successor did not change state for anyone but this process: counted, the metrics
+        // (carried across the upgrade) would show a master transition per upgrade.
+        if (reason != VrrpTransitionReason.HandedOver)
+        {
+            Counters.Transition(from, to);
+        }
+
         Array.Clear(_dropLogTimes);
         VrrpLog.Transition(_logger, _options.Name, from, to, reason, detail);
         _pendingChanges.Enqueue(change);

@@ -37,7 +37,50 @@ public sealed class StateDescriptionTests
         var json = JsonSerializer.Serialize(Valid with { Format = 99 }, StateJsonContext.Default.StateDescription);
         var ex = Assert.Throws<InvalidDataException>(() => TakeoverReceiver.Parse(Encoding.UTF8.GetBytes(json)));
         Assert.Contains("state format 99 is unknown", ex.Message, StringComparison.Ordinal);
-        Assert.Contains($"format {StateDescription.CurrentFormat}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"formats {StateDescription.OldestFormat}-{StateDescription.CurrentFormat}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CarriedCounters_RoundTripThroughASealedMemfd()
+    {
+        var withCounters = Valid with { Counters = [new CarriedCounter("cloudcore_lb_frontend_connections_total", ["hub"], 42), new CarriedCounter("cloudcore_lb_sessions_recovered_total", [], 3)] };
+        var fd = SealedStateFile.Create(JsonSerializer.SerializeToUtf8Bytes(withCounters, StateJsonContext.Default.StateDescription));
+        try
+        {
+            var parsed = TakeoverReceiver.Parse(SealedStateFile.Read(fd, 1 << 20));
+            Assert.Equal(2, parsed.Counters!.Count);
+            Assert.Equal(["hub"], parsed.Counters[0].Labels);
+            Assert.Equal(42, parsed.Counters[0].Value);
+            Assert.Empty(parsed.Counters[1].Labels);
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
+    [Fact]
+    public void AFormatOneDescription_IsReadWithoutCounters()
+    {
+        var json = JsonSerializer.Serialize(Valid with { Format = 1 }, StateJsonContext.Default.StateDescription).Replace(",\"counters\":null", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("counters", json, StringComparison.Ordinal);
+
+        var parsed = TakeoverReceiver.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(1, parsed.Format);
+        Assert.Null(parsed.Counters);
+    }
+
+    [Theory]
+    [InlineData(1, null, 1)]
+    [InlineData(1, new[] { 1, 2 }, 2)]
+    [InlineData(2, new[] { 1, 2 }, 2)]
+    [InlineData(3, new[] { 2, 3 }, 2)]
+    [InlineData(3, new[] { 3 }, null)]
+    [InlineData(99, null, null)]
+    public void TheOldProcess_WritesTheNewestFormatBothBuildsKnow(int format, int[]? formats, int? written)
+    {
+        Assert.Equal(written, StateDescription.Negotiate(new HandoverHello("9.9.9", format, 1, formats)));
     }
 
     [Theory]

@@ -76,9 +76,7 @@ public sealed class UpgradeTests(ITestOutputHelper output)
     {
         using var lab = NetnsLab.Create(1, withClient: true);
         // The daemon runs from a copy of the build, so the test can replace "the binary on disk" under it.
-        var bin = Path.Combine(lab.Directory, "bin");
-        CopyDirectory(AppContext.BaseDirectory, bin);
-        var daemonPath = Path.Combine(bin, "cloudcore-lb");
+        var daemonPath = RestampedBuild.Copy(Path.Combine(lab.Directory, "bin"));
         var good = LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100 }) + LabConfigs.SeedProxy(lab.Nodes);
         var config = lab.WriteFile("cloudcore-lb.yaml", good);
         LabConfigs.StartCloudCores(lab);
@@ -132,6 +130,103 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         Assert.Contains("Upgrade failed, this process goes on", daemon.Output, StringComparison.Ordinal);
     }
 
+    [RootFact]
+    public void AnUpgradeToABinaryWithAnotherVersionKeepsSessionsAndTheVipAndCountsOnFromTheOldCounters()
+    {
+        using var lab = NetnsLab.Create(2, withClient: true);
+        // The VIP holder runs from a copy of the build, so the test can put another version on disk under it.
+        var daemonPath = RestampedBuild.Copy(Path.Combine(lab.Directory, "bin"));
+        // --version prints the informational version, with the commit after a '+'; the daemon reports what is before.
+        var current = Shell.Run(daemonPath, "--version").Trim().Split(' ')[^1].Split('+')[0];
+        var next = string.Concat(current.Select(c => char.IsAsciiDigit(c) ? '9' : c));
+        Assert.NotEqual(current, next);
+        var staged = Path.Combine(lab.Directory, "cloudcore-lb.dll.next");
+        RestampedBuild.WriteRestampedAssembly(staged, current, next);
+
+        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.Daemon(new Dictionary<string, int> { ["node1"] = 100, ["node2"] = 99 }) + LabConfigs.SeedProxy(lab.Nodes));
+        LabConfigs.StartCloudCores(lab);
+        using var sampler = new VipSampler(lab.Nodes);
+        var holder = lab.Nodes[0];
+        var daemon = lab.Start(holder, "cloudcore-lb@node1", daemonPath, "run", "--config", config, "--node", holder.Name, "--socket", lab.ControlSocket(holder));
+        Assert.NotNull(sampler.WaitForSoleHolder(1, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
+        var backup = lab.StartDaemon(lab.Nodes[1], config);
+        LabStatus.WaitFor(lab, lab.Nodes[1], s => LabStatus.Instance(s).GetProperty("state").GetString() == "Backup", "node2 backup");
+        LabStatus.WaitForServersUsable(lab, holder);
+        var stop = Path.Combine(lab.Directory, "stop-sessions");
+        var load = lab.Start(lab.Client!, "edge-sessions", "python3", Path.Combine(AppContext.BaseDirectory, "Lab", "lab_sessions.py"),
+            NetnsLab.Vip, "10010", "50", stop, "500000");
+        Assert.True(load.WaitForOutput("ready sessions=50", TimeSpan.FromSeconds(60)), load.Output);
+        var since = sampler.Now;
+        var backupLogFrom = backup.Output.Length;
+        const string bytesIn = "cloudcore_lb_frontend_received_bytes_total{frontend=\"http_10000_front\"}";
+        const string advertsSent = "cloudcore_lb_vrrp_adverts_sent_total{instance=\"CloudCore\"}";
+        // The bulk stream has moved bytes through the old process, and it has advertised: there is something to carry.
+        LabMetrics.WaitFor(holder, bytesIn, 100_000, TimeSpan.FromSeconds(30));
+        var before = Counters(LabMetrics.Scrape(holder));
+        Assert.Equal(51, before["cloudcore_lb_frontend_connections_total{frontend=\"http_10000_front\"}"]);
+        Assert.True(before[advertsSent] > 0);
+
+        // What a package upgrade does: the new files replace the old ones under the running process.
+        File.Move(staged, Path.Combine(Path.GetDirectoryName(daemonPath)!, "cloudcore-lb.dll"), overwrite: true);
+        Assert.StartsWith(next, Shell.Run(daemonPath, "--version").Trim().Split(' ')[^1], StringComparison.Ordinal);
+        var upgrade = Shell.RunChecked(daemonPath, ["upgrade", "--socket", lab.ControlSocket(holder)], check: false);
+        output.WriteLine(upgrade.Output + upgrade.Error);
+        Assert.Equal(0, upgrade.ExitCode);
+        Assert.Contains($"({next}); 51 sessions handed over", upgrade.Output, StringComparison.Ordinal);
+        var status = WaitForGeneration(lab, holder, 2);
+        Assert.Equal(next, status.RootElement.GetProperty("version").GetString());
+
+        // The new process's metrics go on from the old one's: no counter went back, not one series vanished.
+        var exposition = WaitForMetrics(holder);
+        Assert.Contains($"cloudcore_lb_build_info{{version=\"{next}\"}} 1", exposition, StringComparison.Ordinal);
+        var after = Counters(exposition);
+        var fell = before.Where(b => after.GetValueOrDefault(b.Key, -1) < b.Value).Select(b => $"{b.Key}: {b.Value} -> {after.GetValueOrDefault(b.Key, -1)}").ToArray();
+        Assert.True(fell.Length == 0, "counters that went back or vanished:\n" + string.Join('\n', fell));
+        Assert.Equal(51, after["cloudcore_lb_frontend_connections_total{frontend=\"http_10000_front\"}"]);
+        Assert.Equal(51, LabMetrics.Parse(exposition)["cloudcore_lb_frontend_active_connections{frontend=\"http_10000_front\"}"]);
+        // The master stayed master across the upgrade: the successor's resume is no transition.
+        const string transitions = "cloudcore_lb_vrrp_transitions_total{";
+        Assert.Equal(before.Where(b => b.Key.StartsWith(transitions, StringComparison.Ordinal)).Sum(b => b.Value),
+            after.Where(a => a.Key.StartsWith(transitions, StringComparison.Ordinal)).Sum(a => a.Value));
+        // ... and keeps counting: the sessions' bytes and the adverts now pass through the new process.
+        LabMetrics.WaitFor(holder, bytesIn, after[bytesIn] + 100_000, TimeSpan.FromSeconds(30));
+        LabMetrics.WaitFor(holder, advertsSent, after[advertsSent] + 2, TimeSpan.FromSeconds(30));
+
+        File.WriteAllText(stop, "");
+        Assert.True(load.WaitForExit(TimeSpan.FromSeconds(60)), load.Output);
+        output.WriteLine(load.Output);
+        Assert.Contains("sessions=50 broken=0 ", load.Output, StringComparison.Ordinal);
+        Assert.Contains("bulk_match=1", load.Output, StringComparison.Ordinal);
+        Assert.Null(sampler.FirstSampleWithout(1, since));
+        Assert.Equal(TimeSpan.Zero, sampler.LongestMultipleHolders(since));
+        var backupLog = backup.Output[backupLogFrom..];
+        Assert.DoesNotContain("Backup -> Master", backupLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("priority 0", backupLog, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Upgrade", daemon.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every cloudcore_lb counter sample of an exposition.</summary>
+    private static Dictionary<string, double> Counters(string exposition) =>
+        LabMetrics.Parse(exposition).Where(s => s.Key.StartsWith("cloudcore_lb_", StringComparison.Ordinal) && s.Key.Split('{')[0].EndsWith("_total", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+
+    /// <summary>The successor binds the metrics port once the old process let go of it: scrapes until it answers.</summary>
+    private static string WaitForMetrics(LabNode node)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var exposition = LabMetrics.TryScrape(node);
+            if (exposition.Contains("cloudcore_lb_process_generation 2", StringComparison.Ordinal))
+            {
+                return exposition;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{node.Name}: the new process's metrics never answered");
+            Thread.Sleep(100);
+        }
+    }
+
     private static JsonDocument Status(NetnsLab lab, LabNode node) =>
         JsonDocument.Parse(Shell.Run(NetnsLab.DaemonPath, "status", "--json", "--socket", lab.ControlSocket(node)));
 
@@ -155,18 +250,6 @@ public sealed class UpgradeTests(ITestOutputHelper output)
 
             Assert.True(DateTime.UtcNow < deadline, $"generation {generation} never answered: {answer.Output}{answer.Error}");
             Thread.Sleep(50);
-        }
-    }
-
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
         }
     }
 }

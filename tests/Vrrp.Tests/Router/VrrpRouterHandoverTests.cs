@@ -30,6 +30,7 @@ public sealed class VrrpRouterHandoverTests
         Assert.Contains(new VirtualAddress(SeedOptions.Vip, 24), successor.Vips.Present);
         Assert.Empty(successor.Garp.Sent);
         Assert.Equal(0, successor.Router.Counters.PriorityZeroSent);
+        Assert.Equal(0, successor.Router.Counters.GetTransitions(VrrpState.Initialize, VrrpState.Master));
         // One advert per second, on the old process's schedule: the first due one second after the last before the freeze.
         var after = successor.SentAdverts.Where(a => a.At > frozenAt).Select(a => a.At).ToArray();
         Assert.Equal(5, after.Length);
