@@ -33,6 +33,52 @@ public sealed class WallClockJumpTests(ITestOutputHelper output)
     [RootFact]
     public void StepsOfAnHourOnTheBackupsWallClockMoveNeitherTheVipNorTheAdvertsNorASession() => Run(stepped: 1);
 
+    /// <summary>
+    /// Debian's keepalived with the seed's keepalived.conf under the same steps on its master, for the comparison. It
+    /// has no status to wait on, so each step is observed for the time the cloudcore-lb test waits (five adverts, or
+    /// 10 s should its adverts stop); only the end state is asserted: one holder.
+    /// </summary>
+    [RootFact]
+    public void KeepalivedUnderTheSameStepsOnItsMasterEndsWithOneHolder()
+    {
+        using var lab = NetnsLab.Create(2);
+        using var sampler = new VipSampler(lab.Nodes);
+        var capture = new SegmentCapture(lab);
+        var clock = new FakedWallClock(lab, "node1");
+        var script = LabConfigs.HealthyScript(lab);
+        var daemons = new LabProcess[2];
+        foreach (var (node, i) in lab.Nodes.Select((n, i) => (n, i)))
+        {
+            var conf = lab.WriteFile($"keepalived-{node.Name}.conf", LabConfigs.SeedKeepalived(i == 0 ? "MASTER" : "BACKUP", 100 - i, script, $"lb0{i + 1}"));
+            daemons[i] = lab.StartKeepalived(node, conf, i == 0 ? clock.Environment : null);
+            if (i == 0)
+            {
+                sampler.RequireSoleHolder(1, TimeSpan.Zero, Timeout, daemons[0]);
+            }
+        }
+
+        var started = DateTime.Now;
+        Assert.True(SpinWait.SpinUntil(() => capture.AdvertsSent(1, started).Count >= VrrpFaultLab.KeepalivedSettleAdverts, Timeout),
+            $"keepalived on node1 did not advertise:\n{string.Join('\n', daemons.Select(d => d.Describe()))}");
+        var from = DateTime.Now;
+        foreach (var offset in Offsets)
+        {
+            var at = DateTime.Now;
+            clock.Step(offset);
+            _ = SpinWait.SpinUntil(() => capture.AdvertsSent(1, at).Count >= AdvertsPerStep + 1, TimeSpan.FromSeconds(10));
+        }
+
+        var until = DateTime.Now;
+        var gaps = Gaps([.. capture.AdvertsSent(1, from - VrrpTiming.AdvertInterval).Where(a => a.At <= until)]);
+        var start = sampler.FromLocal(from);
+        output.WriteLine($"keepalived, wall clock of node1 stepped {string.Join(", ", Offsets.Select(o => $"{o.TotalSeconds:+0;-0;0} s"))} over {(until - from).TotalSeconds:F1} s: " +
+            $"node1 advert gaps {Describe(gaps)}; node2 sent {capture.AdvertsSent(2, from).Count(a => a.At <= until)} adverts; " +
+            $"{sampler.Moves(start)} moves, two holders for {sampler.LongestMultipleHolders(start).TotalMilliseconds:F0} ms, none for {sampler.LongestWithoutHolder(start).TotalMilliseconds:F0} ms");
+        output.WriteLine(sampler.Describe());
+        clock.Step(TimeSpan.Zero);
+        Assert.NotNull(sampler.WaitForSoleHolder(1, sampler.Now, Timeout));
+    }
+
     private void Run(int stepped)
     {
         using var lab = NetnsLab.Create(2, withClient: true);
@@ -67,6 +113,8 @@ public sealed class WallClockJumpTests(ITestOutputHelper output)
 
         var marks = daemons.Select(d => d.Output.Length).ToArray();
         var checkFailures = lab.Nodes.Select(n => LabMetrics.Sum(n, "cloudcore_lb_server_check_failures_total")).ToArray();
+        // The counter is read somewhere within each scrape, which takes seconds on a loaded machine: bracket it.
+        var firstScrape = DateTime.Now;
         var sentBefore = LabMetrics.Sum(lab.Nodes[0], "cloudcore_lb_vrrp_adverts_sent_total");
         var from = DateTime.Now;
         var report = new List<string>();
@@ -92,24 +140,31 @@ public sealed class WallClockJumpTests(ITestOutputHelper output)
 
         var until = DateTime.Now;
         var sentAfter = LabMetrics.Sum(lab.Nodes[0], "cloudcore_lb_vrrp_adverts_sent_total");
+        var lastScrape = DateTime.Now;
         File.WriteAllText(stop, "");
+        // The capture is read from tcpdump's output: wait until it shows an advert after the last scrape.
+        Assert.True(SpinWait.SpinUntil(() => capture.AdvertsSent(1, lastScrape).Count > 0, Timeout), capture.Lines("vrrp"));
         foreach (var session in sessions)
         {
             Assert.True(session.WaitForExit(Timeout), session.Output);
         }
 
+        int Captured(DateTime after, DateTime before) => capture.AdvertsSent(1, after).Count(a => a.At <= before);
+        var (countedAtLeast, countedAtMost) = (Captured(from, until), Captured(firstScrape, lastScrape));
         var window = from - VrrpTiming.AdvertInterval;
         var sent = capture.AdvertsSent(1, window).Where(a => a.At <= until).ToArray();
         var allGaps = Gaps(sent);
         var backupSent = capture.AdvertsSent(2, window).Where(a => a.At <= until).ToArray();
-        var silences = AdvertTimeline.Silences(capture, 2, 99, from, until, VrrpTiming.AdvertInterval + VrrpTiming.Margin);
+        var silences = AdvertTimeline.Silences(capture, 2, 99, from, until, VrrpTiming.MasterDown(99));
+        var inWindow = sent.Count(a => a.At >= from);
+        var slots = (int)Math.Ceiling((until - from) / VrrpTiming.AdvertInterval);
         var transitions = daemons.Select((d, i) => VrrpTransitions.AfterOffset(d, marks[i])).ToArray();
         var downs = daemons.SelectMany((d, i) => d.Output[marks[i]..].Split('\n').Where(l => l.Contains(" is DOWN", StringComparison.Ordinal))).ToArray();
         var failuresAfter = lab.Nodes.Select(n => LabMetrics.Sum(n, "cloudcore_lb_server_check_failures_total")).ToArray();
         var start = sampler.FromLocal(from);
         output.WriteLine($"wall clock of {steppedNode.Name} stepped {string.Join(", ", Offsets.Select(o => $"{o.TotalSeconds:+0;-0;0} s"))} over {(until - from).TotalSeconds:F1} s:");
         report.ForEach(output.WriteLine);
-        output.WriteLine($"node1 sent {sent.Length} adverts (its counter: {sentAfter - sentBefore:F0}), gaps {Describe(allGaps)}; node2 sent {backupSent.Length}");
+        output.WriteLine($"node1 sent {inWindow} adverts in {slots} intervals (its counter: {sentAfter - sentBefore:F0}, the capture while counting {countedAtLeast}-{countedAtMost}), gaps {Describe(allGaps)}; node2 sent {backupSent.Length}");
         output.WriteLine($"sessions: {string.Join("; ", sessions.Select(s => s.Output.Split('\n').LastOrDefault(l => l.StartsWith("session ", StringComparison.Ordinal))))}");
         output.WriteLine($"check failures during the steps: node1 {failuresAfter[0] - checkFailures[0]:F0}, node2 {failuresAfter[1] - checkFailures[1]:F0}");
         output.WriteLine(sampler.Describe());
@@ -119,14 +174,15 @@ public sealed class WallClockJumpTests(ITestOutputHelper output)
         Assert.True(sampler.Moves(start) == 0 && sampler.LongestMultipleHolders(start) == TimeSpan.Zero && sampler.LongestWithoutHolder(start) == TimeSpan.Zero,
             $"the VIP did not stay on node1 alone{context}");
         Assert.Equal([1], sampler.Current);
-        // The master's schedule: one advert an interval, never a stall (a backward step on a wall-clock timer) nor a
-        // burst (a forward one); a late timer shortens the next gap, so the margin applies both ways.
-        Assert.True(allGaps.All(g => g >= VrrpTiming.AdvertInterval - VrrpTiming.Margin && g <= VrrpTiming.AdvertInterval + VrrpTiming.Margin),
-            $"node1's adverts left their schedule: {Describe(allGaps)}{context}");
-        Assert.True(Math.Abs(sentAfter - sentBefore - sent.Count(a => a.At >= from)) <= 2,
-            $"node1 counted {sentAfter - sentBefore} adverts sent, the segment saw {sent.Count(a => a.At >= from)}{context}");
+        // The master's schedule: a stall (a backward step on a wall-clock timer) would leave the backup a master-down
+        // interval without an advert, a burst (a forward one) would put more adverts into the steps than intervals
+        // passed. A late timer on a loaded machine stretches one gap and shortens the next (the schedule is kept), so
+        // single gaps are reported, not bounded.
+        Assert.True(inWindow <= slots + 1, $"node1 sent {inWindow} adverts in {slots} intervals: {Describe(allGaps)}{context}");
+        Assert.True(sentAfter - sentBefore >= countedAtLeast && sentAfter - sentBefore <= countedAtMost,
+            $"node1 counted {sentAfter - sentBefore} adverts sent, the segment saw {countedAtLeast}-{countedAtMost} while it was counting{context}");
         Assert.True(backupSent.Length == 0 && silences.Count == 0,
-            $"node2 went {silences.Count} times without node1's adverts for longer than an interval and sent {backupSent.Length} adverts{context}");
+            $"node2 went {silences.Count} times a master-down interval without node1's adverts and sent {backupSent.Length} adverts{context}");
         Assert.True(downs.Length == 0 && failuresAfter.SequenceEqual(checkFailures),
             $"a health check failed: {string.Join('\n', downs)}; failures {string.Join(", ", checkFailures)} -> {string.Join(", ", failuresAfter)}{context}");
         foreach (var node in lab.Nodes)
