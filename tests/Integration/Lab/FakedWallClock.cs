@@ -6,7 +6,7 @@ namespace CloudCoreLb.Integration.Tests.Lab;
 /// One daemon's own wall clock, stepped by the test as <c>date -s</c> would step a node's, without touching the
 /// machine's clock (other labs and builds share it): libfaketime (Debian's <c>faketime</c>, scripts/deps.sh) is
 /// preloaded into that daemon alone and reads its offset from a file on every call, so a rewrite of the file is a step
-/// of CLOCK_REALTIME at once. CLOCK_MONOTONIC and CLOCK_BOOTTIME are left alone (FAKETIME_DONT_FAKE_MONOTONIC), as
+/// of CLOCK_REALTIME at once. The monotonic clocks are left alone (FAKETIME_DONT_FAKE_MONOTONIC), as
 /// the kernel leaves them alone when the wall clock is set.
 /// </summary>
 internal sealed class FakedWallClock
