@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo, the tests and the benchmarks use, when missing (needs root; a no-op otherwise).
 set -euo pipefail
-pkgs=(iproute2 libpcap0.8 keepalived tcpdump tshark nftables procps psmisc haproxy iperf3 wrk nginx-light libnginx-mod-stream gcc python3 chromium chromium-driver)
+pkgs=(iproute2 libpcap0.8 keepalived tcpdump tshark nftables procps psmisc haproxy iperf3 wrk nginx-light libnginx-mod-stream gcc python3 chromium chromium-driver faketime)
 need=()
 for pkg in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")

@@ -18,7 +18,7 @@ namespace CloudCoreLb.Host.Metrics;
 /// conventions: <c>cloudcore_lb_</c> prefix, <c>_total</c> counters, base units.
 /// </summary>
 internal sealed class MetricsExporter(
-    ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, CrashRecovery recovery, StatusProvider status, CounterCarry carry,
+    ConfigState config, VrrpService vrrp, ProxyService proxy, ProcessLineage lineage, CrashRecovery recovery, StatusProvider status, CounterCarry carry, TimeProvider time,
     ILogger<MetricsExporter> logger) : IHostedService, IDisposable
 {
     private static readonly VrrpState[] States = Enum.GetValues<VrrpState>();
@@ -91,11 +91,12 @@ internal sealed class MetricsExporter(
     private async Task ListenWhenFreeAsync(IPEndPoint listen)
     {
         await lineage.Committed.ConfigureAwait(false);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        // Monotonic: a wall-clock step during an upgrade must neither end the wait at once nor stretch it by the step.
+        var waiting = time.GetTimestamp();
         while (true)
         {
             // Only the last attempt's failure is worth a log line: until then the port is the old process's.
-            var last = DateTime.UtcNow >= deadline;
+            var last = time.GetElapsedTime(waiting) >= TimeSpan.FromSeconds(15);
             if (Listen(listen, logFailure: last) || last)
             {
                 return;

@@ -32,6 +32,13 @@ internal static partial class VrrpTransitions
         return list;
     }
 
+    /// <summary>
+    /// The changes logged after the first <paramref name="offset"/> characters of the daemon's output, whatever their
+    /// stamps say: those of a daemon whose wall clock was stepped do not compare with the test's clock.
+    /// </summary>
+    public static IReadOnlyList<string> AfterOffset(LabProcess daemon, int offset, string instance = "CloudCore") =>
+        [.. daemon.Output[offset..].Split('\n').Where(l => TransitionLine().Match(l) is { Success: true } m && m.Groups["instance"].Value == instance)];
+
     /// <summary>The changes, one per line, for failure messages and the test output.</summary>
     public static string Describe(IEnumerable<VrrpTransition> transitions) => string.Join("; ", transitions);
 }

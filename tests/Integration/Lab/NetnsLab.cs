@@ -154,9 +154,9 @@ internal sealed class NetnsLab : IDisposable
     /// <summary>
     /// Starts Debian's keepalived in the foreground with its own pid files and console logging, and its TMPDIR in
     /// <see cref="KeepalivedDirectory"/>: the files it writes on signals (<c>keepalived.stats</c>) are the node's own,
-    /// not a <c>/tmp</c> file every concurrent lab would share.
+    /// not a <c>/tmp</c> file every concurrent lab would share. <paramref name="env"/> adds variables (a faked clock).
     /// </summary>
-    public LabProcess StartKeepalived(LabNode node, string configPath)
+    public LabProcess StartKeepalived(LabNode node, string configPath, IDictionary<string, string>? env = null)
     {
         var run = KeepalivedDirectory(node);
         System.IO.Directory.CreateDirectory(run);
@@ -164,7 +164,7 @@ internal sealed class NetnsLab : IDisposable
             ["--dont-fork", "--log-console", "--log-detail", "--vrrp", "--use-file", configPath,
             "--pid", Path.Combine(run, "keepalived.pid"), "--vrrp_pid", Path.Combine(run, "vrrp.pid"),
             "--checkers_pid", Path.Combine(run, "checkers.pid")],
-            new Dictionary<string, string> { ["TMPDIR"] = run });
+            new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["TMPDIR"] = run });
     }
 
     /// <summary>Where a node's keepalived keeps its pid files and writes its stats.</summary>

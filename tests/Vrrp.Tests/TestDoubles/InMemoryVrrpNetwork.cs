@@ -17,18 +17,18 @@ internal sealed class InMemoryVrrpNetwork
 
     private readonly List<Node> _nodes = [];
     private readonly HashSet<(Node, Node)> _partitions = [];
-    private readonly DateTimeOffset _start;
+    private readonly long _start;
 
     public InMemoryVrrpNetwork()
     {
         Time = new SteppedTimeProvider();
-        _start = Time.GetUtcNow();
+        _start = Time.GetTimestamp();
     }
 
     public SteppedTimeProvider Time { get; }
 
-    /// <summary>Elapsed time since the network was created.</summary>
-    public TimeSpan Now => Time.GetUtcNow() - _start;
+    /// <summary>Elapsed time since the network was created (on the monotonic clock: a wall-clock step leaves it alone).</summary>
+    public TimeSpan Now => Time.GetElapsedTime(_start);
 
     /// <summary>Every advert sent, in order.</summary>
     public List<SentAdvert> Sent { get; } = [];

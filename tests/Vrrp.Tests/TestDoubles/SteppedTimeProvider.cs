@@ -12,8 +12,10 @@ internal sealed class SteppedTimeProvider : TimeProvider
 {
     private readonly FakeTimeProvider _inner = new();
     private readonly List<TrackedTimer> _timers = [];
+    private TimeSpan _wallStep;
 
-    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+    /// <summary>The wall clock: the fake clock plus every <see cref="StepWallClock"/> so far.</summary>
+    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow() + _wallStep;
 
     public override long GetTimestamp() => _inner.GetTimestamp();
 
@@ -29,9 +31,18 @@ internal sealed class SteppedTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>
+    /// A step of the wall clock alone (<c>date -s</c>, an NTP step): what <see cref="GetUtcNow"/> says jumps by
+    /// <paramref name="by"/>; timestamps and timers run on as the kernel's monotonic clock does.
+    /// </summary>
+    public void StepWallClock(TimeSpan by) => _wallStep += by;
+
+    /// <summary>The clock timers and timestamps run on, which a wall-clock step leaves alone.</summary>
+    private DateTimeOffset Monotonic => _inner.GetUtcNow();
+
     public void Advance(TimeSpan delta)
     {
-        var target = GetUtcNow() + delta;
+        var target = Monotonic + delta;
         for (var steps = 0; ; steps++)
         {
             Assert.True(steps < 1_000_000, "timers keep firing at the same instant");
@@ -41,10 +52,10 @@ internal sealed class SteppedTimeProvider : TimeProvider
                 break;
             }
 
-            _inner.Advance(next > GetUtcNow() ? next - GetUtcNow() : TimeSpan.Zero);
+            _inner.Advance(next > Monotonic ? next - Monotonic : TimeSpan.Zero);
         }
 
-        _inner.Advance(target - GetUtcNow());
+        _inner.Advance(target - Monotonic);
     }
 
     /// <summary>
@@ -74,7 +85,7 @@ internal sealed class SteppedTimeProvider : TimeProvider
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             _period = period;
-            Wakeup = dueTime == Timeout.InfiniteTimeSpan ? null : _owner.GetUtcNow() + dueTime;
+            Wakeup = dueTime == Timeout.InfiniteTimeSpan ? null : _owner.Monotonic + dueTime;
             return _timer.Change(dueTime, period);
         }
 
@@ -93,7 +104,7 @@ internal sealed class SteppedTimeProvider : TimeProvider
 
         private void Fire()
         {
-            Wakeup = _period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan ? _owner.GetUtcNow() + _period : null;
+            Wakeup = _period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan ? _owner.Monotonic + _period : null;
             _callback(_state);
         }
     }
