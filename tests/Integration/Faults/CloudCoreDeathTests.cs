@@ -68,10 +68,10 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         Assert.True(ready.GetProperty("sessions").GetInt32() == Sessions, $"not every session opened: {ready}\n{daemon.Describe()}");
         Assert.Equal(0, ready.GetProperty("split_edges").GetInt32());
         var cpuEstablishing = ProcStat.CpuSeconds(daemon) - cpuBefore;
-        var heartbeating = AllHeartbeatingSince(fleet, ready.GetProperty("t").GetDouble(), Sessions);
+        var heartbeating = AllHeartbeatingSince(lab, fleet, ready.GetProperty("t").GetDouble(), Sessions);
         var steadyFrom = heartbeating.GetProperty("t").GetDouble();
         var cpuSteadyFrom = ProcStat.CpuSeconds(daemon);
-        var steady = AllHeartbeatingSince(fleet, steadyFrom, Sessions);
+        var steady = AllHeartbeatingSince(lab, fleet, steadyFrom, Sessions);
         var cpuSteady = (ProcStat.CpuSeconds(daemon) - cpuSteadyFrom) / (steady.GetProperty("t").GetDouble() - steadyFrom);
         var rss = ProcStat.ResidentBytes(daemon);
         var descriptors = ProcStat.OpenDescriptors(daemon);
@@ -94,6 +94,8 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         // The kill: exactly the victim's sessions close, each ended or reset by the proxy.
         var killedAt = EdgeFleet.Now;
         standins[0].Signal(9);
+        // The proxy's own side first (its client sockets leave ESTABLISHED as it ends them), free of the edges' event loop.
+        var proxyClosedAfter = WaitForEstablished(proxy, "( sport = :10010 or sport = :10014 )", Sessions - onVictim) - killedAt;
         var closedStatus = fleet.WaitForStatus(s => s.GetProperty("closed").GetInt32() >= onVictim, $"the {onVictim} sessions on {victim.Name} closed", s_timeout);
         var closedAfter = closedStatus.GetProperty("closed_last").GetDouble() - killedAt;
         var firstClosedAfter = closedStatus.GetProperty("closed_first").GetDouble() - killedAt;
@@ -104,7 +106,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         LabStatus.WaitFor(lab, proxy, s => Servers(s, victim).All(v => !v.GetProperty("up").GetBoolean()), $"{victim.Name} down after {Check}", s_timeout);
 
         // Every other session heartbeats on: each has had an echo since the last close, none stalled, none closed.
-        var survived = AllHeartbeatingSince(fleet, closedStatus.GetProperty("closed_last").GetDouble(), Sessions - onVictim);
+        var survived = AllHeartbeatingSince(lab, fleet, closedStatus.GetProperty("closed_last").GetDouble(), Sessions - onVictim);
         Assert.Equal(onVictim, survived.GetProperty("closed").GetInt32());
 
         // Back: once its checks pass, its edges' new sessions land on it again, and no existing session moves.
@@ -117,7 +119,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         var back = EdgeFleet.PerServer(reconnected.GetProperty("by_server"));
         Assert.True(reconnected.GetProperty("sessions").GetInt32() == onVictim && back.Count == 1 && back.GetValueOrDefault(victim.Name) == onVictim,
             $"the {onVictim} reopened sessions did not all land on {victim.Name} again: {reconnected}");
-        var final = AllHeartbeatingSince(fleet, reconnected.GetProperty("t").GetDouble(), Sessions);
+        var final = AllHeartbeatingSince(lab, fleet, reconnected.GetProperty("t").GetDouble(), Sessions);
         Assert.Equal(onEach, EdgeFleet.PerServer(final.GetProperty("open_by_server")));
         metrics = LabMetrics.Parse(LabMetrics.Scrape(proxy));
         foreach (var node in cloudcores)
@@ -138,7 +140,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"daemon with {Sessions} sessions: RSS {rss / 1048576.0:F0} MiB ({rssAtRest / 1048576.0:F0} MiB at rest, {(rss - rssAtRest) / (double)Sessions / 1024:F1} KiB per session), {descriptors} descriptors ({descriptorsAtRest} at rest, limit {DescriptorLimit}), CPU {cpuSteady:P1} of a core heartbeating ({Sessions / s_heartbeat.TotalSeconds:F0} heartbeats/s)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"kill -9 {victim.Name}: its {onVictim} sessions closed {firstClosedAfter:F2}-{closedAfter:F2} s after the kill ({closedByServer}); up again {upAfter:F1} s after the restart; {onVictim} reopened on it in {reconnected.GetProperty("seconds").GetDouble():F1} s; longest heartbeat round trip {steady.GetProperty("max_round_trip").GetDouble():F2} s before the kill, {survived.GetProperty("max_round_trip").GetDouble():F2} s by the survivors' check, {summary.GetProperty("max_round_trip").GetDouble():F2} s in all; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"kill -9 {victim.Name}: the proxy had ended its {onVictim} sessions {proxyClosedAfter:F2} s after the kill, the edges saw them close {firstClosedAfter:F2}-{closedAfter:F2} s after it ({closedByServer}); up again {upAfter:F1} s after the restart; {onVictim} reopened on it in {reconnected.GetProperty("seconds").GetDouble():F1} s; longest heartbeat round trip {steady.GetProperty("max_round_trip").GetDouble():F2} s before the kill, {survived.GetProperty("max_round_trip").GetDouble():F2} s by the survivors' check, {summary.GetProperty("max_round_trip").GetDouble():F2} s in all; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
     }
 
     /// <summary>
@@ -158,14 +160,26 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
     /// seconds), with <paramref name="open"/> sessions open and none stalled; returns that status. Only a status taken
     /// after <paramref name="since"/> counts (one taken while sessions were still opening may be the newest yet).
     /// </summary>
-    private static JsonElement AllHeartbeatingSince(EdgeFleet fleet, double since, int open)
+    private static JsonElement AllHeartbeatingSince(NetnsLab lab, EdgeFleet fleet, double since, int open)
     {
         var status = fleet.WaitForStatus(s => s.GetProperty("t").GetDouble() > since
             && (s.GetProperty("oldest_echo").GetDouble() > since || s.GetProperty("stalled").GetInt32() > 0 || s.GetProperty("open").GetInt32() != open),
             $"every session's heartbeat echoed since {since:F1}", s_timeout);
-        Assert.True(status.GetProperty("open").GetInt32() == open && status.GetProperty("stalled").GetInt32() == 0, $"expected {open} open sessions heartbeating, none stalled: {status}");
+        Assert.True(status.GetProperty("open").GetInt32() == open && status.GetProperty("stalled").GetInt32() == 0,
+            $"expected {open} open sessions heartbeating, none stalled: {status}\nsockets with bytes queued:\n{QueuedSockets(lab)}");
         return status;
     }
+
+    /// <summary>Where bytes wait: every namespace's established sockets with a non-empty receive or send queue.</summary>
+    private static string QueuedSockets(NetnsLab lab) =>
+        string.Join('\n', lab.Nodes.Append(lab.Client!).Select(node =>
+        {
+            var queued = Shell.Run("ip", "netns", "exec", node.Netns, "ss", "-Htn", "state", "established")
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Where(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var recv, var send, ..] && (recv != "0" || send != "0"))
+                .ToArray();
+            return $"{node.Name}: {queued.Length}\n  {string.Join("\n  ", queued.Take(8))}";
+        }));
 
     /// <summary>A per-server sample summed over the two backends the sessions use.</summary>
     private static double ServerSample(Dictionary<string, double> metrics, string name, LabNode node) =>
@@ -178,20 +192,28 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
     /// Waits until the stand-in's own established sockets on the two ports number <paramref name="count"/> (a check's
     /// connection may be open for a moment beside the sessions).
     /// </summary>
-    private static void WaitForStandInSessions(LabNode node, int count)
+    private static void WaitForStandInSessions(LabNode node, int count) =>
+        WaitForEstablished(node, "( sport = :10000 or sport = :10004 )", count);
+
+    /// <summary>
+    /// Waits until the node's established TCP sockets matching <paramref name="filter"/> (an <c>ss</c> filter)
+    /// number <paramref name="count"/>; returns when that was seen (CLOCK_MONOTONIC seconds, before the <c>ss</c> run).
+    /// </summary>
+    private static double WaitForEstablished(LabNode node, string filter, int count)
     {
         var deadline = DateTime.UtcNow + s_timeout;
-        var seen = -1;
-        while (seen != count)
+        while (true)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{node.Name}'s stand-in holds {seen} sessions, the proxy and the edges count {count}");
-            if (seen >= 0)
+            var at = EdgeFleet.Now;
+            var seen = Shell.Run("ip", "netns", "exec", node.Netns, "ss", "-Htn", "state", "established", filter)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            if (seen == count)
             {
-                Thread.Sleep(100);
+                return at;
             }
 
-            seen = Shell.Run("ip", "netns", "exec", node.Netns, "ss", "-Htn", "state", "established", "( sport = :10000 or sport = :10004 )")
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            Assert.True(DateTime.UtcNow < deadline, $"{node.Name} holds {seen} established sockets matching {filter}, expected {count}");
+            Thread.Sleep(50);
         }
     }
 }

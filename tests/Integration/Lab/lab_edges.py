@@ -191,6 +191,8 @@ def status_fields():
         "closed_first": round(min((s.closed_at for s in closed), default=0.0), 3),
         "closed_last": round(max((s.closed_at for s in closed), default=0.0), 3),
         "stalled": sum(1 for s in open_ if s.stalled(now)),
+        "stalled_by_server": by_server([s for s in open_ if s.stalled(now)]),
+        "stalled_first": [f"{address(s.edge)}:{s.port}@{s.server}:{now - s.sent_at:.1f}s" for s in open_ if s.stalled(now)][:5],
         "oldest_echo": round(min((s.last_echo for s in open_), default=0.0), 3),
         "open_by_server": by_server(open_),
         "echoes": sum(s.echoes for s in sessions),
