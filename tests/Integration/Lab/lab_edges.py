@@ -11,7 +11,7 @@ run. Prints JSON lines (all times are CLOCK_MONOTONIC seconds, the clock every n
   ready        every first session has an outcome: counts by server and port, edges split over servers, seconds taken
   status       every 0.5 s: open and closed sessions (closed by server and reason, time of the last close), stalled
                sessions (a heartbeat unanswered for STALL seconds), the oldest last echo of the open sessions (0 while one has had none),
-               the longest heartbeat round trip so far
+               the longest heartbeat round trip so far, the longest this event loop ran late (its own share of a delay)
   reconnected  every reopened session has an outcome: counts by server
   summary      at stop: the same counts and the first closes in detail
 Usage: lab_edges.py HOST PORTS EDGES PREFIX INTERVAL DIR
@@ -34,6 +34,7 @@ sessions = []
 closed = []
 stopping = False
 max_round_trip = 0.0
+loop_lag = 0.0
 
 
 def address(edge):
@@ -197,13 +198,17 @@ def status_fields():
         "open_by_server": by_server(open_),
         "echoes": sum(s.echoes for s in sessions),
         "max_round_trip": round(max_round_trip, 3),
+        "loop_lag": round(loop_lag, 3),
     }
 
 
 async def report():
+    global loop_lag
     while not stopping:
         emit("status", **status_fields())
+        due = time.monotonic() + 0.5
         await asyncio.sleep(0.5)
+        loop_lag = max(loop_lag, time.monotonic() - due)
 
 
 async def main():
