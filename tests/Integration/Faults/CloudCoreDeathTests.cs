@@ -37,10 +37,14 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// How long the dead server's sessions may take to close: its kernel resets or ends every socket at once, and the
-    /// proxy closes the client side on the event. Measured well under a second; the bound is for a loaded machine.
+    /// How long the proxy may take to end the dead server's sessions: its kernel ends every socket at once, and the
+    /// proxy passes each FIN on as it reads it. Measured 0.5-2.5 s on the shared machine (an upper bound: one <c>ss</c>
+    /// run over 9,000 sockets per poll). The edges' own view is printed, not bounded: starved at load 20 under nice,
+    /// their event loop ran up to 9 s late, which says nothing about the proxy.
     /// </summary>
     private static readonly TimeSpan s_closeBound = TimeSpan.FromSeconds(15);
+
+    private double _slowestScrape;
 
     [RootFact]
     public void OneCloudCoreDiesUnder9000HeldSessions_OnlyItsSessionsClose_AndOnceItIsBackItsEdgesLandOnItAgain()
@@ -78,7 +82,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
 
         // Where the sessions are, three ways: the edges' greetings, the proxy's per-server gauges, the stand-ins' sockets.
         var onEach = EdgeFleet.PerServer(steady.GetProperty("open_by_server"));
-        var metrics = LabMetrics.Parse(LabMetrics.Scrape(proxy));
+        var metrics = Scrape(proxy);
         foreach (var node in cloudcores)
         {
             var count = onEach.GetValueOrDefault(node.Name);
@@ -102,7 +106,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         var closedByServer = closedStatus.GetProperty("closed_by_server");
         Assert.True(closedStatus.GetProperty("closed").GetInt32() == onVictim && closedByServer.EnumerateObject().Select(p => p.Name).SequenceEqual([victim.Name]),
             $"the sessions closed are not exactly the {onVictim} on {victim.Name}: {closedStatus}");
-        Assert.True(closedAfter <= s_closeBound.TotalSeconds, $"the last of {victim.Name}'s sessions closed {closedAfter:F2} s after the kill");
+        Assert.True(proxyClosedAfter <= s_closeBound.TotalSeconds, $"the proxy ended the last of {victim.Name}'s sessions {proxyClosedAfter:F2} s after the kill");
         LabStatus.WaitFor(lab, proxy, s => Servers(s, victim).All(v => !v.GetProperty("up").GetBoolean()), $"{victim.Name} down after {Check}", s_timeout);
 
         // Every other session heartbeats on: each has had an echo since the last close, none stalled, none closed.
@@ -121,7 +125,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
             $"the {onVictim} reopened sessions did not all land on {victim.Name} again: {reconnected}");
         var final = AllHeartbeatingSince(lab, fleet, reconnected.GetProperty("t").GetDouble(), Sessions);
         Assert.Equal(onEach, EdgeFleet.PerServer(final.GetProperty("open_by_server")));
-        metrics = LabMetrics.Parse(LabMetrics.Scrape(proxy));
+        metrics = Scrape(proxy);
         foreach (var node in cloudcores)
         {
             Assert.Equal(onEach[node.Name], ServerSample(metrics, "cloudcore_lb_server_active_connections", node));
@@ -140,7 +144,7 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"daemon with {Sessions} sessions: RSS {rss / 1048576.0:F0} MiB ({rssAtRest / 1048576.0:F0} MiB at rest, {(rss - rssAtRest) / (double)Sessions / 1024:F1} KiB per session), {descriptors} descriptors ({descriptorsAtRest} at rest, limit {DescriptorLimit}), CPU {cpuSteady:P1} of a core heartbeating ({Sessions / s_heartbeat.TotalSeconds:F0} heartbeats/s)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"kill -9 {victim.Name}: the proxy had ended its {onVictim} sessions {proxyClosedAfter:F2} s after the kill, the edges saw them close {firstClosedAfter:F2}-{closedAfter:F2} s after it ({closedByServer}); up again {upAfter:F1} s after the restart; {onVictim} reopened on it in {reconnected.GetProperty("seconds").GetDouble():F1} s; longest heartbeat round trip {steady.GetProperty("max_round_trip").GetDouble():F2} s before the kill, {survived.GetProperty("max_round_trip").GetDouble():F2} s by the survivors' check, {summary.GetProperty("max_round_trip").GetDouble():F2} s in all (the edges' own event loop up to {summary.GetProperty("loop_lag").GetDouble():F2} s late); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"kill -9 {victim.Name}: the proxy had ended its {onVictim} sessions {proxyClosedAfter:F2} s after the kill, the edges saw them close {firstClosedAfter:F2}-{closedAfter:F2} s after it ({closedByServer}); up again {upAfter:F1} s after the restart; {onVictim} reopened on it in {reconnected.GetProperty("seconds").GetDouble():F1} s; longest heartbeat round trip {steady.GetProperty("max_round_trip").GetDouble():F2} s before the kill, {survived.GetProperty("max_round_trip").GetDouble():F2} s by the survivors' check, {summary.GetProperty("max_round_trip").GetDouble():F2} s in all (the edges' own event loop up to {summary.GetProperty("loop_lag").GetDouble():F2} s late); slowest metrics scrape {_slowestScrape:F2} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
     }
 
     /// <summary>
@@ -180,6 +184,27 @@ public sealed class CloudCoreDeathTests(ITestOutputHelper output)
                 .ToArray();
             return $"{node.Name}: {queued.Length}\n  {string.Join("\n  ", queued.Take(8))}";
         }));
+
+    /// <summary>
+    /// The proxy's metrics, scraped again while a scrape times out (5 s): on the shared machine at load 20 one did,
+    /// with the edges' event loop 9.5 s late at the same time. The slowest scrape is printed.
+    /// </summary>
+    private Dictionary<string, double> Scrape(LabNode node)
+    {
+        var deadline = DateTime.UtcNow + s_timeout;
+        while (true)
+        {
+            var started = EdgeFleet.Now;
+            var metrics = LabMetrics.Parse(LabMetrics.TryScrape(node));
+            _slowestScrape = Math.Max(_slowestScrape, EdgeFleet.Now - started);
+            if (metrics.Count > 0)
+            {
+                return metrics;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{node.Name}'s metrics never answered");
+        }
+    }
 
     /// <summary>A per-server sample summed over the two backends the sessions use.</summary>
     private static double ServerSample(Dictionary<string, double> metrics, string name, LabNode node) =>
