@@ -52,7 +52,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
         var daemon = lab.Start(node, "cloudcore-lb@node1", "prlimit",
             ["--nofile=4096:4096", NetnsLab.DaemonPath, "run", "--config", config, "--node", node.Name, "--socket", lab.ControlSocket(node)], env: null);
         LabStatus.WaitForServersUp(lab, node);
-        var atRest = OpenDescriptors(daemon);
+        var atRest = ProcStat.OpenDescriptors(daemon);
         var limit = atRest + Reserve + (2 * Room) + 1;
         Shell.Run("prlimit", "--pid", daemon.Pid.ToString(CultureInfo.InvariantCulture), $"--nofile={limit}:{limit}");
 
@@ -70,11 +70,11 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
         Assert.False(daemon.HasExited, daemon.Describe());
         var pausesWhileExhausted = LabMetrics.Parse(LabMetrics.Scrape(node))["cloudcore_lb_frontend_descriptor_pauses_total{frontend=\"hub\"}"];
 
-        var cpu = CpuSeconds(daemon);
+        var cpu = ProcStat.CpuSeconds(daemon);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Thread.Sleep(TimeSpan.FromSeconds(3)); // the span CPU is measured over, not a wait for an event
-        var share = (CpuSeconds(daemon) - cpu) / watch.Elapsed.TotalSeconds;
-        var atLimit = OpenDescriptors(daemon);
+        var share = (ProcStat.CpuSeconds(daemon) - cpu) / watch.Elapsed.TotalSeconds;
+        var atLimit = ProcStat.OpenDescriptors(daemon);
         output.WriteLine($"at rest {atRest} descriptors, limit {limit}; {greeted} sessions served and {Connections - greeted - refused} waiting at the limit ({atLimit} open), CPU {share:P1} of a core while paused, exhausted at {exhausted:HH:mm:ss.fff}; status while exhausted: {statusWhileExhausted}");
 
         Assert.False(daemon.HasExited, daemon.Describe());
@@ -138,17 +138,5 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     {
         var fields = line.Trim().Split(' ');
         return (int.Parse(fields[0]["greeted=".Length..], CultureInfo.InvariantCulture), int.Parse(fields[1]["refused=".Length..], CultureInfo.InvariantCulture));
-    }
-
-    private static int OpenDescriptors(LabProcess daemon) => Directory.GetFiles($"/proc/{daemon.Pid}/fd").Length;
-
-    /// <summary>User plus system CPU time of the process (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(LabProcess daemon)
-    {
-        Assert.False(daemon.HasExited, daemon.Describe());
-        var stat = File.ReadAllText($"/proc/{daemon.Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // Fields after the command: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 }

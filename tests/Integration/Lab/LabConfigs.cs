@@ -84,16 +84,19 @@ internal static class LabConfigs
     /// <summary>CloudCore's four TCP ports and the seed's frontend for each (haproxy.cfg: 10010 -> 10000, ...).</summary>
     public static readonly (int Frontend, int CloudCore)[] SeedPorts = [(10010, 10000), (10012, 10002), (10013, 10003), (10014, 10004)];
 
-    /// <summary>The seed's haproxy.cfg as our <c>proxy:</c> section, with the lab's masters as servers.</summary>
-    public static string SeedProxy(IReadOnlyList<LabNode> masters, string check = "{ interval: 2s, rise: 2, fall: 5 }")
+    /// <summary>
+    /// The seed's haproxy.cfg as our <c>proxy:</c> section, with the lab's masters as servers; the seed's connection
+    /// limits (4000 in all, 3000 per frontend) unless a test holds more sessions than they allow.
+    /// </summary>
+    public static string SeedProxy(IReadOnlyList<LabNode> masters, string check = "{ interval: 2s, rise: 2, fall: 5 }", int maxConnections = 4000, int frontendMaxConnections = 3000)
     {
         var sb = new StringBuilder();
         sb.AppendLine("proxy:");
-        sb.AppendLine("  max_connections: 4000");
+        sb.AppendLine($"  max_connections: {maxConnections}");
         sb.AppendLine("  frontends:");
         foreach (var (frontend, cloudcore) in SeedPorts)
         {
-            sb.AppendLine($"    - {{ name: http_{cloudcore}_front, bind: \"*:{frontend}\", backend: http_{cloudcore}_back, max_connections: 3000 }}");
+            sb.AppendLine($"    - {{ name: http_{cloudcore}_front, bind: \"*:{frontend}\", backend: http_{cloudcore}_back, max_connections: {frontendMaxConnections} }}");
         }
 
         sb.AppendLine("  backends:");
