@@ -35,32 +35,19 @@ CG_ROOT=
 CG_VERSION=
 CG_ON=
 
+# shellcheck source=lib/netns-bench.sh
+. "$ROOT/benchmarks/lib/netns-bench.sh"
+
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  ip netns del "$NS" 2>/dev/null || true
+  bench_stop
   [ -z "$CG_ROOT" ] || rmdir "$CG_ROOT/$NS-haproxy" "$CG_ROOT/$NS-cclb" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Background launches use `ip netns exec` directly (it execs), so $! is the daemon itself, not a subshell.
-nsx() { ip netns exec "$NS" "$@"; }
-
-for tool in haproxy nginx iperf3 wrk python3 ss; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespace)" >&2; exit 1; }
-
-if [ "${SKIP_PUBLISH:-0}" != 1 ] || [ ! -x "$OUT/cloudcore-lb" ]; then
-  dotnet publish src/Host -c Release -o "$OUT" -nologo -clp:ErrorsOnly >&2
-fi
+bench_require haproxy nginx iperf3 wrk python3 ss
+bench_publish
 
 ip netns add "$NS"
 nsx ip link set lo up

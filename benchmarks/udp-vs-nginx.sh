@@ -35,31 +35,19 @@ NS=ccudp$$
 WORK=$(mktemp -d /tmp/ccudp.XXXXXX)
 PIDS=()
 
+# shellcheck source=lib/netns-bench.sh
+. "$ROOT/benchmarks/lib/netns-bench.sh"
+
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  ip netns del "$NS" 2>/dev/null || true
+  bench_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-nsx() { ip netns exec "$NS" "$@"; }
-
-for tool in nginx gcc python3 ss; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
-done
+bench_require nginx gcc python3 ss
 [ -f "$NGINX_MODULE" ] || { echo "missing: $NGINX_MODULE (apt-get install libnginx-mod-stream)" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespace)" >&2; exit 1; }
-
-if [ "${SKIP_PUBLISH:-0}" != 1 ] || [ ! -x "$OUT/cloudcore-lb" ]; then
-  dotnet publish src/Host -c Release -o "$OUT" -nologo -clp:ErrorsOnly >&2
-fi
+bench_publish
 gcc -O2 -Wall -o "$WORK/udpload" "$ROOT/benchmarks/lib/udpload.c"
 LOAD=$WORK/udpload
 # 10 000 idle flows hold 10 000 sockets in the load generator and in each proxy.
