@@ -34,14 +34,7 @@ public sealed class HoldAcrossRestartTests
         var restarted = sampler.Now;
         node1 = StartNode1(lab, config, env);
         Assert.True(node1.WaitForOutput("held at priority 1 since before this start", Timeout), node1.Describe());
-        var instance = LabStatus.Instance(LabStatus.WaitFor(lab, lab.Nodes[0], s => LabStatus.Instance(s).GetProperty("state").GetString() == "Backup", "node1 in Backup"));
-        Assert.True(instance.GetProperty("held").GetBoolean());
-        Assert.Equal(1, instance.GetProperty("effective_priority").GetInt32());
-        // Five of node2's adverts: longer than node1's master-down interval at its configured priority (3.6 s), after
-        // which an unheld node1 would have preempted.
-        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: 5);
-        Assert.Null(sampler.WaitForHolder(1, restarted, TimeSpan.Zero));
-        Assert.Equal([2], sampler.Current);
+        AssertStaysHeldOffTheVip(lab, sampler, restarted);
 
         Assert.Contains("ok: CloudCore released", Shell.Run(NetnsLab.DaemonPath, "vrrp", "release", "--socket", lab.ControlSocket(lab.Nodes[0])), StringComparison.Ordinal);
         Assert.Empty(File.ReadAllLines(Path.Combine(state, "held")));
@@ -79,16 +72,24 @@ public sealed class HoldAcrossRestartTests
         var recoveredLog = supervised.Output[logFrom..];
         Assert.Contains("Recovered after a crash", recoveredLog, StringComparison.Ordinal);
         Assert.Contains("held at priority 1 since before this start", recoveredLog, StringComparison.Ordinal);
-        var instance = LabStatus.Instance(LabStatus.WaitFor(lab, lab.Nodes[0], s => LabStatus.Instance(s).GetProperty("state").GetString() == "Backup", "node1 in Backup"));
-        Assert.True(instance.GetProperty("held").GetBoolean());
-        Assert.Equal(1, instance.GetProperty("effective_priority").GetInt32());
-        // Past node1's master-down interval at its configured priority (3.6 s): an unheld node1 would have preempted.
-        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: 5);
-        Assert.Null(sampler.WaitForHolder(1, killed, TimeSpan.Zero));
-        Assert.Equal([2], sampler.Current);
+        AssertStaysHeldOffTheVip(lab, sampler, killed);
 
         Assert.Contains("ok: CloudCore released", Shell.Run(NetnsLab.DaemonPath, "vrrp", "release", "--socket", lab.ControlSocket(lab.Nodes[0])), StringComparison.Ordinal);
         sampler.RequireSoleHolder(1, sampler.Now, Timeout, supervised, node2);
+    }
+
+    /// <summary>
+    /// node1 is a held backup (priority 1) and stays off the VIP for five of node2's adverts: longer than its
+    /// master-down interval at its configured priority (3.6 s), after which an unheld node1 would have preempted.
+    /// </summary>
+    private static void AssertStaysHeldOffTheVip(NetnsLab lab, VipSampler sampler, TimeSpan since)
+    {
+        var instance = LabStatus.Instance(LabStatus.WaitFor(lab, lab.Nodes[0], s => LabStatus.Instance(s).GetProperty("state").GetString() == "Backup", "node1 in Backup"));
+        Assert.True(instance.GetProperty("held").GetBoolean());
+        Assert.Equal(1, instance.GetProperty("effective_priority").GetInt32());
+        LabStatus.WaitForBackupOf(lab, lab.Nodes[0], lab.Nodes[1], adverts: 5);
+        Assert.Null(sampler.WaitForHolder(1, since, TimeSpan.Zero));
+        Assert.Equal([2], sampler.Current);
     }
 
     private static LabProcess StartNode1(NetnsLab lab, string config, Dictionary<string, string> env) =>
