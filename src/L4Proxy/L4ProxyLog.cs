@@ -57,6 +57,10 @@ internal static partial class L4ProxyLog
         Message = "Frontend {Frontend}: file descriptors available again after {PausedMs} ms ({Retries} accept retries); accepting again")]
     public static partial void DescriptorsAvailable(ILogger logger, string frontend, double pausedMs, int retries);
 
+    [LoggerMessage(EventId = 2019, EventName = "DescriptorLimitLow", Level = LogLevel.Warning,
+        Message = "The descriptor limit ({Limit}, hard limit {Hard}) holds about {Fits} sessions, fewer than the {Sessions} configured: accepting pauses there; raise LimitNOFILE (the unit sets 1048576) or ulimit -n")]
+    public static partial void DescriptorLimitLow(ILogger logger, ulong limit, ulong hard, long fits, int sessions);
+
     [LoggerMessage(EventId = 2020, EventName = "SessionEstablished", Level = LogLevel.Debug,
         Message = "{Frontend}: {Client} -> {Server} connected after {Retries} retries")]
     public static partial void SessionEstablished(ILogger logger, string frontend, IPEndPoint? client, string server, int retries);

@@ -18,6 +18,7 @@ public sealed partial class ProxyRuntime
     public async Task ApplyAsync(ProxyOptions newOptions, CancellationToken cancellationToken = default)
     {
         ProxyOptionsValidator.ThrowIfInvalid(newOptions);
+        WarnIfDescriptorsShort(newOptions);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

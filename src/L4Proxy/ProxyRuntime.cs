@@ -73,6 +73,7 @@ public sealed partial class ProxyRuntime : IAsyncDisposable
     private async Task StartAsync(ProxyOptions options, bool takeover, CancellationToken cancellationToken)
     {
         ProxyOptionsValidator.ThrowIfInvalid(options);
+        WarnIfDescriptorsShort(options);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -31,6 +31,34 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     private const double MaxPausedCpuShare = 0.25;
 
     [RootFact]
+    public void UnderAHardLimitShortOfItsMaxConnections_TheDaemonSaysAtStartHowManySessionsFit_AndUnderARoomyOneSaysNothing()
+    {
+        using var lab = NetnsLab.Create(1);
+        // The seed's limits: 4,000 sessions, 8,324 descriptors (two per session, 4 listeners, the 64 reserve, 256 for the runtime).
+        var config = lab.WriteFile("cloudcore-lb.yaml", LabConfigs.SeedProxy(lab.Nodes));
+        var tight = StartUnderLimit(lab, config, "1024:2048");
+        Assert.True(tight.WaitForOutput("holds about 862 sessions, fewer than the 4000 configured", Timeout), tight.Describe());
+        // The runtime raised the soft limit to the hard one as it started; the warning counts from that.
+        Assert.Equal((2048L, 2048L), ProcStat.DescriptorLimits(tight));
+        Assert.False(tight.HasExited, tight.Describe());
+        tight.Signal(15);
+        Assert.True(tight.WaitForExit(Timeout), tight.Describe());
+
+        var roomy = StartUnderLimit(lab, config, "1024:16384");
+        Assert.True(roomy.WaitForOutput("L4 proxy started", Timeout), roomy.Describe());
+        Assert.DoesNotContain("descriptor limit", roomy.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((16384L, 16384L), ProcStat.DescriptorLimits(roomy));
+    }
+
+    private static LabProcess StartUnderLimit(NetnsLab lab, string config, string limit)
+    {
+        var node = lab.Nodes[0];
+        // prlimit execs the daemon, so the pid the lab holds is the daemon's own.
+        return lab.Start(node, "cloudcore-lb@node1", "prlimit",
+            [$"--nofile={limit}", NetnsLab.DaemonPath, "run", "--config", config, "--node", node.Name, "--socket", lab.ControlSocket(node)], env: null);
+    }
+
+    [RootFact]
     public void OutOfDescriptors_AcceptingPausesWithoutSpinning_NothingIsRefused_AndEveryWaitingClientIsServedOnceSessionsClose()
     {
         using var lab = NetnsLab.Create(1, withClient: true);

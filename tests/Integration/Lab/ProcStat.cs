@@ -22,10 +22,14 @@ internal static class ProcStat
     public static long ResidentBytes(LabProcess process) => StatusKilobytes(process, "VmRSS:") * 1024;
 
     /// <summary>The soft RLIMIT_NOFILE of the process ("Max open files" of /proc/PID/limits).</summary>
-    public static long OpenFilesLimit(LabProcess process)
+    public static long OpenFilesLimit(LabProcess process) => DescriptorLimits(process).Soft;
+
+    /// <summary>The soft and hard RLIMIT_NOFILE of the process ("Max open files" of /proc/PID/limits).</summary>
+    public static (long Soft, long Hard) DescriptorLimits(LabProcess process)
     {
         var line = File.ReadAllLines($"/proc/{process.Pid}/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal));
-        return long.Parse(line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture));
     }
 
     private static long StatusKilobytes(LabProcess process, string field)

@@ -41,6 +41,14 @@ internal static partial class DescriptorBudget
         return probe < ceiling;
     }
 
+    /// <summary>
+    /// The soft and hard descriptor limits; both <see cref="ulong.MaxValue"/> when they cannot be read. The .NET runtime
+    /// raises the soft limit to the hard one as it starts (as haproxy sizes <c>ulimit-n</c> from maxconn), so the
+    /// hard limit is what the daemon has.
+    /// </summary>
+    public static (ulong Soft, ulong Hard) Limits() =>
+        getrlimit(RlimitNofile, out var limit) == 0 ? (limit.Current, limit.Maximum) : (ulong.MaxValue, ulong.MaxValue);
+
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     private static partial int getrlimit(int resource, out RLimit limit);
 
