@@ -81,23 +81,16 @@ internal sealed class InterfaceInfo
     }
 
     /// <summary>
-    /// Whether interface <paramref name="index"/> has a link-local address still in duplicate address detection
-    /// (tentative, not failed): one that <see cref="GetLinkLocalAddress"/> will return once DAD passes.
+    /// Reads interface <paramref name="index"/>'s link-local addresses now, in one dump: the usable one (as
+    /// <see cref="GetLinkLocalAddress"/>), and whether one is still in duplicate address detection (tentative, not
+    /// failed), so a caller knows whether waiting can help.
     /// </summary>
-    public static bool HasTentativeLinkLocal(int index)
+    public static (IPAddress? Usable, bool Tentative) GetLinkLocalState(int index)
     {
         using var socket = NetlinkSocket.Open();
-        foreach (var address in socket.GetIPv6Addresses())
-        {
-            if (address.InterfaceIndex == index
-                && (address.Flags & (NetlinkConstants.IFA_F_TENTATIVE | NetlinkConstants.IFA_F_DADFAILED)) == NetlinkConstants.IFA_F_TENTATIVE
-                && address.EffectiveAddress is { IsIPv6LinkLocal: true })
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var addresses = socket.GetIPv6Addresses();
+        return (FindLinkLocal(index, addresses), LinkLocals(index, addresses).Any(a =>
+            (a.Address.Flags & (NetlinkConstants.IFA_F_TENTATIVE | NetlinkConstants.IFA_F_DADFAILED)) == NetlinkConstants.IFA_F_TENTATIVE));
     }
 
     /// <summary>Builds the view from parsed netlink data; separate from <see cref="Get"/> for tests.</summary>
@@ -133,20 +126,22 @@ internal sealed class InterfaceInfo
             FindLinkLocal(link.InterfaceIndex, all));
     }
 
-    private static IPAddress? FindLinkLocal(int index, IEnumerable<RtnlAddress> addresses)
+    private static IPAddress? FindLinkLocal(int index, IEnumerable<RtnlAddress> addresses) =>
+        LinkLocals(index, addresses)
+            .Where(a => (a.Address.Flags & (NetlinkConstants.IFA_F_TENTATIVE | NetlinkConstants.IFA_F_DADFAILED)) == 0)
+            .Select(a => new IPAddress(a.Ip.GetAddressBytes(), index))
+            .FirstOrDefault();
+
+    /// <summary>Interface <paramref name="index"/>'s IPv6 link-local addresses (fe80::/10), in every DAD state.</summary>
+    private static IEnumerable<(RtnlAddress Address, IPAddress Ip)> LinkLocals(int index, IEnumerable<RtnlAddress> addresses)
     {
         foreach (var address in addresses)
         {
-            if (address.Family == LinuxInterop.AF_INET6
-                && address.InterfaceIndex == index
-                && (address.Flags & (NetlinkConstants.IFA_F_TENTATIVE | NetlinkConstants.IFA_F_DADFAILED)) == 0
-                && address.EffectiveAddress is { IsIPv6LinkLocal: true } ip)
+            if (address.Family == LinuxInterop.AF_INET6 && address.InterfaceIndex == index && address.EffectiveAddress is { IsIPv6LinkLocal: true } ip)
             {
-                return new IPAddress(ip.GetAddressBytes(), index);
+                yield return (address, ip);
             }
         }
-
-        return null;
     }
 
     /// <inheritdoc />

@@ -58,8 +58,8 @@ internal sealed partial class RawVrrpTransport
     /// </summary>
     private static IPAddress? WaitForLinkLocal(InterfaceInfo interfaceInfo, string instance, ILogger logger)
     {
-        var address = InterfaceInfo.GetLinkLocalAddress(interfaceInfo.Index);
-        if (address is not null || !InterfaceInfo.HasTentativeLinkLocal(interfaceInfo.Index))
+        var (address, tentative) = InterfaceInfo.GetLinkLocalState(interfaceInfo.Index);
+        if (address is not null || !tentative)
         {
             return address;
         }
@@ -70,9 +70,9 @@ internal sealed partial class RawVrrpTransport
         do
         {
             Thread.Sleep(50);
-            address = InterfaceInfo.GetLinkLocalAddress(interfaceInfo.Index);
+            (address, tentative) = InterfaceInfo.GetLinkLocalState(interfaceInfo.Index);
         }
-        while (address is null && Environment.TickCount64 - started < bound.TotalMilliseconds && InterfaceInfo.HasTentativeLinkLocal(interfaceInfo.Index));
+        while (address is null && tentative && Environment.TickCount64 - started < bound.TotalMilliseconds);
 
         return address;
     }
