@@ -49,9 +49,9 @@ internal static class ReleaseVipsCommand
             // VIPs first: once the dead daemon's listeners are gone, this node answers SYNs to the VIP with RSTs
             // (refused connects); without the VIP they are dropped and the client's retransmission reaches the new
             // master. The priority-0 advert follows within milliseconds.
-            var released = VrrpRelease.RemoveMarkedAddresses(keep: (interfaceName, address) => kept.Any(k => Owns(k, interfaceName, address.Address)));
+            var released = VrrpRelease.RemoveMarkedAddresses(keep: (interfaceName, address) => kept.Any(k => k.OwnsAddress(address.Address, interfaceName)));
             var gone = released.Select(m => (m.InterfaceName, m.Address.Address)).Concat(ParseAlreadyReleased(alreadyReleased, stderr)).ToArray();
-            foreach (var instance in instances.Where(i => gone.Any(g => Owns(i, g.InterfaceName, g.Address))))
+            foreach (var instance in instances.Where(i => gone.Any(g => i.OwnsAddress(g.Address, g.InterfaceName))))
             {
                 SendRelease(instance, stdout, stderr);
             }
@@ -109,9 +109,6 @@ internal static class ReleaseVipsCommand
         config is { CrashRecovery.Enabled: true } && serviceResult is { Length: > 0 } && serviceResult != "success"
             ? [.. config.VrrpInstances.Select(i => i.Options).Where(o => CrashRecovery.LeaseProtects(o.AdvertInterval))]
             : [];
-
-    private static bool Owns(VrrpInstanceOptions instance, string interfaceName, IPAddress address) =>
-        instance.VirtualAddresses.Any(v => v.Address.Equals(address) && interfaceName == (v.Device ?? instance.Interface));
 
     private static CloudCoreLbConfig? ReadConfig(string? configPath, string? node, TextWriter stderr)
     {

@@ -30,7 +30,7 @@ internal sealed class VipGuardian(
         // restarted it, and the kernel deletes them if it does not come back (CrashRecovery.VipLifetime). Instances
         // that advertise too often for a lease to protect (sub-second adverts) still need the watcher.
         if (CloudCoreLb.Host.Cli.SelfCommand.Current is not { } self || _watcher is not null
-            || (recovery.Enabled && config.VrrpInstances.All(i => CrashRecovery.LeaseProtects(i.Options.AdvertInterval))))
+            || (recovery.Enabled && config.VrrpInstances.All(i => recovery.VipLifetime(i.Options.AdvertInterval) is not null)))
         {
             return;
         }
@@ -88,8 +88,7 @@ internal sealed class VipGuardian(
 
     /// <summary>Whether <paramref name="address"/> on <paramref name="device"/> belongs to an instance whose VIPs crash recovery leases.</summary>
     internal bool IsLeased(VirtualAddress address, string device) =>
-        recovery.Enabled && config.VrrpInstances.Any(i => CrashRecovery.LeaseProtects(i.Options.AdvertInterval)
-            && i.Options.VirtualAddresses.Any(v => v.Address.Equals(address.Address) && (v.Device ?? i.Options.Interface) == device));
+        config.VrrpInstances.Any(i => recovery.VipLifetime(i.Options.AdvertInterval) is not null && i.Options.OwnsAddress(address.Address, device));
 
     /// <summary>The daemon is about to remove <paramref name="address"/> from <paramref name="device"/>.</summary>
     public void Removing(VirtualAddress address, string device) => Tell($"release {address} {device}");

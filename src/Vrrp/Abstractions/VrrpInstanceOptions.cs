@@ -124,6 +124,13 @@ public sealed record VrrpInstanceOptions
     /// <summary>The group adverts go to in multicast mode: <see cref="MulticastGroup6"/> for an IPv6 instance, else <see cref="MulticastGroup"/>.</summary>
     public IPAddress AdvertGroup => IsIPv6 ? MulticastGroup6 : MulticastGroup;
 
+    /// <summary>
+    /// Whether one of this instance's VIPs is <paramref name="address"/> on <paramref name="interfaceName"/>: the VIP's
+    /// own <see cref="VirtualAddress.Device"/>, else <see cref="Interface"/>.
+    /// </summary>
+    public bool OwnsAddress(IPAddress address, string interfaceName) =>
+        VirtualAddresses.Any(v => v.Address.Equals(address) && (v.Device ?? Interface) == interfaceName);
+
     /// <summary>True when <see cref="UnicastPeers"/> is non-empty.</summary>
     public bool IsUnicast => UnicastPeers.Count > 0;
 
