@@ -167,15 +167,10 @@ start_haproxy() {
   wait_port 127.0.0.1 18080
 }
 start_cclb() {
-  # shellcheck disable=SC2086 # CCLB_ENV is a list of NAME=VALUE words
-  ip netns exec "$NS" env $CCLB_ENV "$OUT/cloudcore-lb" run --config "$WORK/cloudcore-lb.yaml" --node bench --socket "$WORK/control.sock" \
-    > "$WORK/cloudcore-lb.log" 2>&1 &
-  CCLB_PID=$!
-  PIDS+=("$CCLB_PID")
+  bench_start_cclb
   cg_join cclb "$CCLB_PID"
   wait_port 127.0.0.1 28080
 }
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 wait_port() {
   local i
   for i in $(seq 1 100); do

@@ -115,14 +115,9 @@ start_nginx() {
   wait_echo 127.0.0.1 10012
 }
 start_cclb() {
-  # shellcheck disable=SC2086 # CCLB_ENV is a list of NAME=VALUE words
-  ip netns exec "$NS" env $CCLB_ENV "$OUT/cloudcore-lb" run --config "$WORK/cloudcore-lb.yaml" --node bench --socket "$WORK/control.sock" \
-    > "$WORK/cloudcore-lb.log" 2>&1 &
-  CCLB_PID=$!
-  PIDS+=("$CCLB_PID")
+  bench_start_cclb
   wait_echo 127.0.0.1 10011
 }
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 # A proxy is up when one flow's datagram comes back through it.
 wait_echo() {
   local i

@@ -31,3 +31,16 @@ bench_publish() {
     dotnet publish src/Host -c Release -o "$OUT" -nologo -clp:ErrorsOnly >&2
   fi
 }
+
+# Starts cloudcore-lb in the namespace on $WORK/cloudcore-lb.yaml (log $WORK/cloudcore-lb.log) with CCLB_ENV; sets
+# CCLB_PID. The caller waits for its listener.
+bench_start_cclb() {
+  # shellcheck disable=SC2086 # CCLB_ENV is a list of NAME=VALUE words
+  ip netns exec "$NS" env $CCLB_ENV "$OUT/cloudcore-lb" run --config "$WORK/cloudcore-lb.yaml" --node bench --socket "$WORK/control.sock" \
+    > "$WORK/cloudcore-lb.log" 2>&1 &
+  CCLB_PID=$!
+  PIDS+=("$CCLB_PID")
+}
+
+# Stops one process the script started and reaps it.
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
